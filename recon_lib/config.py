@@ -1,0 +1,55 @@
+"""Project paths and user settings, in one place.
+
+Paths are anchored to the project root (the folder holding ``pyproject.toml``), never to the
+working directory, so notebooks, the CLI and tests agree wherever they are started from.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+# RECON_HOME lets an installed (non-editable) copy point at a working folder of its own.
+HOME = Path(os.environ.get("RECON_HOME", PROJECT_ROOT)).resolve()
+
+DATA_DIR = HOME / "data"
+RAW_DIR = DATA_DIR / "raw"
+PROCESSED_DIR = DATA_DIR / "processed"
+REPORTS_DIR = HOME / "reports"
+DEFAULT_DB = PROCESSED_DIR / "recon.duckdb"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+SQL_DIR = PACKAGE_DIR / "sql"
+PROFILES_DIR = PACKAGE_DIR / "profiles"
+
+TRUTH_DIRNAME = "_truth"
+"""Sub-folder of a period's raw folder that holds the demo's answer key (never loaded)."""
+
+LOCAL_TIMEZONE = "Asia/Shanghai"
+"""All canonical timestamps are naive wall-clock times in this zone."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Business rules a merchant may tune. Validated at construction."""
+
+    ship_sla_hours: int = 48
+    """A paid order must leave the warehouse within this many hours of payment."""
+    outbound_window_hours: int = 24
+    """An outbound stock movement may be posted this long before or after the ship time."""
+    amount_abs_tolerance: float = 0.01
+    """Money differences up to this (yuan) count as rounding."""
+    currency: str = "CNY"
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int | float) and value < 0:
+                raise ValueError(f"setting {f.name} must not be negative, got {value}")
+
+
+DEFAULT_SETTINGS = Settings()

@@ -1,0 +1,97 @@
+"""The DuckDB connection and the one place SQL runs.
+
+Named queries live in ``recon_lib/sql/<name>.sql`` (one query per file); values are bound as
+``$name`` parameters, never pasted into the text. Every failure is raised as a
+:class:`~recon_lib.errors.QueryError` naming the query and its parameters.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from recon_lib import config, schema
+from recon_lib.errors import InputError, QueryError
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def sql_text(name: str) -> str:
+    """The text of the named query ``sql/<name>.sql``."""
+    try:
+        return resources.files("recon_lib.sql").joinpath(f"{name}.sql").read_text("utf-8")
+    except FileNotFoundError:
+        raise QueryError(name, None, "no such query file in recon_lib/sql/") from None
+
+
+class Database:
+    """A DuckDB database holding the canonical tables, results and the register."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path is not None else config.DEFAULT_DB
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise InputError(f"cannot open database {self.path}: {exc}") from None
+        if not read_only:
+            self.ensure_schema()
+
+    # -- running SQL --------------------------------------------------------------------------
+    def execute(self, sql: str, params: dict[str, Any] | None = None, *, name: str = "<inline>"):
+        """Run one statement; the one place SQL errors are caught and named."""
+        try:
+            return self.con.execute(sql, params or {})
+        except duckdb.Error as exc:
+            raise QueryError(name, params, str(exc).strip()) from None
+
+    def query(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run the named query from ``sql/<name>.sql`` and return its rows."""
+        return self.execute(sql_text(name), params, name=name).df()
+
+    def run(self, name: str, **params: Any) -> None:
+        """Run the named statement (DDL / DML) from ``sql/<name>.sql``."""
+        self.execute(sql_text(name), params, name=name)
+
+    def df(self, sql: str, params: dict[str, Any] | None = None, *, name: str = "<inline>"):
+        return self.execute(sql, params, name=name).df()
+
+    def scalar(self, sql: str, params: dict[str, Any] | None = None, *, name: str = "<inline>"):
+        row = self.execute(sql, params, name=name).fetchone()
+        return None if row is None else row[0]
+
+    @contextmanager
+    def transaction(self):
+        """All or nothing: on any error the database is left as it was."""
+        self.execute("BEGIN TRANSACTION", name="begin")
+        try:
+            yield self
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.execute("COMMIT", name="commit")
+
+    # -- schema -------------------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        for tbl in schema.TABLES.values():
+            self.execute(schema.create_table_sql(tbl), name=f"create {tbl.name}")
+        self.run("create_results")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

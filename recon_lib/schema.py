@@ -1,0 +1,395 @@
+"""The canonical data model: every table, its columns, types, keys and meaning.
+
+This module is the one place that defines table shapes. The loader casts parsed files to these
+types, the database creates its tables from them, and ``docs/data-model.md`` is generated from
+them (``python -m recon_lib.schema > docs/data-model.md``).
+
+Conventions: money is ``DECIMAL(18,2)`` in the row's ``currency`` (CNY unless stated); weights in
+kilograms; lengths in centimetres; timestamps are naive wall-clock times in Asia/Shanghai.
+Every loaded table also carries lineage columns (``period``, ``source_file``, ``source_row``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MONEY = "DECIMAL(18,2)"
+KG = "DECIMAL(12,3)"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    accepted: tuple[str, ...] = ()
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    """Columns that identify a row; empty when only the source line does (bills may repeat)."""
+    references: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """column -> (table, column) that every non-null value must exist in."""
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"table {self.name} has no column {name!r}")
+
+
+LINEAGE = (
+    Column("period", "VARCHAR", "Period label the row was loaded for, e.g. 2026-10.", True),
+    Column("source_file", "VARCHAR", "Raw file the row came from, relative to the period folder.", True),
+    Column("source_row", "INTEGER", "1-based line (CSV) or row (Excel) in that file.", True),
+)
+
+
+def _c(name, type_, description, required=False, accepted=(), unit=None) -> Column:
+    return Column(name, type_, description, required, tuple(accepted), unit)
+
+
+CHANNELS = ("tmall", "jd", "douyin", "shop")
+ORDER_STATUSES = ("paid", "cancelled", "completed")
+MOVEMENT_TYPES = ("outbound", "inbound", "return", "adjustment")
+TRACKING_EVENTS = ("pickup", "in_transit", "delivered", "exception", "lost", "damaged")
+RECEIPT_CONDITIONS = ("sellable", "damaged", "wrong_item", "empty")
+SETTLEMENT_TYPES = ("sale", "refund", "commission", "fee", "adjustment")
+
+TABLES: dict[str, Table] = {}
+
+
+def _table(*args, **kwargs) -> Table:
+    table = Table(*args, **kwargs)
+    TABLES[table.name] = table
+    return table
+
+
+_table(
+    "products",
+    "Product master: one row per SKU.",
+    (
+        _c("sku", "VARCHAR", "Stock-keeping unit code.", True),
+        _c("name", "VARCHAR", "Product name."),
+        _c("category", "VARCHAR", "Merchandise category."),
+        _c("unit_cost", MONEY, "Standard cost of one unit.", unit="CNY"),
+        _c("list_price", MONEY, "List price of one unit.", unit="CNY"),
+        _c("weight_kg", KG, "Packed weight of one unit.", unit="kg"),
+    ),
+    key=("sku",),
+)
+
+_table(
+    "orders",
+    "Customer orders from every channel (one row per order).",
+    (
+        _c("order_id", "VARCHAR", "Platform order number.", True),
+        _c("channel", "VARCHAR", "Sales channel.", True, CHANNELS),
+        _c("shop", "VARCHAR", "Shop name on the channel."),
+        _c("status", "VARCHAR", "Order status at export time.", True, ORDER_STATUSES),
+        _c("created_at", "TIMESTAMP", "When the buyer placed the order.", True),
+        _c("paid_at", "TIMESTAMP", "When the buyer paid; null if never paid."),
+        _c("cancelled_at", "TIMESTAMP", "When the order was cancelled; null if not."),
+        _c("customer_name", "VARCHAR", "Buyer's name (personal data: mask when shown)."),
+        _c("customer_phone", "VARCHAR", "Buyer's phone (personal data: mask when shown)."),
+        _c("ship_province", "VARCHAR", "Destination province."),
+        _c("ship_city", "VARCHAR", "Destination city."),
+        _c("ship_address", "VARCHAR", "Street address (personal data: mask when shown)."),
+        _c("currency", "VARCHAR", "Currency of the amounts (ISO 4217).", True),
+        _c("goods_amount", MONEY, "Sum of line amounts before discounts."),
+        _c("shipping_fee", MONEY, "Shipping fee paid by the buyer."),
+        _c("discount", MONEY, "Discounts granted (positive number)."),
+        _c("paid_amount", MONEY, "Amount the buyer paid.", True),
+    ),
+    key=("order_id",),
+)
+
+_table(
+    "order_lines",
+    "Ordered SKUs and quantities (one row per order line).",
+    (
+        _c("order_id", "VARCHAR", "Order the line belongs to.", True),
+        _c("line_no", "INTEGER", "Line number within the order.", True),
+        _c("sku", "VARCHAR", "Ordered SKU.", True),
+        _c("qty", "INTEGER", "Ordered quantity.", True, unit="units"),
+        _c("unit_price", MONEY, "Selling price of one unit.", unit="CNY"),
+        _c("line_amount", MONEY, "qty x unit_price.", unit="CNY"),
+    ),
+    key=("order_id", "line_no"),
+    references={"order_id": ("orders", "order_id")},
+)
+
+_table(
+    "shipments",
+    "Parcels our warehouses handed to couriers (one row per parcel / waybill).",
+    (
+        _c("shipment_id", "VARCHAR", "Warehouse dispatch number.", True),
+        _c("order_id", "VARCHAR", "Order the parcel fulfils.", True),
+        _c("tracking_no", "VARCHAR", "Courier waybill number (text: keep leading zeros).", True),
+        _c("carrier", "VARCHAR", "Courier code (SF, ZTO, YTO, JDL, ...).", True),
+        _c("service", "VARCHAR", "Courier product, e.g. standard or express."),
+        _c("warehouse", "VARCHAR", "Dispatching warehouse.", True),
+        _c("ship_time", "TIMESTAMP", "When the parcel left the warehouse.", True),
+        _c("weight_kg", KG, "Weighed weight.", unit="kg"),
+        _c("length_cm", "DECIMAL(8,1)", "Parcel length.", unit="cm"),
+        _c("width_cm", "DECIMAL(8,1)", "Parcel width.", unit="cm"),
+        _c("height_cm", "DECIMAL(8,1)", "Parcel height.", unit="cm"),
+        _c("dest_province", "VARCHAR", "Destination province."),
+        _c("declared_value", MONEY, "Insured / declared value.", unit="CNY"),
+    ),
+    key=("shipment_id",),
+)
+
+_table(
+    "shipment_lines",
+    "SKUs and quantities packed in each parcel.",
+    (
+        _c("shipment_id", "VARCHAR", "Parcel.", True),
+        _c("sku", "VARCHAR", "Packed SKU.", True),
+        _c("qty", "INTEGER", "Packed quantity.", True, unit="units"),
+    ),
+    key=("shipment_id", "sku"),
+    references={"shipment_id": ("shipments", "shipment_id")},
+)
+
+_table(
+    "inventory_movements",
+    "Stock movements posted by the inventory system (WMS).",
+    (
+        _c("movement_id", "VARCHAR", "WMS document number.", True),
+        _c("warehouse", "VARCHAR", "Warehouse.", True),
+        _c("sku", "VARCHAR", "SKU moved.", True),
+        _c("movement_type", "VARCHAR", "Kind of movement.", True, MOVEMENT_TYPES),
+        _c("qty", "INTEGER", "Units moved (positive; direction given by movement_type).", True),
+        _c("posted_at", "TIMESTAMP", "When the movement was posted.", True),
+        _c("reference", "VARCHAR", "Business document: shipment_id for outbound, return id..."),
+    ),
+    key=("movement_id",),
+)
+
+_table(
+    "inventory_snapshots",
+    "Stock on hand per warehouse and SKU at the end of a day.",
+    (
+        _c("snapshot_date", "DATE", "Day the snapshot was taken (end of day).", True),
+        _c("warehouse", "VARCHAR", "Warehouse.", True),
+        _c("sku", "VARCHAR", "SKU.", True),
+        _c("on_hand", "INTEGER", "Units on hand.", True),
+        _c("safety_stock", "INTEGER", "Units below which the SKU must be reordered."),
+        _c("unit_cost", MONEY, "Valuation cost of one unit.", unit="CNY"),
+    ),
+    key=("snapshot_date", "warehouse", "sku"),
+)
+
+_table(
+    "courier_bill_lines",
+    "Lines of couriers' bills (a waybill may carry several fee lines).",
+    (
+        _c("carrier", "VARCHAR", "Courier that billed.", True),
+        _c("waybill_no", "VARCHAR", "Waybill number (text).", True),
+        _c("bill_date", "DATE", "Date of the charge.", True),
+        _c("fee_type", "VARCHAR", "freight, insurance, remote, upstairs, return, other.", True),
+        _c("dest_province", "VARCHAR", "Destination the courier billed for."),
+        _c("billed_weight_kg", KG, "Chargeable weight the courier used.", unit="kg"),
+        _c("amount", MONEY, "Fee before discount.", unit="CNY"),
+        _c("discount", MONEY, "Discount (negative or zero).", unit="CNY"),
+        _c("payable", MONEY, "Amount payable for the line.", True, unit="CNY"),
+    ),
+)
+
+_table(
+    "rate_cards",
+    "Contracted courier prices per destination: first weight plus additional weight.",
+    (
+        _c("carrier", "VARCHAR", "Courier.", True),
+        _c("service", "VARCHAR", "Courier product.", True),
+        _c("dest_province", "VARCHAR", "Destination province (or zone).", True),
+        _c("first_weight_kg", KG, "Weight covered by the first-weight price.", True, unit="kg"),
+        _c("first_price", MONEY, "Price of the first weight.", True, unit="CNY"),
+        _c("additional_unit_kg", KG, "Size of each additional weight step.", True, unit="kg"),
+        _c("additional_price", MONEY, "Price of each additional step.", True, unit="CNY"),
+        _c("volumetric_divisor", "INTEGER", "cm^3 per kg for volumetric weight."),
+        _c("effective_from", "DATE", "First day the price applies.", True),
+        _c("effective_to", "DATE", "Last day the price applies; null if open."),
+    ),
+    key=("carrier", "service", "dest_province", "effective_from"),
+)
+
+_table(
+    "tracking_events",
+    "Courier tracking events per waybill.",
+    (
+        _c("tracking_no", "VARCHAR", "Waybill number.", True),
+        _c("carrier", "VARCHAR", "Courier.", True),
+        _c("event_type", "VARCHAR", "Event.", True, TRACKING_EVENTS),
+        _c("event_time", "TIMESTAMP", "When it happened.", True),
+        _c("promised_date", "DATE", "Delivery date promised to the buyer."),
+        _c("location", "VARCHAR", "Where (province or city)."),
+    ),
+)
+
+_table(
+    "return_requests",
+    "Buyers' return requests (one row per returned SKU).",
+    (
+        _c("return_id", "VARCHAR", "Return request number.", True),
+        _c("order_id", "VARCHAR", "Original order.", True),
+        _c("sku", "VARCHAR", "SKU to return.", True),
+        _c("qty", "INTEGER", "Units to return.", True),
+        _c("reason", "VARCHAR", "Buyer's reason."),
+        _c("requested_refund", MONEY, "Refund the buyer asked for.", unit="CNY"),
+        _c("requested_at", "TIMESTAMP", "When requested.", True),
+        _c("return_tracking_no", "VARCHAR", "Waybill of the return parcel."),
+    ),
+    key=("return_id", "sku"),
+)
+
+_table(
+    "return_receipts",
+    "Returned goods received at a warehouse.",
+    (
+        _c("receipt_id", "VARCHAR", "Receipt document number.", True),
+        _c("return_id", "VARCHAR", "Return request, if the warehouse recorded it."),
+        _c("tracking_no", "VARCHAR", "Waybill of the incoming parcel."),
+        _c("warehouse", "VARCHAR", "Receiving warehouse.", True),
+        _c("sku", "VARCHAR", "SKU received.", True),
+        _c("qty", "INTEGER", "Units received.", True),
+        _c("condition", "VARCHAR", "Condition on arrival.", True, RECEIPT_CONDITIONS),
+        _c("received_at", "TIMESTAMP", "When received.", True),
+    ),
+    key=("receipt_id", "sku"),
+)
+
+_table(
+    "refunds",
+    "Refunds paid to buyers.",
+    (
+        _c("refund_id", "VARCHAR", "Refund number.", True),
+        _c("order_id", "VARCHAR", "Order refunded.", True),
+        _c("return_id", "VARCHAR", "Return request, if any."),
+        _c("amount", MONEY, "Amount refunded (positive).", True, unit="CNY"),
+        _c("currency", "VARCHAR", "Currency.", True),
+        _c("refunded_at", "TIMESTAMP", "When refunded.", True),
+        _c("channel", "VARCHAR", "Channel that paid the refund.", True, CHANNELS),
+    ),
+    key=("refund_id",),
+)
+
+_table(
+    "settlement_lines",
+    "Platform settlement lines: what the platform credited or debited per order.",
+    (
+        _c("channel", "VARCHAR", "Platform.", True, CHANNELS),
+        _c("settlement_id", "VARCHAR", "Platform's line number.", True),
+        _c("order_id", "VARCHAR", "Order the line concerns (null for shop-level fees)."),
+        _c("line_type", "VARCHAR", "Kind of line.", True, SETTLEMENT_TYPES),
+        _c("amount", MONEY, "Signed amount: credits positive, debits negative.", True),
+        _c("currency", "VARCHAR", "Currency.", True),
+        _c("settled_at", "TIMESTAMP", "When the platform booked the line.", True),
+        _c("payout_id", "VARCHAR", "Payout (withdrawal) that carried the line, if known."),
+    ),
+    key=("channel", "settlement_id"),
+)
+
+_table(
+    "bank_transactions",
+    "Bank statement lines of the merchant's collection accounts.",
+    (
+        _c("account", "VARCHAR", "Bank account (masked number).", True),
+        _c("txn_id", "VARCHAR", "Bank's transaction reference.", True),
+        _c("booked_at", "TIMESTAMP", "Booking time.", True),
+        _c("amount", MONEY, "Signed amount: deposits positive.", True),
+        _c("currency", "VARCHAR", "Currency.", True),
+        _c("counterparty", "VARCHAR", "Payer or payee."),
+        _c("reference", "VARCHAR", "Free-text reference (often carries the payout id)."),
+        _c("balance", MONEY, "Balance after the line."),
+    ),
+    key=("account", "txn_id"),
+)
+
+_table(
+    "fx_rates",
+    "Exchange rates to CNY per day.",
+    (
+        _c("rate_date", "DATE", "Day.", True),
+        _c("currency", "VARCHAR", "Foreign currency.", True),
+        _c("rate_to_cny", "DECIMAL(18,6)", "CNY per one unit of the currency.", True),
+    ),
+    key=("rate_date", "currency"),
+)
+
+_table(
+    "service_tickets",
+    "Customer feedback and service tickets: complaints, reviews, enquiries.",
+    (
+        _c("ticket_id", "VARCHAR", "Ticket number.", True),
+        _c("order_id", "VARCHAR", "Order concerned, if any."),
+        _c("channel", "VARCHAR", "Channel.", True, CHANNELS),
+        _c("category", "VARCHAR", "quality, delivery, service, review, other.", True),
+        _c("score", "INTEGER", "Review score 1..5, if a review."),
+        _c("opened_at", "TIMESTAMP", "Opened.", True),
+        _c("resolved_at", "TIMESTAMP", "Resolved; null while open."),
+        _c("reopened", "BOOLEAN", "Whether the ticket was reopened."),
+    ),
+    key=("ticket_id",),
+)
+
+
+def table(name: str) -> Table:
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise KeyError(f"no canonical table {name!r}; known: {', '.join(TABLES)}") from None
+
+
+def all_columns(tbl: Table) -> tuple[Column, ...]:
+    """The table's business columns followed by the lineage columns."""
+    return tbl.columns + LINEAGE
+
+
+def create_table_sql(tbl: Table) -> str:
+    """DDL for a canonical table. Built from the schema, so identifiers only, never values."""
+    cols = ",\n  ".join(f"{c.name} {c.type}" for c in all_columns(tbl))
+    return f"CREATE TABLE IF NOT EXISTS {tbl.name} (\n  {cols}\n)"
+
+
+def markdown() -> str:
+    """The data model as Markdown, for ``docs/data-model.md``."""
+    out = [
+        "# Data model",
+        "",
+        "Generated from `recon_lib/schema.py` by `python -m recon_lib.schema`; do not edit by hand.",
+        "",
+        __doc__.split("\n\n", 2)[2].strip(),
+        "",
+    ]
+    for tbl in TABLES.values():
+        out += [f"## `{tbl.name}`", "", tbl.description, ""]
+        if tbl.key:
+            out += [f"Key: `{', '.join(tbl.key)}`", ""]
+        for col, (ref_table, ref_col) in tbl.references.items():
+            out += [f"`{col}` references `{ref_table}.{ref_col}`.", ""]
+        out += ["| column | type | required | meaning |", "|---|---|---|---|"]
+        for c in tbl.columns:
+            meaning = c.description
+            if c.accepted:
+                meaning += " One of: " + ", ".join(f"`{a}`" for a in c.accepted) + "."
+            if c.unit:
+                meaning += f" Unit: {c.unit}."
+            out.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {meaning} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(markdown())
