@@ -1,0 +1,26 @@
+"""Charts for the period reports. Each returns a matplotlib Figure and never shows or saves it."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # reports are rendered headless
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def findings_by_reason(summary: pd.DataFrame, title: str):
+    """Horizontal bars: number of findings per reason, with the money at stake as labels."""
+    df = summary.sort_values("findings")
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(df) + 1.2))
+    bars = ax.barh(df["title"], df["findings"], color="#c0504d")
+    for bar, amount in zip(bars, df["amount"], strict=True):
+        if amount:
+            ax.annotate(f"¥{amount:,.2f}", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                        xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_xlabel("findings (count)")
+    ax.set_title(title)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.margins(x=0.25)
+    fig.tight_layout()
+    return fig

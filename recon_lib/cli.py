@@ -1,0 +1,134 @@
+"""The ``recon`` command.
+
+Exit codes: 0 everything reconciles, 1 discrepancies found, 2 bad input or a failed step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from recon_lib import config
+from recon_lib.errors import EXIT_BAD_INPUT, EXIT_DISCREPANCIES, EXIT_OK, ReconError
+from recon_lib.periods import parse_period
+
+log = logging.getLogger("recon_lib.cli")
+
+
+def _period(text: str):
+    try:
+        return parse_period(text)
+    except ReconError as exc:  # argparse reports these as usage errors, exit 2
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--period", required=True, type=_period,
+                        help="the period, as YYYY-MM (e.g. 2026-10)")
+    parser.add_argument("--data-dir", type=Path, default=config.RAW_DIR,
+                        help="raw-data root; a period's files live in <data-dir>/<period>/ "
+                             "(default: %(default)s)")
+    parser.add_argument("--reports-dir", type=Path, default=config.REPORTS_DIR,
+                        help="reports root (default: %(default)s)")
+    parser.add_argument("--db", type=Path, default=config.DEFAULT_DB,
+                        help="the DuckDB database file (default: %(default)s)")
+    parser.add_argument("--quiet", action="store_true", help="show only warnings and errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="recon", description="Reconcile a merchant's period of orders, shipments and money.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="write a realistic demo month with an answer key")
+    _common(demo)
+    demo.add_argument("--orders", type=int, default=20_000, help="orders in the month")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same month)")
+    demo.add_argument("--force", action="store_true", help="replace an existing period folder")
+
+    run = sub.add_parser("run", help="load, reconcile and write the period's reports")
+    _common(run)
+    run.add_argument("--no-report", action="store_true", help="skip the notebooks and HTML")
+
+    score = sub.add_parser("score", help="compare a run's findings with the demo's answer key")
+    _common(score)
+    score.add_argument("--json", action="store_true", help="print the scores as JSON")
+    return parser
+
+
+def _setup_logging(quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[recon %(asctime)s] %(message)s", "%H:%M:%S"))
+    root = logging.getLogger("recon_lib")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING if quiet else logging.INFO)
+    root.propagate = False
+
+
+def cmd_demo(args) -> int:
+    from recon_lib.demo import write_demo
+
+    started = time.perf_counter()
+    folder = write_demo(args.period, args.data_dir, orders=args.orders, seed=args.seed,
+                        force=args.force)
+    log.info("demo month written in %.1f s", time.perf_counter() - started)
+    print(folder)
+    return EXIT_OK
+
+
+def cmd_run(args) -> int:
+    from recon_lib.pipeline import run_period
+
+    outcome = run_period(args.period, data_dir=args.data_dir, reports_dir=args.reports_dir,
+                         db_path=args.db, render=not args.no_report)
+    for recon, n in outcome.findings.items():
+        log.info("%s: %d discrepancies", recon, n)
+    if outcome.index_html is not None:
+        print(outcome.index_html)
+    return outcome.exit_code
+
+
+def cmd_score(args) -> int:
+    from recon_lib.db import Database
+    from recon_lib.score import format_table, read_truth, score, truth_path
+
+    truth = read_truth(truth_path(args.period.label, args.data_dir))
+    if not args.db.exists():
+        raise ReconError(f"{args.db}: no database yet; run `recon run --period {args.period}` "
+                         "first")
+    with Database(args.db, read_only=True) as db:
+        scores = score(db, args.period.label, truth)
+    if args.json:
+        print(json.dumps([s.to_dict() for s in scores], indent=2))
+    else:
+        print(format_table(scores))
+    perfect = all(s.precision == 1.0 and s.recall == 1.0 for s in scores)
+    return EXIT_OK if perfect else EXIT_DISCREPANCIES
+
+
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "score": cmd_score}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on a usage error, 0 on --help
+        return int(exc.code or 0)
+    _setup_logging(args.quiet)
+    try:
+        return COMMANDS[args.command](args)
+    except ReconError as exc:
+        print(f"recon {args.command}: error: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

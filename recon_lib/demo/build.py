@@ -1,0 +1,152 @@
+"""Build a demo month and write it as raw files plus the answer key."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from recon_lib import config
+from recon_lib.config import DEFAULT_SETTINGS, Settings
+from recon_lib.demo.downstream import add_downstream
+from recon_lib.demo.generator import DemoMonth, generate_month
+from recon_lib.demo.inject import inject_shipping
+from recon_lib.demo.writer import FileLayout, write_file
+from recon_lib.errors import InputError
+from recon_lib.load.profile import load_profiles
+from recon_lib.periods import Period
+
+log = logging.getLogger(__name__)
+
+TRUTH_COLUMNS = ["recon", "reason_code", "key", "order_id", "amount", "note"]
+
+SF_ORDER = ("序号", "日期", "运单号码", "对方地区", "对方公司名称", "计费重量", "产品类型", "付款方式",
+            "费用(元)", "折扣/促销", "应付金额", "经手人", "增值费用", "对账结果")
+
+
+def build_month(period: Period, orders: int = 20_000, seed: int = 7,
+                settings: Settings = DEFAULT_SETTINGS) -> DemoMonth:
+    """Generate a month, inject every reason code's discrepancies and near misses."""
+    month = generate_month(period, orders=orders, seed=seed, settings=settings)
+    inject_shipping(month)
+    add_downstream(month)
+    return month
+
+
+def _layouts(period: Period) -> list[tuple[str, str | None, FileLayout]]:
+    """(table, carrier filter, layout) for every file of the month."""
+    label = period.label
+    ym = period.start.strftime("%Y年%m月")
+
+    def serial(df):
+        return range(1, len(df) + 1)
+
+    def blank(df):
+        return [""] * len(df)
+
+    settlement_preamble = (
+        "#平台结算明细",
+        "#商家：森屿家居",
+        f"#起始日期：[{period.start} 00:00:00]   终止日期：[{period.end} 00:00:00]",
+        "#---------------------------------结算明细列表------------------------------------",
+    )
+    return [
+        ("products", None, FileLayout("商品资料.csv", "erp_products")),
+        ("orders", None, FileLayout(f"oms_orders_{label}.csv", "oms_orders")),
+        ("order_lines", None, FileLayout(f"oms_order_lines_{label}.csv", "oms_order_lines")),
+        ("shipments", None, FileLayout(f"wms_shipments_{label}.xlsx", "wms_shipments")),
+        ("shipment_lines", None, FileLayout(f"wms_shipment_lines_{label}.csv",
+                                            "wms_shipment_lines", encoding="gbk")),
+        ("inventory_movements", None, FileLayout(f"wms_movements_{label}.csv", "wms_movements",
+                                                 encoding="gb18030")),
+        ("inventory_snapshots", None, FileLayout(f"wms_stock_{period.last_day}.csv",
+                                                 "wms_stock_snapshot")),
+        ("rate_cards", None, FileLayout("rate_cards.csv", "rate_card")),
+        ("courier_bill_lines", "SF", FileLayout(
+            f"顺丰月结账单_{label}.xlsx", "sf_bill", numbers_as_text=True, order=SF_ORDER,
+            extra={"序号": serial, "对方公司名称": blank, "付款方式": lambda d: ["寄付月结"] * len(d),
+                   "经手人": lambda d: ["陈晓"] * len(d), "增值费用": blank, "对账结果": blank})),
+        ("courier_bill_lines", "ZTO", FileLayout(
+            f"zto_bill_{label}.xlsx", "zto_bill", title_rows=(f"中通快递 {ym} 月结对账单",))),
+        ("courier_bill_lines", "YTO", FileLayout(f"yto_bill_{label}.csv", "generic_courier_bill")),
+        ("courier_bill_lines", "JDL", FileLayout(f"jdl_bill_{label}.csv", "generic_courier_bill")),
+        ("tracking_events", None, FileLayout(f"tracking_{label}.csv", "courier_tracking")),
+        ("return_requests", None, FileLayout(f"returns_{label}.csv", "oms_returns")),
+        ("return_receipts", None, FileLayout(f"return_receipts_{label}.csv",
+                                             "wms_return_receipts")),
+        ("refunds", None, FileLayout(f"refunds_{label}.csv", "oms_refunds")),
+        ("settlement_lines", None, FileLayout(
+            f"platform_settlement_{label}.csv", "platform_settlement", encoding="gbk",
+            preamble=settlement_preamble,
+            trailer=("", "#-----------------------------------------结束------------------------",
+                     f"#导出时间：[{period.end} 09:00:00]"))),
+        ("bank_transactions", None, FileLayout(
+            f"bank_statement_{label}.csv", "bank_statement", placeholder="-",
+            thousands=("amount", "balance"),
+            preamble=("中国工商银行 账户历史明细", "账号：6222****0719  户名：森屿家居有限公司",
+                      "币种：人民币", ""),
+            extra={"支出金额": lambda d: ["-"] * len(d)},
+            order=("交易日期", "流水号", "摘要", "收入金额", "支出金额", "余额", "对方户名", "账号"))),
+        ("service_tickets", None, FileLayout(f"service_tickets_{label}.csv", "service_tickets")),
+    ]
+
+
+def _write_files(month: DemoMonth, folder: Path) -> list[Path]:
+    profiles = load_profiles()
+    written = []
+    for table, carrier, layout in _layouts(month.period):
+        df = month.tables[table]
+        if carrier is not None:
+            df = df[df["carrier"] == carrier]
+        if table == "bank_transactions":
+            df = _with_bank_footer(df)
+        written.append(write_file(df, folder, profiles[layout.profile], layout))
+        log.info("wrote %s (%d rows)", layout.filename, len(df))
+    truth = pd.DataFrame(month.truth, columns=TRUTH_COLUMNS)
+    truth_dir = folder / config.TRUTH_DIRNAME
+    truth_dir.mkdir()
+    truth.to_csv(truth_dir / "anomalies.csv", index=False)
+    return written
+
+
+def _with_bank_footer(df: pd.DataFrame) -> pd.DataFrame:
+    total = {c: None for c in df.columns}
+    total.update(booked_at=None, amount_fen=df["amount_fen"].sum(), txn_id="人民币合计")
+    # the footer's label sits in the first column, as ICBC prints it
+    footer = pd.DataFrame([total])
+    return pd.concat([df, footer], ignore_index=True)
+
+
+def write_demo(period: Period, data_dir: Path | None = None, *, orders: int = 20_000,
+               seed: int = 7, force: bool = False) -> Path:
+    """Write the demo month to ``<data_dir>/<period>/``; all or nothing.
+
+    Refuses to overwrite an existing folder unless ``force``: it may hold real files.
+    """
+    data_dir = Path(data_dir or config.RAW_DIR)
+    target = data_dir / period.label
+    if target.exists() and not force:
+        raise InputError(f"{target} already exists; pass --force to replace it with demo data")
+    if orders < 100:
+        raise InputError(f"--orders must be at least 100 (got {orders}): the demo needs room "
+                         "for every kind of discrepancy")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    month = build_month(period, orders=orders, seed=seed)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{period.label}.", dir=data_dir))
+    tmp.chmod(0o755)
+    try:
+        _write_files(month, tmp)
+        if target.exists():
+            old = target.with_name(f".{period.label}.old")
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return target

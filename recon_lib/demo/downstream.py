@@ -1,0 +1,272 @@
+"""The legs that follow the shipments: stock, courier bills, tracking, returns, money, service.
+
+They are derived from the (already injected) orders and shipments so that every leg agrees with
+what physically happened; later injectors then break specific legs on purpose.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recon_lib.demo import world
+from recon_lib.demo.generator import HOUR, MINUTE, DemoMonth, _ids
+
+DAY = 24 * HOUR
+COMMISSION = {"tmall": 0.05, "jd": 0.06, "douyin": 0.05, "shop": 0.006}
+# zone -> (first-kg price, each further kg) in fen, per carrier
+RATES = {
+    "SF": {1: (1200, 200), 2: (1400, 500), 3: (2200, 1200)},
+    "ZTO": {1: (450, 100), 2: (550, 300), 3: (1000, 800)},
+    "YTO": {1: (430, 100), 2: (520, 300), 3: (950, 800)},
+    "JDL": {1: (800, 200), 2: (1000, 400), 3: (1800, 1000)},
+}
+VOLUMETRIC_DIVISOR = 8000
+
+
+def add_downstream(month: DemoMonth) -> None:
+    rng = np.random.default_rng(month.seed + 202)
+    t = month.tables
+    end = np.datetime64(month.period.end_ts, "s")
+    # what the files of this period can contain: nothing after the period's end
+    t["shipments"] = t["shipments"][t["shipments"]["ship_time"] < end].reset_index(drop=True)
+    t["shipment_lines"] = t["shipment_lines"][
+        t["shipment_lines"]["shipment_id"].isin(t["shipments"]["shipment_id"])
+    ].reset_index(drop=True)
+    shipped = set(t["shipments"]["order_id"])
+    orders = t["orders"]
+    pending = (orders["status"] == "completed") & ~orders["order_id"].isin(shipped)
+    orders.loc[pending, "status"] = "paid"
+
+    t["inventory_movements"] = _movements(rng, month)
+    t["inventory_snapshots"] = _snapshot(rng, month)
+    t["rate_cards"] = _rate_cards(month)
+    t["courier_bill_lines"] = _bills(rng, month)
+    t["tracking_events"] = _tracking(rng, month, end)
+    _returns(rng, month, end)
+    _settlements(rng, month, end)
+    t["service_tickets"] = _tickets(rng, month, end)
+
+
+def _movements(rng, month: DemoMonth) -> pd.DataFrame:
+    t = month.tables
+    lines = t["shipment_lines"].merge(
+        t["shipments"][["shipment_id", "warehouse", "ship_time"]], on="shipment_id")
+    out = pd.DataFrame({
+        "warehouse": lines["warehouse"], "sku": lines["sku"], "movement_type": "outbound",
+        "qty": lines["qty"],
+        # WMS posts the pick a little before the parcel is handed over
+        "posted_at": lines["ship_time"] - rng.integers(5, 90, len(lines)) * MINUTE,
+        "reference": lines["shipment_id"],
+    })
+    skus = t["products"]["sku"].to_numpy()
+    n_in = max(10, len(skus) // 2)
+    inbound = pd.DataFrame({
+        "warehouse": rng.choice(sorted(set(world.WAREHOUSES.values())), n_in),
+        "sku": rng.choice(skus, n_in), "movement_type": "inbound",
+        "qty": rng.integers(50, 500, n_in),
+        "posted_at": np.datetime64(month.period.start_ts, "s")
+        + rng.integers(0, 27 * 24 * 3600, n_in).astype("timedelta64[s]"),
+        "reference": _ids("CG", 1, n_in, 6),
+    })
+    out = pd.concat([out, inbound], ignore_index=True).sort_values("posted_at", kind="stable")
+    out.insert(0, "movement_id", _ids("MV" + month.period.start.strftime("%y%m"), 1, len(out), 8))
+    return out.reset_index(drop=True)
+
+
+def _snapshot(rng, month: DemoMonth) -> pd.DataFrame:
+    products = month.tables["products"]
+    whs = sorted(set(world.WAREHOUSES.values()))
+    grid = pd.MultiIndex.from_product([whs, products["sku"]], names=["warehouse", "sku"])
+    snap = grid.to_frame(index=False)
+    snap["safety_stock"] = rng.integers(5, 60, len(snap))
+    snap["on_hand"] = (snap["safety_stock"] * rng.uniform(0.3, 6, len(snap))).astype(np.int64)
+    cost = products.set_index("sku")["unit_cost_fen"]
+    snap["unit_cost_fen"] = cost.reindex(snap["sku"]).to_numpy()
+    snap.insert(0, "snapshot_date", month.period.last_day)
+    return snap
+
+
+def _rate_cards(month: DemoMonth) -> pd.DataFrame:
+    rows = []
+    for carrier, zones in RATES.items():
+        service = "express" if carrier == "SF" else "standard"
+        for province, (_, zone) in world.PROVINCES.items():
+            first, extra = zones[zone]
+            rows.append({"carrier": carrier, "service": service, "dest_province": province,
+                         "first_weight_kg": 1.0, "first_price_fen": first,
+                         "additional_unit_kg": 1.0, "additional_price_fen": extra,
+                         "volumetric_divisor": VOLUMETRIC_DIVISOR,
+                         "effective_from": month.period.start.replace(month=1, day=1),
+                         "effective_to": None})
+    return pd.DataFrame(rows)
+
+
+def expected_freight_fen(ships: pd.DataFrame, cards: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Chargeable weight (kg, rounded up to whole kg) and fee per shipment from the rate card."""
+    vol = ships["length_cm"] * ships["width_cm"] * ships["height_cm"] / VOLUMETRIC_DIVISOR
+    kg = np.ceil(np.maximum(ships["weight_g"] / 1000, vol).to_numpy())
+    card = cards.set_index(["carrier", "dest_province"])
+    idx = pd.MultiIndex.from_arrays([ships["carrier"], ships["dest_province"]])
+    first = card["first_price_fen"].reindex(idx).to_numpy()
+    extra = card["additional_price_fen"].reindex(idx).to_numpy()
+    return kg, (first + np.maximum(kg - 1, 0) * extra).astype(np.int64)
+
+
+def _bills(rng, month: DemoMonth) -> pd.DataFrame:
+    ships = month.tables["shipments"]
+    kg, fee = expected_freight_fen(ships, month.tables["rate_cards"])
+    discount = np.where(ships["carrier"] == "SF", -(fee * 0.1).round(), 0).astype(np.int64)
+    freight = pd.DataFrame({
+        "carrier": ships["carrier"], "waybill_no": ships["tracking_no"],
+        "bill_date": ships["ship_time"].dt.date, "fee_type": "freight",
+        "dest_province": ships["dest_province"], "billed_weight_kg": kg,
+        "amount_fen": fee, "discount_fen": discount, "payable_fen": fee + discount,
+    })
+    insured = ships[ships["declared_value_fen"] > 0]
+    ins_fee = (insured["declared_value_fen"] * 0.005).round().astype(np.int64).clip(100)
+    insurance = pd.DataFrame({
+        "carrier": insured["carrier"], "waybill_no": insured["tracking_no"],
+        "bill_date": insured["ship_time"].dt.date, "fee_type": "insurance",
+        "dest_province": insured["dest_province"], "billed_weight_kg": np.nan,
+        "amount_fen": ins_fee, "discount_fen": 0, "payable_fen": ins_fee,
+    })
+    return pd.concat([freight, insurance]).sort_values(
+        ["carrier", "bill_date", "waybill_no", "fee_type"], kind="stable").reset_index(drop=True)
+
+
+def _tracking(rng, month: DemoMonth, end) -> pd.DataFrame:
+    ships = month.tables["shipments"]
+    n = len(ships)
+    pickup = ships["ship_time"].to_numpy() + rng.integers(20, 240, n) * MINUTE
+    transit_days = rng.choice([1, 2, 3, 4, 5], n, p=[0.25, 0.35, 0.25, 0.1, 0.05])
+    delivered = pickup + transit_days * DAY + rng.integers(-6, 6, n) * HOUR
+    promised = (ships["ship_time"].dt.normalize() + pd.Timedelta(days=3)).dt.date.to_numpy()
+    frames = [
+        pd.DataFrame({"tracking_no": ships["tracking_no"], "carrier": ships["carrier"],
+                      "event_type": "pickup", "event_time": pickup, "promised_date": promised,
+                      "location": ships["warehouse"]}),
+        pd.DataFrame({"tracking_no": ships["tracking_no"], "carrier": ships["carrier"],
+                      "event_type": "delivered", "event_time": delivered,
+                      "promised_date": promised, "location": ships["dest_province"]}),
+    ]
+    events = pd.concat(frames, ignore_index=True)
+    return events[events["event_time"] < end].sort_values("event_time", kind="stable")
+
+
+def _returns(rng, month: DemoMonth, end) -> None:
+    t = month.tables
+    ships = t["shipments"]
+    first_ship = ships.groupby("order_id")["ship_time"].min()
+    lines = t["order_lines"][t["order_lines"]["order_id"].isin(first_ship.index)]
+    lines = lines.drop_duplicates("order_id")
+    picked = lines.sample(frac=0.04, random_state=month.seed).reset_index(drop=True)
+    n = len(picked)
+    requested = first_ship.reindex(picked["order_id"]).to_numpy() + rng.integers(2, 10, n) * DAY
+    keep = requested < end
+    picked, requested = picked[keep].reset_index(drop=True), requested[keep]
+    n = len(picked)
+    rid = _ids("TH" + month.period.start.strftime("%y%m"), 1, n, 6)
+    qty = np.minimum(picked["qty"].to_numpy(), rng.integers(1, 3, n))
+    carriers = rng.choice(["SF", "ZTO", "YTO"], n)
+    rtrack = np.char.add("RT", np.char.zfill(np.arange(1, n + 1).astype(str), 11)).astype(object)
+    t["return_requests"] = pd.DataFrame({
+        "return_id": rid, "order_id": picked["order_id"], "sku": picked["sku"], "qty": qty,
+        "reason": rng.choice(["七天无理由", "质量问题", "尺寸不合适", "发错货", "少件"], n),
+        "requested_refund_fen": qty * picked["unit_price_fen"].to_numpy(),
+        "requested_at": requested, "return_tracking_no": rtrack,
+    })
+    received = requested + rng.integers(2, 6, n) * DAY
+    got = received < end
+    wh = ships.drop_duplicates("order_id").set_index("order_id")["warehouse"]
+    t["return_receipts"] = pd.DataFrame({
+        "receipt_id": _ids("RK" + month.period.start.strftime("%y%m"), 1, int(got.sum()), 6),
+        "return_id": rid[got], "tracking_no": rtrack[got],
+        "warehouse": wh.reindex(picked["order_id"][got]).to_numpy(),
+        "sku": picked["sku"][got].to_numpy(), "qty": qty[got], "condition": "sellable",
+        "received_at": received[got],
+    })
+    refunded = received + rng.integers(1, 20, n) * HOUR
+    paid = refunded < end
+    channel = t["orders"].set_index("order_id")["channel"]
+    t["refunds"] = pd.DataFrame({
+        "refund_id": _ids("TK" + month.period.start.strftime("%y%m"), 1, int(paid.sum()), 6),
+        "order_id": picked["order_id"][paid].to_numpy(), "return_id": rid[paid],
+        "amount_fen": (qty * picked["unit_price_fen"].to_numpy())[paid], "currency": "CNY",
+        "refunded_at": refunded[paid],
+        "channel": channel.reindex(picked["order_id"][paid]).to_numpy(),
+    })
+
+
+def _settlements(rng, month: DemoMonth, end) -> None:
+    """Platform credits the sale when the buyer confirms receipt, pays out weekly to the bank."""
+    t = month.tables
+    orders = t["orders"].set_index("order_id")
+    delivered = t["tracking_events"].query("event_type == 'delivered'")
+    by_order = t["shipments"][["order_id", "tracking_no"]].merge(delivered, on="tracking_no")
+    confirm = by_order.groupby("order_id")["event_time"].max() + 2 * DAY
+    confirm = confirm[(confirm < end) & confirm.index.isin(orders.index)]
+    oids = confirm.index.to_numpy()
+    channel = orders["channel"].reindex(oids).to_numpy()
+    paid = orders["paid_amount_fen"].reindex(oids).to_numpy()
+    rate = pd.Series(channel).map(COMMISSION).to_numpy()
+    commission = -(paid * rate).round().astype(np.int64)
+    settled = confirm.to_numpy()
+    sale = pd.DataFrame({"channel": channel, "order_id": oids, "line_type": "sale",
+                         "amount_fen": paid, "settled_at": settled})
+    fee = pd.DataFrame({"channel": channel, "order_id": oids,
+                        "line_type": np.where(channel == "shop", "fee", "commission"),
+                        "amount_fen": commission, "settled_at": settled})
+    refunds = t["refunds"]
+    ref = pd.DataFrame({"channel": refunds["channel"], "order_id": refunds["order_id"],
+                        "line_type": "refund", "amount_fen": -refunds["amount_fen"],
+                        "settled_at": refunds["refunded_at"]})
+    lines = pd.concat([sale, fee, ref], ignore_index=True).sort_values(
+        ["settled_at", "channel"], kind="stable").reset_index(drop=True)
+    # weekly payouts, on the Monday after the week the line was settled in
+    week_start = lines["settled_at"].dt.to_period("W-SUN").dt.start_time
+    payout_day = week_start + pd.Timedelta(days=7, hours=10)
+    in_period = payout_day < pd.Timestamp(end)
+    lines["payout_id"] = np.where(
+        in_period, "PO-" + lines["channel"].str.upper() + "-" + week_start.dt.strftime("%Y%m%d"),
+        None)
+    lines.insert(0, "settlement_id", _ids("JS" + month.period.start.strftime("%y%m"), 1,
+                                          len(lines), 8))
+    lines["currency"] = "CNY"
+    t["settlement_lines"] = lines
+    payouts = lines[in_period].assign(payout_day=payout_day[in_period]).groupby(
+        ["payout_id", "channel"], as_index=False).agg(net_fen=("amount_fen", "sum"),
+                                                       day=("payout_day", "first"))
+    payouts = payouts[payouts["net_fen"] > 0].sort_values("day", kind="stable")
+    n = len(payouts)
+    booked = payouts["day"].to_numpy() + rng.integers(2, 30, n) * HOUR
+    balance = 5_000_000_00 + np.cumsum(payouts["net_fen"].to_numpy())
+    t["bank_transactions"] = pd.DataFrame({
+        "account": "6222****0719", "txn_id": _ids("ICBC", 880001, n, 8), "booked_at": booked,
+        "amount_fen": payouts["net_fen"].to_numpy(), "currency": "CNY",
+        "counterparty": payouts["channel"].map({
+            "tmall": "支付宝(中国)网络技术有限公司", "jd": "网银在线(北京)科技有限公司",
+            "douyin": "抖音支付科技有限公司", "shop": "财付通支付科技有限公司"}).to_numpy(),
+        "reference": ("提现 " + payouts["payout_id"]).to_numpy(), "balance_fen": balance,
+    })
+
+
+def _tickets(rng, month: DemoMonth, end) -> pd.DataFrame:
+    orders = month.tables["orders"]
+    sample = orders[orders["status"] != "cancelled"].sample(frac=0.03, random_state=month.seed)
+    n = len(sample)
+    category = rng.choice(["quality", "delivery", "service", "review", "other"], n,
+                          p=[0.2, 0.25, 0.1, 0.4, 0.05])
+    opened = sample["paid_at"].to_numpy() + rng.integers(1, 10, n) * DAY
+    keep = opened < end
+    resolved = opened + rng.integers(1, 96, n) * HOUR
+    resolved = np.where(resolved < end, resolved, np.datetime64("NaT"))
+    score = np.where(category == "review", rng.choice([1, 2, 3, 4, 5], n,
+                                                      p=[0.04, 0.04, 0.1, 0.3, 0.52]), None)
+    out = pd.DataFrame({
+        "ticket_id": _ids("GD" + month.period.start.strftime("%y%m"), 1, n, 6),
+        "order_id": sample["order_id"].to_numpy(), "channel": sample["channel"].to_numpy(),
+        "category": category, "score": score, "opened_at": opened, "resolved_at": resolved,
+        "reopened": rng.random(n) < 0.05,
+    })
+    return out[keep].reset_index(drop=True)

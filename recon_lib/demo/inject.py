@@ -1,0 +1,160 @@
+"""Inject known discrepancies (and near misses that must NOT be flagged) into a clean demo month.
+
+Each injector picks its own orders from a shared pool, so no order carries two injected
+discrepancies, and appends one answer-key row per discrepancy it creates. The key format of each
+reason code is the one the reconciliation reports (see ``recon_lib.reasons``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recon_lib.demo.generator import HOUR, MINUTE, DemoMonth
+
+
+def _count(month: DemoMonth, rate: float) -> int:
+    return max(3, round(len(month.tables["orders"]) * rate))
+
+
+class _Pool:
+    """Orders still free to carry an anomaly: shipped in one parcel, fully inside the period."""
+
+    def __init__(self, month: DemoMonth, rng: np.random.Generator):
+        t = month.tables
+        end = np.datetime64(month.period.end_ts, "s")
+        sla = month.settings.ship_sla_hours * HOUR
+        orders = t["orders"]
+        parcels = t["shipments"].groupby("order_id")["shipment_id"].count()
+        single = parcels[parcels == 1].index
+        ok = (orders["status"] == "completed") & orders["order_id"].isin(single)
+        # room after the SLA for a late parcel that still lands inside the period
+        ok &= (orders["paid_at"] + sla + 48 * HOUR) < end
+        self.free = list(rng.permutation(orders.loc[ok, "order_id"].to_numpy()))
+        self.rng = rng
+
+    def take(self, n: int, where=None) -> list[str]:
+        taken, kept = [], []
+        while self.free and len(taken) < n:
+            oid = self.free.pop()
+            (taken if where is None or where(oid) else kept).append(oid)
+        self.free.extend(reversed(kept))
+        return taken
+
+
+def inject_shipping(month: DemoMonth, rate: float = 0.0025) -> None:
+    """Shipping (paid orders vs shipments) discrepancies and near misses."""
+    rng = np.random.default_rng(month.seed + 101)
+    t = month.tables
+    orders = t["orders"].set_index("order_id")
+    lines = t["order_lines"]
+    ships = t["shipments"]
+    ship_lines = t["shipment_lines"]
+    sla = month.settings.ship_sla_hours * HOUR
+    pool = _Pool(month, rng)
+    n = _count(month, rate)
+    sid_of = ships.set_index("order_id")["shipment_id"]
+    qty_lines = lines.groupby("order_id")["qty"].max()
+    line_count = lines.groupby("order_id")["line_no"].count()
+    truth = month.truth
+
+    def add(code: str, key: str, order_id: str | None, amount_fen: int | None, note: str):
+        truth.append({"recon": "shipping", "reason_code": code, "key": key, "order_id": order_id,
+                      "amount": None if amount_fen is None else amount_fen / 100, "note": note})
+
+    dropped_parcels: set[str] = set()
+    dropped_lines: set[tuple[str, str]] = set()
+
+    # never shipped although paid long before the period end
+    for oid in pool.take(n):
+        dropped_parcels.add(sid_of[oid])
+        t["orders"].loc[t["orders"]["order_id"] == oid, "status"] = "paid"
+        add("SHIP_UNSHIPPED", oid, oid, int(orders.at[oid, "paid_amount_fen"]), "no parcel at all")
+
+    # shipped after the SLA, still inside the period
+    for oid in pool.take(n):
+        late = orders.at[oid, "paid_at"] + sla + int(rng.integers(60, 40 * 60)) * MINUTE
+        ships.loc[ships["order_id"] == oid, "ship_time"] = late
+        add("SHIP_LATE", oid, oid, None, "first parcel after the SLA")
+
+    # near miss: shipped a few minutes inside the SLA
+    for oid in pool.take(n):
+        edge = orders.at[oid, "paid_at"] + sla - int(rng.integers(1, 50)) * MINUTE
+        ships.loc[ships["order_id"] == oid, "ship_time"] = edge
+
+    def line_of(oid: str, min_qty: int = 1) -> pd.Series:
+        cand = lines[(lines["order_id"] == oid) & (lines["qty"] >= min_qty)]
+        return cand.iloc[int(rng.integers(0, len(cand)))]
+
+    # partial: fewer units of one SKU (or a whole line missing from a multi-line order)
+    for oid in pool.take(n, where=lambda o: qty_lines[o] >= 2 or line_count[o] >= 2):
+        sid = sid_of[oid]
+        if qty_lines[oid] >= 2:
+            line = line_of(oid, 2)
+            short = int(rng.integers(1, line["qty"]))
+            sel = (ship_lines["shipment_id"] == sid) & (ship_lines["sku"] == line["sku"])
+            ship_lines.loc[sel, "qty"] = line["qty"] - short
+        else:
+            line = line_of(oid)
+            short = int(line["qty"])
+            dropped_lines.add((sid, line["sku"]))
+        add("SHIP_PARTIAL", f"{oid}|{line['sku']}", oid, short * int(line["unit_price_fen"]),
+            f"{short} unit(s) short")
+
+    # over-shipped: one unit too many
+    for oid in pool.take(n):
+        line = line_of(oid)
+        sel = (ship_lines["shipment_id"] == sid_of[oid]) & (ship_lines["sku"] == line["sku"])
+        ship_lines.loc[sel, "qty"] = line["qty"] + 1
+        add("SHIP_OVER", f"{oid}|{line['sku']}", oid, int(line["unit_price_fen"]), "1 extra unit")
+
+    # wrong SKU: the parcel carries another SKU instead of the ordered one
+    skus = t["products"].set_index("sku")["list_price_fen"]
+    for oid in pool.take(n):
+        line = line_of(oid)
+        on_order = set(lines.loc[lines["order_id"] == oid, "sku"])
+        wrong = next(s for s in rng.permutation(skus.index.to_numpy()) if s not in on_order)
+        sel = (ship_lines["shipment_id"] == sid_of[oid]) & (ship_lines["sku"] == line["sku"])
+        ship_lines.loc[sel, "sku"] = wrong
+        add("SHIP_WRONG_SKU", f"{oid}|{wrong}", oid, int(line["qty"]) * int(skus[wrong]),
+            f"{wrong} instead of {line['sku']}")
+
+    # shipped after the buyer cancelled
+    for oid in pool.take(n):
+        ship_time = ships.loc[ships["order_id"] == oid, "ship_time"].iloc[0]
+        paid_at = orders.at[oid, "paid_at"]
+        cancel = max(paid_at + MINUTE, ship_time - int(rng.integers(10, 120)) * MINUTE)
+        sel = t["orders"]["order_id"] == oid
+        t["orders"].loc[sel, ["status", "cancelled_at"]] = ["cancelled", cancel]
+        add("SHIP_AFTER_CANCEL", oid, oid, int(orders.at[oid, "goods_amount_fen"]),
+            "cancelled before the parcel left")
+
+    # near miss: cancelled after the parcel left (an interception, handled as a return)
+    for oid in pool.take(n):
+        ship_time = ships.loc[ships["order_id"] == oid, "ship_time"].iloc[0]
+        sel = t["orders"]["order_id"] == oid
+        t["orders"].loc[sel, ["status", "cancelled_at"]] = [
+            "cancelled", ship_time + int(rng.integers(2, 72)) * HOUR]
+
+    # a parcel for an order that is not in the order export (a manual re-send)
+    end = np.datetime64(month.period.end_ts, "s")
+    in_period = ships[(ships["ship_time"] < end) & ~ships["shipment_id"].isin(dropped_parcels)]
+    templates = in_period.sample(n, random_state=int(rng.integers(1 << 31)))
+    new_ships, new_lines = [], []
+    for i, (_, row) in enumerate(templates.iterrows()):
+        sid = f"FHBF{month.period.start.strftime('%y%m')}{i + 1:05d}"
+        row = row.copy()
+        row["shipment_id"], row["order_id"] = sid, f"BF{month.period.start:%Y%m%d}{i + 1:04d}"
+        row["tracking_no"] = f"{row['tracking_no']}9"
+        new_ships.append(row)
+        sku = skus.index[int(rng.integers(0, len(skus)))]
+        new_lines.append({"shipment_id": sid, "sku": sku, "qty": 1})
+        add("SHIP_UNKNOWN_ORDER", sid, None, int(skus[sku]), "re-send without an order")
+    ships = ships[~ships["shipment_id"].isin(dropped_parcels)]
+    line_keys = pd.Series(list(zip(ship_lines["shipment_id"], ship_lines["sku"], strict=True)),
+                          index=ship_lines.index)
+    ship_lines = ship_lines[~ship_lines["shipment_id"].isin(dropped_parcels)
+                            & ~line_keys.isin(dropped_lines)]
+    t["shipments"] = pd.concat([ships, pd.DataFrame(new_ships)], ignore_index=True)
+    t["shipment_lines"] = pd.concat([ship_lines, pd.DataFrame(new_lines)], ignore_index=True)
+    t["shipment_lines"]["qty"] = t["shipment_lines"]["qty"].astype(np.int64)

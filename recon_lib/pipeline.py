@@ -1,0 +1,124 @@
+"""The period run: load, reconcile, render the reports. One function, used by the CLI and tests."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from recon_lib import config, results
+from recon_lib.config import DEFAULT_SETTINGS, Settings
+from recon_lib.db import Database
+from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK
+from recon_lib.load import load_period
+from recon_lib.periods import Period
+from recon_lib.recons import shipping
+from recon_lib.recons.base import RunContext
+from recon_lib.report import (
+    NotebookFailed,
+    RenderedNotebook,
+    run_notebook,
+    write_period_index,
+    write_reports_index,
+)
+
+log = logging.getLogger(__name__)
+
+RECONCILIATIONS = (shipping,)
+"""Every reconciliation, in the order they run."""
+
+SECTIONS = ("shipping",)
+"""Report sections: ``notebooks/<name>.ipynb``, rendered in this order."""
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    period: str
+    run_id: str
+    findings: dict[str, int]
+    index_html: Path | None
+    sections: list[RenderedNotebook] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_DISCREPANCIES if sum(self.findings.values()) else EXIT_OK
+
+
+def reconcile_period(db: Database, period: Period, settings: Settings = DEFAULT_SETTINGS,
+                     run_id: str | None = None) -> dict[str, int]:
+    """Run every reconciliation on what is loaded; returns findings per reconciliation."""
+    run_id = run_id or f"{period.label}-{datetime.now():%Y%m%dT%H%M%S%f}"
+    db.execute("INSERT INTO runs VALUES ($run_id, $period, $started, NULL, $parameters)",
+               {"run_id": run_id, "period": period.label, "started": datetime.now(),
+                "parameters": json.dumps(asdict(settings), ensure_ascii=False)},
+               name="record run")
+    ctx = RunContext(db=db, period=period, run_id=run_id, settings=settings)
+    findings = {}
+    for recon in RECONCILIATIONS:
+        started = time.perf_counter()
+        findings[recon.RECON] = recon.reconcile(ctx)
+        log.info("reconciled %s in %.1f s", recon.RECON, time.perf_counter() - started)
+    db.execute("UPDATE runs SET finished_at = $now WHERE run_id = $run_id",
+               {"now": datetime.now(), "run_id": run_id}, name="finish run")
+    return findings
+
+
+def headline(db: Database, period: str) -> list[tuple[str, str]]:
+    """The figures shown at the top of the period's index page."""
+    summary = results.summary(db, period)
+    rows = []
+    for recon, part in summary.groupby("recon", sort=False):
+        rows.append((f"{recon}: findings", f"{int(part['findings'].sum()):,}"))
+        rows.append((f"{recon}: money at stake", f"¥{part['amount'].sum():,.2f}"))
+    return rows
+
+
+def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Path | None = None,
+               db_path: Path | None = None, settings: Settings = DEFAULT_SETTINGS,
+               render: bool = True) -> RunOutcome:
+    """Load the period's raw files, reconcile, and write ``reports/<period>/``.
+
+    Raises :class:`~recon_lib.errors.InputError` on bad input (nothing stored changes) and
+    :class:`~recon_lib.errors.StepError` when a notebook fails (its partial copy is kept).
+    """
+    reports_dir = Path(reports_dir or config.REPORTS_DIR)
+    db_path = Path(db_path or config.DEFAULT_DB)
+    run_id = f"{period.label}-{datetime.now():%Y%m%dT%H%M%S%f}"
+    with Database(db_path) as db:
+        report = load_period(db, period, data_dir=data_dir)
+        log.info("loaded %d files", len(report.files))
+        findings = reconcile_period(db, period, settings, run_id)
+        figures = headline(db, period.label)
+    if not render:
+        return RunOutcome(period.label, run_id, findings, None)
+
+    # the database is closed above: a notebook's kernel opens it read-only in its own process
+    out_dir = reports_dir / period.label
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sections, failures = [], []
+    for name in SECTIONS:
+        log.info("rendering %s", name)
+        try:
+            sections.append(run_notebook(config.NOTEBOOKS_DIR / f"{name}.ipynb", out_dir,
+                                         {"period": period.label, "db_path": str(db_path)}))
+        except NotebookFailed as exc:  # keep going: the index marks it, then the run fails
+            sections.append(exc.rendered)
+            failures.append(exc)
+    total = sum(findings.values())
+    status = (f"{total:,} discrepancies need attention" if total
+              else "Everything reconciles: no discrepancies found")
+    index = write_period_index(period.label, out_dir, sections, figures, status)
+    _update_reports_index(reports_dir, db_path)
+    if failures:
+        raise failures[0]
+    return RunOutcome(period.label, run_id, findings, index, sections)
+
+
+def _update_reports_index(reports_dir: Path, db_path: Path) -> None:
+    periods = sorted((p.name for p in reports_dir.iterdir()
+                      if p.is_dir() and (p / "index.html").exists()), reverse=True)
+    with Database(db_path, read_only=True) as db:
+        write_reports_index(reports_dir, [(p, headline(db, p)) for p in periods])

@@ -1,0 +1,1 @@
+"""One module per reconciliation. Each exposes ``RECON`` (its name) and ``reconcile(ctx)``."""

@@ -1,0 +1,43 @@
+"""Read a period's results: the same calls serve notebooks, the CLI and JupyterLab."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from recon_lib.db import Database
+from recon_lib.reasons import REASONS
+
+
+def open_db(db_path: str | Path | None = None, *, read_only: bool = True) -> Database:
+    """Open the results database (read-only by default, so a report never changes it)."""
+    return Database(db_path or None, read_only=read_only)
+
+
+def _with_reason_text(df: pd.DataFrame) -> pd.DataFrame:
+    df.insert(df.columns.get_loc("reason_code") + 1, "title",
+              df["reason_code"].map(lambda c: REASONS[c].title if c in REASONS else c))
+    df.insert(df.columns.get_loc("title") + 1, "severity",
+              df["reason_code"].map(lambda c: REASONS[c].severity if c in REASONS else ""))
+    return df
+
+
+def summary(db: Database, period: str, recon: str | None = None) -> pd.DataFrame:
+    """Findings per reason code with the money at stake; every known code of ``recon`` listed."""
+    df = db.query("discrepancy_summary", period=str(period))
+    codes = [r for r in REASONS.values() if recon is None or r.recon == recon]
+    frame = pd.DataFrame({"recon": [r.recon for r in codes], "reason_code": [r.code for r in codes]})
+    df = frame.merge(df, on=["recon", "reason_code"], how="left")
+    df["findings"] = df["findings"].fillna(0).astype(int)
+    df["amount"] = df["amount"].astype(float).fillna(0.0)
+    return _with_reason_text(df)
+
+
+def discrepancies(db: Database, period: str, recon: str | None = None) -> pd.DataFrame:
+    """Every finding of the period (optionally of one reconciliation), with its explanation."""
+    df = db.query("discrepancy_list", period=str(period))
+    if recon is not None:
+        df = df[df["recon"] == recon].reset_index(drop=True)
+    df["amount"] = df["amount"].astype(float)
+    return _with_reason_text(df)

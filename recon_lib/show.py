@@ -1,0 +1,25 @@
+"""Show results in a notebook: tables with formatted money, short text. Display only, no logic."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import pandas as pd
+from IPython.display import HTML, display
+
+
+def table(df: pd.DataFrame, *, money: Sequence[str] = (), max_rows: int = 500) -> None:
+    """Display ``df`` without its index; money columns as ¥1,234.50; long tables cut with a note."""
+    shown = df.head(max_rows)
+    formatters = {c: (lambda v: "" if pd.isna(v) else f"¥{v:,.2f}") for c in money if c in df}
+    body = shown.to_html(index=False, formatters=formatters, na_rep="", border=0,
+                         classes="recon-table", escape=True)
+    if len(df) > max_rows:
+        body += (f"<p><em>Showing {max_rows:,} of {len(df):,} rows; in JupyterLab "
+                 "recon_lib.results returns them all.</em></p>")
+    display(HTML(body))
+
+
+def text(message: str) -> None:
+    display(HTML(f"<p>{html.escape(message)}</p>"))

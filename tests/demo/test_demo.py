@@ -1,0 +1,83 @@
+"""The demo month: deterministic, every shipping reason injected, near misses present."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+
+from recon_lib import config
+from recon_lib.demo import build_month, write_demo
+from recon_lib.demo.generator import HOUR
+from recon_lib.errors import InputError
+from recon_lib.periods import parse_period
+from recon_lib.reasons import codes_for
+
+OCT = parse_period("2026-10")
+
+
+@pytest.fixture(scope="module")
+def month():
+    return build_month(OCT, orders=2000, seed=3)
+
+
+def _digest(folder):
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".xlsx"):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def test_same_seed_same_files_other_seed_other_files(tmp_path):
+    a = write_demo(OCT, tmp_path / "a", orders=300, seed=1)
+    b = write_demo(OCT, tmp_path / "b", orders=300, seed=1)
+    c = write_demo(OCT, tmp_path / "c", orders=300, seed=2)
+    assert _digest(a) == _digest(b)
+    assert _digest(a) != _digest(c)
+    assert (a / config.TRUTH_DIRNAME / "anomalies.csv").exists()
+
+
+def test_existing_folder_is_not_overwritten_without_force(tmp_path):
+    write_demo(OCT, tmp_path, orders=200, seed=1)
+    (tmp_path / "2026-10" / "mine.csv").write_text("keep me")
+    with pytest.raises(InputError, match="--force"):
+        write_demo(OCT, tmp_path, orders=200, seed=1)
+    assert (tmp_path / "2026-10" / "mine.csv").exists()
+    write_demo(OCT, tmp_path, orders=200, seed=1, force=True)
+    assert not (tmp_path / "2026-10" / "mine.csv").exists()
+
+
+def test_every_shipping_reason_is_injected_on_distinct_orders(month):
+    truth = pd.DataFrame(month.truth)
+    assert set(truth["reason_code"]) == set(codes_for("shipping"))
+    per_order = truth.dropna(subset=["order_id"]).groupby("order_id")["reason_code"].count()
+    assert per_order.max() == 1
+    assert not truth.duplicated(["reason_code", "key"]).any()
+
+
+def test_near_misses_are_present(month):
+    t = month.tables
+    ships, orders = t["shipments"], t["orders"].set_index("order_id")
+    parcels = ships.groupby("order_id")["shipment_id"].count()
+    assert (parcels == 2).sum() > 10, "legitimate split shipments"
+    sla = month.settings.ship_sla_hours * HOUR
+    last = ships.groupby("order_id")["ship_time"].max()
+    deadline = orders["paid_at"].reindex(last.index) + sla
+    margin = (deadline - last).dt.total_seconds()
+    assert ((margin > 0) & (margin < 3600)).sum() >= 3, "parcels shipped just inside the SLA"
+    cancelled_after = orders["cancelled_at"].reindex(last.index) > ships.groupby("order_id")[
+        "ship_time"].min()
+    assert cancelled_after.sum() >= 3, "cancellations after the parcel left"
+    end = pd.Timestamp(OCT.end_ts)
+    not_due = orders[(orders["paid_at"] + sla >= end) & ~orders.index.isin(ships["order_id"])]
+    assert len(not_due) > 0, "orders paid at the month's end, not yet due"
+
+
+def test_money_is_consistent(month):
+    o = month.tables["orders"]
+    assert (o["paid_amount_fen"] == o["goods_amount_fen"] + o["shipping_fee_fen"]
+            - o["discount_fen"]).all()
+    lines = month.tables["order_lines"].groupby("order_id")["line_amount_fen"].sum()
+    assert (lines.reindex(o["order_id"]).to_numpy() == o["goods_amount_fen"].to_numpy()).all()
