@@ -15,7 +15,7 @@ from recon_lib.db import Database
 from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK
 from recon_lib.load import load_period
 from recon_lib.periods import Period
-from recon_lib.recons import shipping
+from recon_lib.recons import outbound, shipping
 from recon_lib.recons.base import RunContext
 from recon_lib.report import (
     NotebookFailed,
@@ -27,10 +27,10 @@ from recon_lib.report import (
 
 log = logging.getLogger(__name__)
 
-RECONCILIATIONS = (shipping,)
+RECONCILIATIONS = (shipping, outbound)
 """Every reconciliation, in the order they run."""
 
-SECTIONS = ("shipping",)
+SECTIONS = ("shipping", "outbound")
 """Report sections: ``notebooks/<name>.ipynb``, rendered in this order."""
 
 

@@ -41,6 +41,21 @@ _reason("SHIP_AFTER_CANCEL", "shipping", "high", "Shipped after cancellation",
 _reason("SHIP_UNKNOWN_ORDER", "shipping", "high", "Shipment without an order",
         "A parcel names an order that is not in the order export.", "")
 
+# -- outbound: shipments vs the inventory system's outbound movements ---------------------------
+_reason("OUT_NO_MOVEMENT", "outbound", "medium", "Shipped without stock movement",
+        "A shipped SKU has no outbound movement: stock on hand is overstated.",
+        "quantity shipped at unit cost")
+_reason("OUT_NO_SHIPMENT", "outbound", "high", "Stock out without a shipment",
+        "An outbound movement has no parcel behind it: goods left stock unaccounted (possible loss).",
+        "quantity moved at unit cost")
+_reason("OUT_QTY_MISMATCH", "outbound", "medium", "Outbound quantity differs",
+        "The outbound movement's quantity differs from the quantity shipped.",
+        "quantity difference at unit cost")
+_reason("OUT_SKU_MISMATCH", "outbound", "medium", "Outbound SKU differs",
+        "Stock of another SKU was deducted for a shipped SKU.", "quantity shipped at unit cost")
+_reason("OUT_TIME_GAP", "outbound", "low", "Movement posted far from ship time",
+        "The outbound movement was posted outside the allowed window around the ship time.", "")
+
 RECONCILIATIONS: tuple[str, ...] = tuple(dict.fromkeys(r.recon for r in REASONS.values()))
 
 

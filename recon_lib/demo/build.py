@@ -13,7 +13,7 @@ from recon_lib import config
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.demo.downstream import add_downstream
 from recon_lib.demo.generator import DemoMonth, generate_month
-from recon_lib.demo.inject import inject_shipping
+from recon_lib.demo.inject import inject_outbound, inject_shipping
 from recon_lib.demo.writer import FileLayout, write_file
 from recon_lib.errors import InputError
 from recon_lib.load.profile import load_profiles
@@ -33,6 +33,7 @@ def build_month(period: Period, orders: int = 20_000, seed: int = 7,
     month = generate_month(period, orders=orders, seed=seed, settings=settings)
     inject_shipping(month)
     add_downstream(month)
+    inject_outbound(month)
     return month
 
 

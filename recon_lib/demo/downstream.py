@@ -168,7 +168,6 @@ def _returns(rng, month: DemoMonth, end) -> None:
     n = len(picked)
     rid = _ids("TH" + month.period.start.strftime("%y%m"), 1, n, 6)
     qty = np.minimum(picked["qty"].to_numpy(), rng.integers(1, 3, n))
-    carriers = rng.choice(["SF", "ZTO", "YTO"], n)
     rtrack = np.char.add("RT", np.char.zfill(np.arange(1, n + 1).astype(str), 11)).astype(object)
     t["return_requests"] = pd.DataFrame({
         "return_id": rid, "order_id": picked["order_id"], "sku": picked["sku"], "qty": qty,

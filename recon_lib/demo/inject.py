@@ -158,3 +158,106 @@ def inject_shipping(month: DemoMonth, rate: float = 0.0025) -> None:
     t["shipments"] = pd.concat([ships, pd.DataFrame(new_ships)], ignore_index=True)
     t["shipment_lines"] = pd.concat([ship_lines, pd.DataFrame(new_lines)], ignore_index=True)
     t["shipment_lines"]["qty"] = t["shipment_lines"]["qty"].astype(np.int64)
+
+
+def inject_outbound(month: DemoMonth, rate: float = 0.0025) -> None:
+    """Outbound (shipments vs stock movements) discrepancies and near misses.
+
+    Runs after the downstream legs exist: it breaks the WMS journal, not the shipments.
+    """
+    rng = np.random.default_rng(month.seed + 303)
+    t = month.tables
+    window = month.settings.outbound_window_hours * HOUR
+    start = np.datetime64(month.period.start_ts, "s")
+    end = np.datetime64(month.period.end_ts, "s")
+    ships = t["shipments"]
+    moves = t["inventory_movements"]
+    cost = t["products"].set_index("sku")["unit_cost_fen"]
+    touched = {r["order_id"] for r in month.truth if r["order_id"]}
+    n = _count(month, rate)
+
+    outbound = moves[moves["movement_type"] == "outbound"]
+    per_parcel = outbound.groupby("reference")["movement_id"].count()
+    single = per_parcel[per_parcel == 1].index
+    ok = (ships["shipment_id"].isin(single) & ~ships["order_id"].isin(touched)
+          & (ships["ship_time"] - 3 * window >= start) & (ships["ship_time"] + 3 * window < end))
+    free = list(rng.permutation(ships.loc[ok, "shipment_id"].to_numpy()))
+    ship_time = ships.set_index("shipment_id")["ship_time"]
+    move_of = outbound.set_index("reference")
+    extra_rows: list[dict] = []
+    removed: set[str] = set()
+
+    def add(code, key, amount_fen, note):
+        month.truth.append({"recon": "outbound", "reason_code": code, "key": key,
+                            "order_id": None,
+                            "amount": None if amount_fen is None else amount_fen / 100,
+                            "note": note})
+
+    def take(k, where=None):
+        out, kept = [], []
+        while free and len(out) < k:
+            sid = free.pop()
+            (out if where is None or where(sid) else kept).append(sid)
+        free.extend(reversed(kept))
+        return out
+
+    def set_move(sid, **values):
+        idx = moves.index[moves["movement_id"] == move_of.at[sid, "movement_id"]]
+        for col, value in values.items():
+            moves.loc[idx, col] = value
+
+    for sid in take(n):  # goods left, stock was never deducted
+        m = move_of.loc[sid]
+        removed.add(m["movement_id"])
+        add("OUT_NO_MOVEMENT", f"{sid}|{m['sku']}", int(m["qty"] * cost[m["sku"]]),
+            "no outbound movement")
+    for sid in take(n):  # quantity differs
+        m = move_of.loc[sid]
+        posted = int(m["qty"]) + (1 if m["qty"] == 1 or rng.random() < 0.5 else -1)
+        set_move(sid, qty=posted)
+        add("OUT_QTY_MISMATCH", f"{sid}|{m['sku']}",
+            int(abs(posted - m["qty"]) * cost[m["sku"]]), f"posted {posted}, shipped {m['qty']}")
+    for sid in take(n):  # another SKU was deducted
+        m = move_of.loc[sid]
+        other = next(s for s in rng.permutation(cost.index.to_numpy()) if s != m["sku"])
+        set_move(sid, sku=other)
+        add("OUT_SKU_MISMATCH", f"{sid}|{m['sku']}", int(m["qty"] * cost[m["sku"]]),
+            f"{other} deducted instead of {m['sku']}")
+    for sid in take(n):  # posted days after the parcel left
+        m = move_of.loc[sid]
+        late = ship_time[sid] + window + int(rng.integers(2, 48)) * HOUR
+        set_move(sid, posted_at=late)
+        add("OUT_TIME_GAP", f"{sid}|{m['sku']}", None, "posted outside the window")
+    # near miss: parcel left in the evening, movement posted next morning (inside the window)
+    evening = take(n, where=lambda s: pd.Timestamp(ship_time[s]).hour >= 18)
+    for sid in evening:
+        morning = (pd.Timestamp(ship_time[sid]).normalize() + pd.Timedelta(hours=32)
+                   + pd.Timedelta(minutes=int(rng.integers(0, 60))))
+        set_move(sid, posted_at=np.datetime64(morning, "s"))
+    # near miss: one shipment line deducted in two movements that add up
+    for sid in take(n, where=lambda s: move_of.at[s, "qty"] >= 2):
+        m = move_of.loc[sid]
+        first = int(rng.integers(1, m["qty"]))
+        set_move(sid, qty=first)
+        extra_rows.append({"warehouse": m["warehouse"], "sku": m["sku"],
+                           "movement_type": "outbound", "qty": int(m["qty"]) - first,
+                           "posted_at": m["posted_at"] + 5 * MINUTE, "reference": sid})
+    # stock that left with no parcel behind it: a possible loss
+    whs = moves["warehouse"].unique()
+    for i in range(n):
+        sku = cost.index[int(rng.integers(0, len(cost)))]
+        qty = int(rng.integers(1, 4))
+        mid = f"MVX{month.period.start:%y%m}{i + 1:05d}"
+        extra_rows.append({"movement_id": mid, "warehouse": whs[i % len(whs)], "sku": sku,
+                           "movement_type": "outbound", "qty": qty,
+                           "posted_at": start + int(rng.integers(2, 26 * 24)) * HOUR,
+                           "reference": None if i % 2 else f"XS{month.period.start:%y%m}{i:05d}"})
+        add("OUT_NO_SHIPMENT", mid, int(qty * cost[sku]), "movement without a parcel")
+
+    extra = pd.DataFrame(extra_rows)
+    missing_id = extra["movement_id"].isna() if "movement_id" in extra else True
+    extra.loc[missing_id, "movement_id"] = [f"MVS{month.period.start:%y%m}{i + 1:05d}"
+                                            for i in range(int(np.sum(missing_id)))]
+    kept = moves[~moves["movement_id"].isin(removed)]
+    t["inventory_movements"] = pd.concat([kept, extra], ignore_index=True).sort_values(
+        "posted_at", kind="stable").reset_index(drop=True)

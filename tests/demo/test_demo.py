@@ -12,7 +12,7 @@ from recon_lib.demo import build_month, write_demo
 from recon_lib.demo.generator import HOUR
 from recon_lib.errors import InputError
 from recon_lib.periods import parse_period
-from recon_lib.reasons import codes_for
+from recon_lib.reasons import REASONS, codes_for
 
 OCT = parse_period("2026-10")
 
@@ -49,10 +49,12 @@ def test_existing_folder_is_not_overwritten_without_force(tmp_path):
     assert not (tmp_path / "2026-10" / "mine.csv").exists()
 
 
-def test_every_shipping_reason_is_injected_on_distinct_orders(month):
+def test_every_reason_is_injected_and_shipping_ones_on_distinct_orders(month):
     truth = pd.DataFrame(month.truth)
-    assert set(truth["reason_code"]) == set(codes_for("shipping"))
-    per_order = truth.dropna(subset=["order_id"]).groupby("order_id")["reason_code"].count()
+    assert set(truth["reason_code"]) == set(REASONS)
+    assert truth.groupby("reason_code").size().min() >= 3
+    shipping = truth[truth["reason_code"].isin(codes_for("shipping"))]
+    per_order = shipping.dropna(subset=["order_id"]).groupby("order_id")["reason_code"].count()
     assert per_order.max() == 1
     assert not truth.duplicated(["reason_code", "key"]).any()
 
@@ -81,3 +83,14 @@ def test_money_is_consistent(month):
             - o["discount_fen"]).all()
     lines = month.tables["order_lines"].groupby("order_id")["line_amount_fen"].sum()
     assert (lines.reindex(o["order_id"]).to_numpy() == o["goods_amount_fen"].to_numpy()).all()
+
+
+def test_outbound_near_misses_are_present(month):
+    moves = month.tables["inventory_movements"]
+    ships = month.tables["shipments"].set_index("shipment_id")
+    out = moves[moves["movement_type"] == "outbound"]
+    per_line = out.groupby(["reference", "sku"])["movement_id"].count()
+    assert (per_line == 2).sum() >= 3, "a shipment line deducted in two movements"
+    gap = (out["posted_at"] - ships["ship_time"].reindex(out["reference"]).to_numpy())
+    hours = gap.dt.total_seconds() / 3600
+    assert ((hours > 6) & (hours < 24)).sum() >= 3, "posted the next morning, inside the window"

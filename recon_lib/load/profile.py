@@ -1,0 +1,391 @@
+"""Profiles: YAML files that tell the loader how to recognise and read one export layout.
+
+A profile maps the headers of one layout (an order export, a courier's bill, ...) to the columns
+of one canonical table. Adding a layout means writing a YAML file, no code; ``docs/profiles.md``
+describes every key. Everything is validated when the profiles are loaded, and every problem of
+every profile is reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from recon_lib import config, schema
+from recon_lib.errors import InputError, Problem
+from recon_lib.load import values
+
+FILE_TYPES = ("csv", "txt", "xlsx", "xls")
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gbk", "gb18030")
+TEXT_TYPES = ("csv", "txt")
+EXCEL_TYPES = ("xlsx", "xls")
+DEFAULT_HEADER_SEARCH_ROWS = 40
+
+_TOP_KEYS = {
+    "name", "table", "description", "file_types", "encoding", "delimiter", "sheet", "signature",
+    "header_search_rows", "drop_rows", "stop_at_blank_row", "constants", "columns",
+}
+_REQUIRED_KEYS = ("name", "table", "file_types", "signature", "columns")
+_RULE_KEYS = {"from", "map", "map_default", "formats", "optional", "negate", "default"}
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """How to read one canonical column from a file's header. Values are canonical text."""
+
+    from_: tuple[str, ...]
+    """Header text, or alternatives: the first one present in the file wins."""
+    map: dict[str, str] | None = None
+    map_default: str | None = None
+    formats: tuple[str, ...] = ()
+    optional: bool = False
+    negate: bool = False
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One export layout: how to recognise it and how to read it into a canonical table."""
+
+    name: str
+    table: str
+    description: str
+    file_types: tuple[str, ...]
+    encoding: str
+    delimiter: str
+    sheet: str | None
+    signature: tuple[str, ...]
+    header_search_rows: int
+    drop_rows: dict[str, str]
+    stop_at_blank_row: bool
+    constants: dict[str, str]
+    columns: dict[str, ColumnRule]
+    path: Path | None = None
+    """The YAML file the profile came from (None when built in code)."""
+
+
+# -- YAML -------------------------------------------------------------------------------------
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2-like scalars: ``Y``/``N``/``yes``/``no``/``on``/``off`` and ``007`` stay text.
+
+    Profiles are full of header and code values such as ``Y``, ``NO`` or ``0571``; YAML 1.1
+    would silently turn them into booleans and octal numbers. Dates stay text too.
+    """
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+_DROPPED_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp"}
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+
+
+def _text(value: Any) -> str:
+    """A YAML scalar as the text a cell would hold."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# -- validation -------------------------------------------------------------------------------
+class _Checker:
+    """Collects the problems of one profile file; ``key`` names where in the file they are."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.problems.append(Problem(str(self.path), f"{key}: {message}"))
+
+    def text(self, key: str, value: Any, *, allow_empty: bool = False) -> str | None:
+        if isinstance(value, dict | list) or value is None:
+            self.add(key, f"expected text, got {value!r}")
+            return None
+        text = _text(value).strip() if not isinstance(value, str) else value
+        if not allow_empty and not text.strip():
+            self.add(key, "must not be empty")
+            return None
+        return text
+
+    def text_list(self, key: str, value: Any) -> tuple[str, ...] | None:
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            self.add(key, "must list at least one value")
+            return None
+        out = [self.text(f"{key}[{i}]", v) for i, v in enumerate(items)]
+        return None if None in out else tuple(out)
+
+    def flag(self, key: str, value: Any) -> bool | None:
+        if not isinstance(value, bool):
+            self.add(key, f"expected true or false, got {value!r}")
+            return None
+        return value
+
+
+def _check_value(chk: _Checker, key: str, text: str | None, col: schema.Column) -> None:
+    """A canonical value written in the profile must be valid for the column's type."""
+    if text is None:
+        return
+    error = values.check_scalar(text, col.type)
+    if error:
+        chk.add(key, f"{error} (column {col.name} is {col.type})")
+    elif col.accepted and text not in col.accepted:
+        chk.add(key, f"{text!r} is not accepted for {col.name}; one of: {', '.join(col.accepted)}")
+
+
+def _rule(chk: _Checker, key: str, raw: Any, col: schema.Column) -> ColumnRule | None:
+    if not isinstance(raw, dict):
+        chk.add(key, f"expected a mapping like {{from: 订单编号}}, got {raw!r}")
+        return None
+    for unknown in sorted(set(raw) - _RULE_KEYS, key=str):
+        chk.add(f"{key}.{unknown}", f"unknown key; allowed: {', '.join(sorted(_RULE_KEYS))}")
+    if "from" not in raw:
+        chk.add(key, "missing key 'from' (the header text to read)")
+        return None
+    from_ = chk.text_list(f"{key}.from", raw["from"])
+    kind = values.kind(col.type)
+
+    mapping = None
+    if "map" in raw:
+        if not isinstance(raw["map"], dict) or not raw["map"]:
+            chk.add(f"{key}.map", f"expected a mapping of file value -> canonical value, got {raw['map']!r}")
+        else:
+            mapping = {}
+            for k, v in raw["map"].items():
+                target = chk.text(f"{key}.map.{k}", v)
+                _check_value(chk, f"{key}.map.{k}", target, col)
+                mapping[_text(k).strip()] = target
+    map_default = None
+    if "map_default" in raw:
+        if mapping is None:
+            chk.add(f"{key}.map_default", "only allowed together with 'map'")
+        map_default = chk.text(f"{key}.map_default", raw["map_default"])
+        _check_value(chk, f"{key}.map_default", map_default, col)
+    default = None
+    if "default" in raw:
+        default = chk.text(f"{key}.default", raw["default"])
+        _check_value(chk, f"{key}.default", default, col)
+
+    formats: tuple[str, ...] = ()
+    if "formats" in raw:
+        formats = chk.text_list(f"{key}.formats", raw["formats"]) or ()
+        if kind not in ("date", "timestamp"):
+            chk.add(f"{key}.formats", f"only for DATE and TIMESTAMP columns; {col.name} is {col.type}")
+        for f in formats:
+            if "%" not in f:
+                chk.add(f"{key}.formats", f"{f!r} is not a strptime format like %Y-%m-%d")
+    negate = chk.flag(f"{key}.negate", raw["negate"]) if "negate" in raw else False
+    if negate and kind not in ("decimal", "int"):
+        chk.add(f"{key}.negate", f"only for number columns; {col.name} is {col.type}")
+    optional = chk.flag(f"{key}.optional", raw["optional"]) if "optional" in raw else False
+    if from_ is None:
+        return None
+    return ColumnRule(from_, mapping, map_default, formats, bool(optional), bool(negate), default)
+
+
+def _columns(chk: _Checker, tbl: schema.Table, raw_columns: dict,
+             raw_constants: dict) -> tuple[dict[str, str], dict[str, ColumnRule]]:
+    """Validate ``constants`` and ``columns`` against the table's schema."""
+    known = tbl.column_names
+    constants: dict[str, str] = {}
+    for col_name, value in raw_constants.items():
+        if col_name not in known:
+            chk.add(f"constants.{col_name}",
+                    f"table {tbl.name} has no column {col_name!r}; columns: {', '.join(known)}")
+            continue
+        text = chk.text(f"constants.{col_name}", value)
+        _check_value(chk, f"constants.{col_name}", text, tbl.column(col_name))
+        if text is not None:
+            constants[col_name] = text
+    columns: dict[str, ColumnRule] = {}
+    for col_name, raw in raw_columns.items():
+        if col_name not in known:
+            chk.add(f"columns.{col_name}",
+                    f"table {tbl.name} has no column {col_name!r}; columns: {', '.join(known)}")
+            continue
+        if col_name in raw_constants:
+            chk.add(f"columns.{col_name}", "is also in constants; keep one")
+        rule = _rule(chk, f"columns.{col_name}", raw, tbl.column(col_name))
+        if rule is not None:
+            columns[col_name] = rule
+    for col in tbl.columns:
+        if col.required and col.name not in raw_columns and col.name not in raw_constants:
+            chk.add("columns", f"required column {col.name} of table {tbl.name} is in neither "
+                               "columns nor constants")
+    return constants, columns
+
+
+def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]:
+    """Validate one profile's parsed YAML; returns the profile (None if invalid) and problems."""
+    chk = _Checker(path)
+    if not isinstance(data, dict):
+        chk.add("(top)", "a profile is a mapping of keys such as name, table, signature, columns")
+        return None, chk.problems
+    for unknown in sorted(set(data) - _TOP_KEYS, key=str):
+        chk.add(str(unknown), f"unknown key; allowed: {', '.join(sorted(_TOP_KEYS))}")
+    for missing in _REQUIRED_KEYS:
+        if missing not in data:
+            chk.add(missing, "missing required key")
+    if any(k not in data for k in _REQUIRED_KEYS):
+        return None, chk.problems
+
+    name = chk.text("name", data["name"])
+    if name is not None and not _NAME.match(name):
+        chk.add("name", f"{name!r} must be letters, digits, '_', '-' or '.' (e.g. sf_bill_v2)")
+    table_name = chk.text("table", data["table"])
+    tbl = schema.TABLES.get(table_name) if table_name else None
+    if table_name and tbl is None:
+        chk.add("table", f"unknown table {table_name!r}; one of: {', '.join(schema.TABLES)}")
+    description = data.get("description", "")
+    description = "" if description is None else chk.text("description", description, allow_empty=True)
+
+    file_types = chk.text_list("file_types", data["file_types"]) or ()
+    file_types = tuple(t.lower().lstrip(".") for t in file_types)
+    for t in file_types:
+        if t not in FILE_TYPES:
+            chk.add("file_types", f"unknown file type {t!r}; one of: {', '.join(FILE_TYPES)}")
+    has_text = any(t in TEXT_TYPES for t in file_types)
+    has_excel = any(t in EXCEL_TYPES for t in file_types)
+
+    encoding = chk.text("encoding", data.get("encoding", "auto")) or "auto"
+    encoding = encoding.lower().replace("_", "-")
+    if encoding not in ENCODINGS:
+        chk.add("encoding", f"unknown encoding {encoding!r}; one of: {', '.join(ENCODINGS)}")
+    delimiter = ","
+    if "delimiter" in data:
+        delimiter = chk.text("delimiter", data["delimiter"], allow_empty=True) or ","
+        delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter)
+        if len(delimiter) != 1:
+            chk.add("delimiter", f"expected one character such as ',' or \"\\t\", got {delimiter!r}")
+        if not has_text:
+            chk.add("delimiter", "only for csv/txt files; file_types has none")
+    sheet = None
+    if data.get("sheet") is not None:
+        sheet = chk.text("sheet", data["sheet"])
+        if not has_excel:
+            chk.add("sheet", "only for xlsx/xls files; file_types has none")
+
+    signature = chk.text_list("signature", data["signature"]) or ()
+    signature = tuple(s.strip() for s in signature)
+    normalised = [values.header_key(s) for s in signature]
+    if len(set(normalised)) != len(normalised):
+        chk.add("signature", "lists the same header twice")
+
+    rows = data.get("header_search_rows", DEFAULT_HEADER_SEARCH_ROWS)
+    if isinstance(rows, bool) or not isinstance(rows, int) or not 1 <= rows <= 100_000:
+        chk.add("header_search_rows", f"expected a whole number from 1 to 100000, got {rows!r}")
+        rows = DEFAULT_HEADER_SEARCH_ROWS
+    stop = data.get("stop_at_blank_row", True)
+    stop = chk.flag("stop_at_blank_row", stop)
+
+    drop_rows: dict[str, str] = {}
+    raw_drop = data.get("drop_rows") or {}
+    if not isinstance(raw_drop, dict):
+        chk.add("drop_rows", f"expected a mapping of header -> regex, got {raw_drop!r}")
+        raw_drop = {}
+    for header, pattern in raw_drop.items():
+        pattern = chk.text(f"drop_rows.{header}", pattern)
+        if pattern is None:
+            continue
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            chk.add(f"drop_rows.{header}", f"bad regular expression {pattern!r}: {exc}")
+            continue
+        drop_rows[_text(header).strip()] = pattern
+
+    raw_columns = data["columns"]
+    if not isinstance(raw_columns, dict) or not raw_columns:
+        chk.add("columns", "expected a mapping of canonical column -> {from: header}")
+        raw_columns = {}
+    raw_constants = data.get("constants") or {}
+    if not isinstance(raw_constants, dict):
+        chk.add("constants", f"expected a mapping of column -> value, got {raw_constants!r}")
+        raw_constants = {}
+    constants, columns = ({}, {}) if tbl is None else \
+        _columns(chk, tbl, raw_columns, raw_constants)
+
+    if chk.problems:
+        return None, chk.problems
+    profile = Profile(
+        name=name, table=table_name, description=description, file_types=file_types,
+        encoding=encoding, delimiter=delimiter, sheet=sheet, signature=signature,
+        header_search_rows=rows, drop_rows=drop_rows, stop_at_blank_row=stop,
+        constants=constants, columns=columns, path=path,
+    )
+    return profile, []
+
+
+def read_profile(path: str | Path) -> Profile:
+    """Load and validate one profile file."""
+    path = Path(path)
+    profile, problems = _read_one(path)
+    if problems:
+        raise InputError(f"profile {path} is invalid", problems)
+    return profile
+
+
+def _read_one(path: Path) -> tuple[Profile | None, list[Problem]]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(str(path), f"cannot read the profile: {exc}")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        detail = " ".join(str(exc).split())
+        return None, [Problem(str(path), f"not valid YAML: {detail}", row)]
+    return parse_profile(data, path)
+
+
+def load_profiles(dirs: str | Path | Iterable[str | Path] | None = None) -> dict[str, Profile]:
+    """Every ``*.yaml`` / ``*.yml`` profile in ``dirs`` (default: the built-in profiles folder).
+
+    Pass several folders to add your own layouts to the built-in ones, e.g.
+    ``load_profiles([config.PROFILES_DIR, my_dir])``. Names must be unique across all folders.
+    """
+    if dirs is None:
+        dirs = [config.PROFILES_DIR]
+    elif isinstance(dirs, str | Path):
+        dirs = [dirs]
+    profiles: dict[str, Profile] = {}
+    problems: list[Problem] = []
+    for folder in map(Path, dirs):
+        if not folder.is_dir():
+            problems.append(Problem(str(folder), "profiles folder does not exist"))
+            continue
+        files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+        for path in files:
+            profile, found = _read_one(path)
+            problems += found
+            if profile is None:
+                continue
+            if profile.name in profiles:
+                problems.append(Problem(str(path), f"name: {profile.name!r} is already used by "
+                                                   f"{profiles[profile.name].path}"))
+                continue
+            profiles[profile.name] = profile
+    if problems:
+        raise InputError(f"{len(problems)} problem(s) in the profiles", problems)
+    return profiles

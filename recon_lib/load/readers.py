@@ -1,0 +1,249 @@
+"""Raw reading: a file becomes a grid of stripped cell texts with the row numbers users see.
+
+CSV/TXT rows are numbered by their first physical line (1-based), Excel rows by the spreadsheet
+row. No typing happens here: every cell is text, and Excel values are rendered as the text a
+person sees (whole numbers without ``.0``, dates as ISO text).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from python_calamine import CalamineWorkbook
+
+from recon_lib.errors import InputError, Problem
+from recon_lib.load.values import STRIP, header_key
+
+if TYPE_CHECKING:
+    from recon_lib.load.profile import Profile
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".csv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xls")
+SUFFIXES = TEXT_SUFFIXES + EXCEL_SUFFIXES
+
+Row = tuple[int, list[str]]
+"""(row number users see, stripped cell texts)."""
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The rows of one file (or one sheet of a workbook)."""
+
+    path: Path
+    rows: list[Row]
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class HeaderSearch:
+    """Where a signature was found among the first rows, or how close a row came."""
+
+    index: int | None
+    """Position in ``Grid.rows`` of the header row; None when no row holds the whole signature."""
+    row: int | None
+    """Row number of the header row, or of the closest row when none matched."""
+    found: int
+    missing: tuple[str, ...]
+
+
+def file_kind(path: Path) -> str:
+    """csv, txt, xlsx or xls, from the file name."""
+    return path.suffix.lower().lstrip(".")
+
+
+# -- text files -------------------------------------------------------------------------------
+def decode(data: bytes, encoding: str, label: str, *, lenient: bool = False) -> str:
+    """Bytes to text. ``auto`` tries UTF-8 (with or without BOM), then GB18030 (a GBK superset)."""
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{label} is not a text file", [Problem(
+            label, "the file contains NUL bytes: it is binary or UTF-16, not a UTF-8/GBK text "
+                   "file; save it again as CSV (UTF-8)")])
+    tries = ("utf-8-sig", "gb18030") if encoding == "auto" else (encoding,)
+    for i, name in enumerate(tries):
+        last = i == len(tries) - 1
+        try:
+            return data.decode(name, errors="replace" if lenient and last else "strict")
+        except UnicodeDecodeError as exc:
+            if not last:
+                continue
+            line = data[: exc.start].count(b"\n") + 1
+            what = "UTF-8 or GBK/GB18030" if encoding == "auto" else encoding
+            raise InputError(f"{label} cannot be decoded as {what}", [Problem(
+                label, f"byte {data[exc.start:exc.start + 1].hex()} at offset {exc.start} is not "
+                       f"valid {what}; check the profile's encoding or save the file as UTF-8",
+                line)]) from None
+    raise AssertionError("unreachable")
+
+
+def _unwrap(cell: str) -> str:
+    """Quotes left by padding (``  "abc" ``) and Excel's text guard (``="0123"``)."""
+    if cell.startswith('="') and cell.endswith('"') and len(cell) >= 3:
+        return cell[2:-1].strip(STRIP)
+    if cell.startswith('"') and cell.endswith('"') and len(cell) >= 2:
+        return cell[1:-1].replace('""', '"').strip(STRIP)
+    return cell
+
+
+def csv_rows(text: str, delimiter: str, label: str, *, max_rows: int | None = None) -> list[Row]:
+    """Parse CSV text; each row is numbered by the physical line it starts on."""
+    # skipinitialspace lets a quoted cell padded with spaces ( "a, b") keep its comma.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=delimiter != " ")
+    rows: list[Row] = []
+    start = 1
+    try:
+        for cells in reader:
+            stripped = [c.strip(STRIP) for c in cells]
+            rows.append((start, [_unwrap(c) if c[:1] in "\"=" else c for c in stripped]))
+            start = reader.line_num + 1
+            if max_rows is not None and len(rows) >= max_rows:
+                break
+    except csv.Error as exc:
+        raise InputError(f"{label} is not a readable CSV file", [
+            Problem(label, f"CSV error: {exc}", reader.line_num)]) from None
+    return rows
+
+
+def _head(data: bytes, lines: int) -> bytes:
+    """The first ``lines`` lines of the bytes (cut at a newline, so no character is split)."""
+    pos = -1
+    for _ in range(lines):
+        pos = data.find(b"\n", pos + 1)
+        if pos < 0:
+            return data
+    return data[: pos + 1]
+
+
+def read_text_rows(path: Path, encoding: str, delimiter: str, label: str, *,
+                   max_rows: int | None = None) -> list[Row]:
+    """Rows of a CSV/TXT file. With ``max_rows`` (recognition) only the head is decoded, leniently."""
+    data = _read_bytes(path, label)
+    if max_rows is not None:
+        # Rows may span several lines inside quotes, so read more lines than rows.
+        text = decode(_head(data, 2 * max_rows + 20), encoding, label, lenient=True)
+    else:
+        text = decode(data, encoding, label)
+    return csv_rows(text, delimiter, label, max_rows=max_rows)
+
+
+def _read_bytes(path: Path, label: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {label}", [Problem(label, str(exc))]) from None
+
+
+# -- Excel ------------------------------------------------------------------------------------
+def cell_text(value: object) -> str:
+    """An Excel value as the text a person sees: 1234567890123.0 -> "1234567890123"."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip(STRIP)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e17:
+            return str(int(value))
+        text = repr(value)
+        return format(Decimal(text), "f") if "e" in text else text
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="microseconds" if value.microsecond else "seconds")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value).strip(STRIP)
+
+
+def read_excel_sheets(path: Path, label: str, *, sheet: str | None = None,
+                      max_rows: int | None = None) -> dict[str, list[Row]]:
+    """Rows of every sheet (or of ``sheet``), numbered as Excel numbers them."""
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every kind of bad file
+        raise InputError(f"{label} is not a readable Excel file", [
+            Problem(label, f"cannot open it as {file_kind(path)}: {exc}{_not_excel_hint(path)}")
+        ]) from None
+    names = list(book.sheet_names)
+    if sheet is not None:
+        if sheet not in names:
+            raise InputError(f"{label} has no sheet {sheet!r}", [Problem(
+                label, f"no sheet named {sheet!r}; sheets: {', '.join(names)}")])
+        names = [sheet]
+    out: dict[str, list[Row]] = {}
+    for name in names:
+        try:
+            values = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=max_rows)
+        except Exception as exc:  # noqa: BLE001 - see above
+            raise InputError(f"{label} is not a readable Excel file", [
+                Problem(label, f"cannot read sheet {name!r}: {exc}")]) from None
+        out[name] = [
+            (i, [c.strip(STRIP) if type(c) is str else cell_text(c) for c in cells])
+            for i, cells in enumerate(values, start=1)
+        ]
+    return out
+
+
+def _not_excel_hint(path: Path) -> str:
+    """Some systems save HTML or tab-separated text under an .xls name."""
+    try:
+        start = path.read_bytes()[:512].lstrip()
+    except OSError:
+        return ""
+    if start[:1] == b"<":
+        return " (it is an HTML page saved with an Excel name: open it in Excel and save as .xlsx)"
+    if b"\t" in start or b"," in start:
+        return " (it looks like text: rename it to .txt or .csv)"
+    return ""
+
+
+# -- both -------------------------------------------------------------------------------------
+def find_header(rows: list[Row], signature: tuple[str, ...], search_rows: int) -> HeaderSearch:
+    """The first of the first ``search_rows`` rows that holds every signature cell."""
+    wanted = {header_key(s): s for s in signature}
+    best = HeaderSearch(None, None, 0, tuple(signature))
+    for index, (number, cells) in enumerate(rows[:search_rows]):
+        present = {header_key(c) for c in cells if c}
+        missing = tuple(s for k, s in wanted.items() if k not in present)
+        if not missing:
+            return HeaderSearch(index, number, len(wanted), ())
+        if len(wanted) - len(missing) > best.found:
+            best = HeaderSearch(None, number, len(wanted) - len(missing), missing)
+    return best
+
+
+def read_grid(path: str | Path, profile: Profile | None = None, *, label: str | None = None,
+              max_rows: int | None = None) -> Grid:
+    """Read a file as rows of cell text, the way ``profile`` says (encoding, delimiter, sheet).
+
+    Without a profile a text file is read as comma-separated with encoding ``auto`` and a
+    workbook's first sheet is returned. For a workbook and a profile without ``sheet``, the
+    first sheet whose first rows hold the profile's signature is used (else the first sheet).
+    """
+    path = Path(path)
+    label = label or str(path)
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        encoding = profile.encoding if profile else "auto"
+        delimiter = profile.delimiter if profile else ","
+        return Grid(path, read_text_rows(path, encoding, delimiter, label, max_rows=max_rows))
+    if suffix not in EXCEL_SUFFIXES:
+        raise InputError(f"{label}: unsupported file type", [Problem(
+            label, f"cannot read {suffix or 'files without an extension'}; "
+                   f"expected one of {', '.join(SUFFIXES)}")])
+    sheets = read_excel_sheets(path, label, sheet=profile.sheet if profile else None,
+                               max_rows=max_rows)
+    if profile is not None:
+        for name, rows in sheets.items():
+            if find_header(rows, profile.signature, profile.header_search_rows).index is not None:
+                return Grid(path, rows, name)
+    name, rows = next(iter(sheets.items()), (None, []))
+    return Grid(path, rows, name)

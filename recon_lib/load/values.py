@@ -1,0 +1,298 @@
+"""Cell text to typed Python values, one column at a time.
+
+Every parser takes a pandas Series of stripped cell text (``""`` is an empty cell) whose index is
+the source row, and returns an object array of Python values (str, int, Decimal, datetime, date,
+bool, None) plus the list of ``(row, message)`` problems. The work is vectorised with pandas
+string and datetime operations; the Python loops only touch distinct values.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import numpy as np
+import pandas as pd
+
+from recon_lib import config
+from recon_lib.periods import Period
+
+STRIP = " \t\r\n\u3000\xa0\ufeff"
+"""Characters trimmed from both ends of every cell: spaces, tabs, full-width spaces, BOMs."""
+PLACEHOLDERS = ("-", "--", "---", "—", "——", "－", "－－")
+"""A number or date cell holding only one of these is empty."""
+
+TRUE_WORDS = ("是", "true", "1", "y", "yes")
+FALSE_WORDS = ("否", "false", "0", "n", "no")
+
+_NOISE = r"[¥$\s]|元|(?i:rmb|cny)"  # after NFKC, which also turns ￥ into ¥
+_NUMBER = r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_PARENS = r"\(.+\)"
+_TZ_SUFFIX = r".*\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d\d:?\d\d)"
+_SERIAL = r"\d{5}(?:\.\d+)?"
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+SERIAL_RANGE = (20000, 80000)
+"""Excel serial day numbers accepted as dates: 1954-10-03 to 2119-01-10."""
+YEARLESS_LOOKAHEAD = timedelta(days=62)
+"""A date without a year may be at most this far after the period's end; else it is last year's."""
+
+BUILTIN_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    "%Y%m%d", "%Y%m%d%H%M%S", "%Y.%m.%d",
+    "%Y年%m月%d日", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
+)
+"""Tried after the profile's own formats, for every date and timestamp column."""
+
+_TYPE = re.compile(r"^\s*([A-Z]+)\s*(?:\(\s*(\d+)\s*,\s*(\d+)\s*\))?\s*$")
+_KINDS = {
+    "VARCHAR": "text", "TEXT": "text", "INTEGER": "int", "BIGINT": "int", "DECIMAL": "decimal",
+    "TIMESTAMP": "timestamp", "DATE": "date", "BOOLEAN": "bool",
+}
+_INT_RANGE = {"INTEGER": (-(2**31), 2**31 - 1), "BIGINT": (-(2**63), 2**63 - 1)}
+
+Problems = list[tuple[object, str]]
+
+
+def header_key(text: str) -> str:
+    """How header cells are compared: full-width folded, case-folded, whitespace removed."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).casefold().split())
+
+
+def kind(type_: str) -> str:
+    """The parser a schema type needs: text, int, decimal, timestamp, date or bool."""
+    found = _TYPE.match(type_.upper())
+    if not found or found.group(1) not in _KINDS:
+        raise ValueError(f"unsupported column type {type_!r}")
+    return _KINDS[found.group(1)]
+
+
+def decimal_shape(type_: str) -> tuple[int, int]:
+    """(precision, scale) of ``DECIMAL(p,s)``; DuckDB's default is (18, 3)."""
+    found = _TYPE.match(type_.upper())
+    if found and found.group(2):
+        return int(found.group(2)), int(found.group(3))
+    return 18, 3
+
+
+# -- public entry points ----------------------------------------------------------------------
+def parse(raw: pd.Series, type_: str, *, formats: tuple[str, ...] = (), negate: bool = False,
+          period: Period | None = None) -> tuple[np.ndarray, Problems]:
+    """Parse stripped cell text into values of the schema type ``type_``."""
+    raw = raw.astype("str").fillna("")
+    k = kind(type_)
+    if k == "text":
+        return _text(raw), []
+    if k == "bool":
+        return _bool(raw)
+    if k in ("int", "decimal"):
+        return _number(raw, type_, negate)
+    return _temporal(raw, k, formats, period)
+
+
+def check_scalar(text: str, type_: str) -> str | None:
+    """The problem with one canonical value written in a profile, or None if it parses."""
+    _, problems = parse(pd.Series([text.strip(STRIP)]), type_)
+    return problems[0][1] if problems else None
+
+
+# -- text and booleans ------------------------------------------------------------------------
+def _text(raw: pd.Series) -> np.ndarray:
+    out = raw.to_numpy(dtype=object, na_value=None)
+    out[(raw == "").to_numpy()] = None
+    return out
+
+
+def _bool(raw: pd.Series) -> tuple[np.ndarray, Problems]:
+    low = raw.str.lower()
+    out = np.full(len(raw), None, dtype=object)
+    is_true = low.isin(TRUE_WORDS).to_numpy()
+    is_false = low.isin(FALSE_WORDS).to_numpy()
+    out[is_true] = True
+    out[is_false] = False
+    bad = ~(is_true | is_false | (raw == "").to_numpy())
+    accepted = "是/否, true/false, 1/0, Y/N"
+    return out, [(row, f"expected yes or no ({accepted}), got {text!r}")
+                 for row, text in raw[bad].items()]
+
+
+# -- numbers ----------------------------------------------------------------------------------
+def _empty(raw: pd.Series) -> pd.Series:
+    return (raw == "") | raw.isin(PLACEHOLDERS)
+
+
+def _number(raw: pd.Series, type_: str, negate: bool) -> tuple[np.ndarray, Problems]:
+    out = np.full(len(raw), None, dtype=object)
+    todo = ~_empty(raw)
+    if not todo.any():
+        return out, []
+    text = raw[todo].str.normalize("NFKC").str.replace(_NOISE, "", regex=True)
+    parens = text.str.fullmatch(_PARENS)  # accounting style: (12.30) is -12.30
+    text = text.where(~parens, text.str.slice(1, -1))
+    ok = text.str.fullmatch(_NUMBER)
+    clean = text.str.replace(",", "", regex=False).str.lstrip("+")
+
+    limits = _limits(type_)
+    problems: Problems = []
+    positions = np.flatnonzero(todo.to_numpy())
+    cache: dict[tuple[str, bool], object] = {}
+    for pos, row, original, number, flip, good in zip(
+            positions, raw.index[todo], raw[todo], clean, parens, ok, strict=True):
+        if not good:
+            problems.append((row, f"expected a number, got {original!r} (like 1234.56)"))
+            continue
+        key = (number, bool(flip) != negate)
+        if key not in cache:
+            cache[key] = _to_number(number, key[1], limits)
+        value = cache[key]
+        if isinstance(value, str):  # an error message
+            problems.append((row, value.format(original=original, type_=type_)))
+        else:
+            out[pos] = value
+    return out, problems
+
+
+def _limits(type_: str) -> tuple:
+    """("int", low, high) or ("decimal", quantum, exclusive upper bound of the magnitude)."""
+    if kind(type_) == "int":
+        return ("int", *_INT_RANGE.get(type_.strip().upper(), _INT_RANGE["BIGINT"]))
+    precision, scale = decimal_shape(type_)
+    return "decimal", Decimal(1).scaleb(-scale), Decimal(10) ** (precision - scale)
+
+
+def _to_number(text: str, flip: bool, limits: tuple) -> object:
+    """One number, or an error message template (a str)."""
+    too_large = "number {original!r} is too large for {type_}"
+    try:
+        value = -Decimal(text) if flip else Decimal(text)
+        if limits[0] == "int":
+            if value != value.to_integral_value():
+                return "expected a whole number, got {original!r} (like 3)"
+            value = int(value)
+            return value if limits[1] <= value <= limits[2] else too_large
+        # Money rounds half up, as invoices do, not half-even.
+        value = value.quantize(limits[1], rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return too_large
+    if abs(value) >= limits[2]:
+        return too_large
+    return value.copy_abs() if value == 0 else value  # no -0.00
+
+
+# -- dates and timestamps ---------------------------------------------------------------------
+def _has_year(fmt: str) -> bool:
+    return "%Y" in fmt or "%y" in fmt
+
+
+def _example(fmt: str) -> str:
+    return datetime(2026, 10, 5, 13, 45).strftime(fmt).strip()
+
+
+def _date_message(k: str, formats: tuple[str, ...], original: str) -> str:
+    like = "2026-10-05" if k == "date" else "2026-10-05 or 2026-10-05 13:45:00"
+    if formats:
+        like += " or " + " or ".join(dict.fromkeys(_example(f) for f in formats))
+    return f"expected a date like {like}, got {original!r}"
+
+
+def _temporal(raw: pd.Series, k: str, formats: tuple[str, ...],
+              period: Period | None) -> tuple[np.ndarray, Problems]:
+    todo = ~_empty(raw)
+    # Bank exports pad between date and time ("2025/12/05  20:37:39"): one space is enough.
+    text = raw[todo].str.normalize("NFKC").str.strip().str.replace(r"\s+", " ", regex=True)
+    found = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    messages: dict[object, str] = {}
+
+    def left() -> pd.Series:
+        return text[found.isna() & ~text.index.isin(list(messages))]
+
+    for fmt in formats:
+        rest = left()
+        if rest.empty:
+            break
+        if _has_year(fmt):
+            found.update(_strptime(rest, fmt))
+        else:
+            dated, errors = _yearless(rest, fmt, period)
+            found.update(dated)
+            messages.update(errors)
+    rest = left()
+    if not rest.empty:
+        zoned = rest[rest.str.fullmatch(_TZ_SUFFIX)]
+        if not zoned.empty:
+            found.update(_zoned(zoned))
+    for fmt in BUILTIN_FORMATS:
+        rest = left()
+        if rest.empty:
+            break
+        found.update(_strptime(rest, fmt))
+    rest = left()
+    if not rest.empty:
+        found.update(_excel_serial(rest[rest.str.fullmatch(_SERIAL)]))
+
+    unit = "datetime64[D]" if k == "date" else "datetime64[us]"
+    out = np.full(len(raw), None, dtype=object)
+    out[todo.to_numpy()] = found.to_numpy(dtype="datetime64[us]").astype(unit).astype(object)
+    problems: Problems = []
+    for row, original in raw[todo][found.isna().to_numpy()].items():
+        problems.append((row, messages.get(row) or _date_message(k, formats, original)))
+    return out, problems
+
+
+def _strptime(text: pd.Series, fmt: str) -> pd.Series:
+    zoned = "%z" in fmt or "%Z" in fmt
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=zoned)
+    if zoned:
+        parsed = parsed.dt.tz_convert(config.LOCAL_TIMEZONE).dt.tz_localize(None)
+    return parsed.astype("datetime64[us]").dropna()
+
+
+def _zoned(text: pd.Series) -> pd.Series:
+    """Times with an offset or zone name, as Asia/Shanghai wall-clock times."""
+    iso = text.str.replace(r"\s*(?:Z|UTC|GMT)$", "+00:00", regex=True)
+    iso = iso.str.replace(r"\s+([+-]\d\d:?\d\d)$", r"\1", regex=True)
+    parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce", utc=True)
+    missing = parsed.isna()
+    if missing.any():  # e.g. 2026/10/05 10:00 +0800: slower, per value
+        parsed[missing] = pd.to_datetime(iso[missing], format="mixed", errors="coerce", utc=True)
+    local = parsed.dt.tz_convert(config.LOCAL_TIMEZONE).dt.tz_localize(None)
+    return local.astype("datetime64[us]").dropna()
+
+
+def _excel_serial(text: pd.Series) -> pd.Series:
+    """Excel day numbers (days since 1899-12-30; the fraction is the time of day)."""
+    days = pd.to_numeric(text, errors="coerce")
+    days = days[(days >= SERIAL_RANGE[0]) & (days < SERIAL_RANGE[1])]
+    stamps = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+    return stamps.dt.round("s").astype("datetime64[us]")
+
+
+def _yearless(text: pd.Series, fmt: str,
+              period: Period | None) -> tuple[pd.Series, dict[object, str]]:
+    """Dates such as ``10-05`` get the period's year, or the year before if far in the future."""
+    # 2000 is a leap year, so 02-29 parses here and is checked against the real year below.
+    parsed = pd.to_datetime("2000|" + text, format="%Y|" + fmt, errors="coerce").dropna()
+    dated: dict[object, datetime] = {}
+    if period is None:
+        return pd.Series(dated, dtype="datetime64[us]"), {
+            row: f"{text[row]!r} has no year and no period was given to take it from"
+            for row in parsed.index}
+    errors: dict[object, str] = {}
+    horizon = datetime.combine(period.end, datetime.min.time()) + YEARLESS_LOOKAHEAD
+    year = period.last_day.year
+    for row, stamp in parsed.items():
+        value = stamp.to_pydatetime()
+        for candidate_year in (year, year - 1):
+            try:
+                candidate = value.replace(year=candidate_year)
+            except ValueError:  # 02-29 outside a leap year
+                continue
+            if candidate <= horizon:
+                dated[row] = candidate
+                break
+        else:
+            errors[row] = f"{text[row]!r} is not a valid date in {year}"
+    return pd.Series(dated, dtype="datetime64[us]"), errors

@@ -1,0 +1,93 @@
+"""Run a :class:`MatchSpec` in the database: INSERT ... SELECT into ``match_results``, counts back.
+
+No table is pulled into Python. Keyed mode is a single statement. Unkeyed mode also reads the
+candidates of each "one" record (at most ``max_candidates`` each) for the bounded group search.
+A re-run with the same ``run_id`` replaces that run's rows of that spec, all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from recon_lib.db import Database
+from recon_lib.errors import InputError, Problem
+from recon_lib.match import sql_builder as sb
+from recon_lib.match import sql_unkeyed as su
+from recon_lib.match.dialect import DUCKDB, Dialect
+from recon_lib.match.result import MatchResult
+from recon_lib.match.spec import MatchSpec
+from recon_lib.match.subset import assign_groups
+
+log = logging.getLogger(__name__)
+
+
+def run_match(
+    db: Database, spec: MatchSpec, run_id: str, *, dialect: Dialect = DUCKDB
+) -> MatchResult:
+    """Match the two sides of ``spec``, store every record's outcome, return the counts."""
+    if not isinstance(spec, MatchSpec):
+        raise TypeError(f"spec must be a MatchSpec, got {type(spec).__name__}")
+    if not isinstance(run_id, str) or not run_id.strip():
+        raise ValueError(f"run_id must be a non-empty str, got {run_id!r}")
+    db.run("match_create")
+    check_relations(db, spec, dialect)
+    if spec.mode == "keyed":
+        sql, params = sb.keyed_insert_sql(spec, dialect)
+    else:
+        sql, params = _unkeyed_insert(db, spec, dialect)
+    params = {**params, "run_id": run_id}
+    keys = {"run_id": run_id, "spec": spec.name}
+    with db.transaction():
+        db.run("match_delete_results", **keys)
+        db.run("match_delete_stats", **keys)
+        db.execute(sql, params, name=f"match {spec.name}")
+        db.run("match_insert_stats", **keys, parameters=json.dumps(spec.to_dict()))
+    stats = db.query("match_read_stats", **keys)
+    result = MatchResult.from_stats(spec, run_id, stats.to_dict("records"))
+    log.info("match %s run %s: %s", spec.name, run_id, dict(result.counts))
+    return result
+
+
+def check_relations(db: Database, spec: MatchSpec, dialect: Dialect = DUCKDB) -> None:
+    """Every column a side declares must exist in its relation; report all missing at once."""
+    problems = []
+    for side_name in ("left", "right"):
+        side = getattr(spec, side_name)
+        cur = db.execute(
+            f"SELECT * FROM {dialect.quote(side.relation)} LIMIT 0",
+            name=f"columns of {side.relation}",
+        )
+        present = {d[0].lower() for d in cur.description}
+        for col in side.columns:
+            if col.lower() not in present:
+                problems.append(
+                    Problem(side.relation, f"{side_name} side: no column {col!r}", column=col)
+                )
+    if problems:
+        raise InputError(f"spec {spec.name!r} names columns its relations lack", problems)
+
+
+def _unkeyed_insert(db: Database, spec: MatchSpec, dialect: Dialect):
+    for side_name in ("left", "right"):
+        side = getattr(spec, side_name)
+        n, n_ids = db.execute(
+            su.id_check_sql(side_name, spec, dialect), name=f"ids of {side.relation}"
+        ).fetchone()
+        if n != n_ids:
+            raise InputError(
+                f"spec {spec.name!r}: unkeyed matching needs unique, non-empty ids; "
+                f"{side.relation}.{side.id} has {n} rows but {n_ids} distinct ids"
+            )
+    sql, params = su.unkeyed_candidates_sql(spec, dialect)
+    rows = db.execute(sql, params, name=f"match {spec.name}: candidates").fetchall()
+    _, many = su.roles(spec)
+    found = assign_groups(
+        rows,
+        spec.tolerance_for(spec.compare[0]),
+        spec.group_limit,
+        group_is_right=many == "right",
+        larger_groups_allowed=spec.cardinality != "one_to_one",
+    )
+    log.debug("match %s: %d candidate rows, %d open", spec.name, len(rows), len(found.open))
+    return su.unkeyed_insert_sql(spec, found.pairs, found.open, dialect)

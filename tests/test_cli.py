@@ -1,0 +1,128 @@
+"""End to end through the `recon` command: demo -> run -> score, and bad input refused cleanly."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from recon_lib.cli import main
+from recon_lib.db import Database
+from recon_lib.errors import EXIT_BAD_INPUT, EXIT_DISCREPANCIES, EXIT_OK
+from recon_lib.report import external_resources
+
+PERIOD = "2026-10"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--period", PERIOD, "--orders", "400", "--seed", "5",
+                 "--data-dir", str(root / "raw"), "--quiet"]) == EXIT_OK
+    return root
+
+
+def args(root, *extra, data_dir=None):
+    return ["--period", PERIOD, "--data-dir", str(data_dir or root / "raw"),
+            "--db", str(root / "recon.duckdb"), "--reports-dir", str(root / "reports"), *extra]
+
+
+def counts(root):
+    with Database(root / "recon.duckdb", read_only=True) as db:
+        return {t: db.scalar(f"SELECT count(*) FROM {t}") for t in ("orders", "shipments")}
+
+
+@pytest.fixture(scope="module")
+def ran(demo):
+    code = main(["run", *args(demo), "--quiet"])
+    return demo, code
+
+
+def test_run_reports_discrepancies_and_writes_the_report(ran):
+    root, code = ran
+    assert code == EXIT_DISCREPANCIES
+    index = root / "reports" / PERIOD / "index.html"
+    section = root / "reports" / PERIOD / "shipping.html"
+    assert index.exists() and section.exists() and (root / "reports" / "index.html").exists()
+    assert (root / "reports" / PERIOD / "outbound.html").exists()
+    page = section.read_text(encoding="utf-8")
+    assert "Not shipped within SLA" in page and "data:image/png;base64" in page
+    assert "from recon_lib import" not in page, "input cells must be hidden"
+    assert external_resources(page) == [] and external_resources(index.read_text()) == []
+
+
+def test_score_is_perfect_on_the_demo(ran, capsys):
+    root, _ = ran
+    capsys.readouterr()
+    assert main(["score", *args(root), "--json", "--quiet"]) == EXIT_OK
+    scores = json.loads(capsys.readouterr().out)
+    assert {s["recon"] for s in scores} == {"shipping", "outbound"}
+    assert len(scores) == 12
+    for s in scores:
+        assert s["expected"] > 0
+        assert (s["precision"], s["recall"], s["amount_mismatches"]) == (1.0, 1.0, 0), s
+
+
+def _broken_copy(root, name, edit):
+    """A copy of the demo's raw folder with one file edited."""
+    data = root / f"raw-{name}"
+    shutil.copytree(root / "raw", data, dirs_exist_ok=True)
+    edit(data / PERIOD)
+    return data
+
+
+def _replace_in(path, old, new, count=1):
+    text = path.read_text(encoding="utf-8-sig")
+    assert old in text
+    path.write_text(text.replace(old, new, count), encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("name, edit, expected", [
+    ("bad-date",
+     lambda d: _replace_in(d / f"oms_orders_{PERIOD}.csv", f",{PERIOD}-", ",2026-13-", 2),
+     ["oms_orders_2026-10.csv", "row 2", "下单时间"]),
+    ("missing-column",
+     lambda d: _replace_in(d / f"oms_orders_{PERIOD}.csv", "店铺名称", "店铺"),
+     ["oms_orders_2026-10.csv", "店铺名称"]),
+    ("unknown-layout",
+     lambda d: (d / "stray.csv").write_text("日期,备注,金额\n2026-10-01,x,1\n", encoding="utf-8"),
+     ["stray.csv", "closest"]),
+])
+def test_bad_input_exits_2_names_the_place_and_keeps_the_loaded_period(ran, capsys, name, edit,
+                                                                       expected):
+    root, _ = ran
+    before = counts(root)
+    data = _broken_copy(root, name, edit)
+    capsys.readouterr()
+    assert main(["run", *args(root, "--no-report", data_dir=data), "--quiet"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    for text in expected:
+        assert text in err, err
+    assert "Traceback" not in err
+    assert counts(root) == before
+
+
+def test_bad_period_is_a_usage_error(capsys):
+    assert main(["run", "--period", "2026-13"]) == EXIT_BAD_INPUT
+    assert "expected YYYY-MM" in capsys.readouterr().err
+
+
+def test_score_without_answer_key_is_refused(tmp_path, capsys):
+    (tmp_path / PERIOD).mkdir()
+    code = main(["score", "--period", PERIOD, "--data-dir", str(tmp_path),
+                 "--db", str(tmp_path / "x.duckdb")])
+    assert code == EXIT_BAD_INPUT
+    assert "no answer key" in capsys.readouterr().err
+
+
+def test_reports_show_no_unmasked_personal_data(ran):
+    root, _ = ran
+    with Database(root / "recon.duckdb", read_only=True) as db:
+        people = db.df("SELECT customer_name, customer_phone, ship_address FROM orders")
+    pages = " ".join(p.read_text(encoding="utf-8") for p in (root / "reports").rglob("*.html"))
+    assert len(people) > 100
+    for col in people:
+        # names of one character plus a given name may be common words; phones and addresses never
+        if col != "customer_name":
+            assert not any(v in pages for v in people[col].dropna()), col
