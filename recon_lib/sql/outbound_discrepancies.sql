@@ -70,7 +70,7 @@ no_shipment as (
 mismatched as (
     select
         r.reason_code,
-        r.key,
+        l.line_id as key,
         cast(null as varchar) as order_id,
         case when r.reason_code = 'OUT_QTY_MISMATCH'
             then abs(cast(json_extract_string(r.right_values, '$.qty') as integer)

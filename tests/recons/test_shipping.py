@@ -54,6 +54,8 @@ def month(db):
         order("NEVERPAID", paid=None, cancelled="2026-10-05 11:00:00", status="cancelled"),
         order("SEPTEMBER", paid="2026-09-10 10:00:00", status="paid"),   # due in September
         order("CROSSING", paid="2026-09-30 22:00:00"),       # due 2 Oct, shipped 1 Oct
+        order("EXTRA"),                                      # an unordered SKU came along
+        order("MISSLINE"),                                   # one of two SKUs never shipped
     ])
     insert(db, "order_lines", [
         line("OK1", "A", 2), line("UNSHIPPED", "A", 1), line("PARTIAL", "A", 3),
@@ -61,6 +63,7 @@ def month(db):
         line("SPLIT", "A", 1), line("SPLIT", "B", 1, no=2), line("AFTERCANCEL", "A", 1),
         line("CANCELAFTER", "A", 1), line("NOTYETDUE", "A", 1), line("CANCELLED", "A", 1),
         line("NEVERPAID", "A", 1), line("SEPTEMBER", "A", 1), line("CROSSING", "A", 1),
+        line("EXTRA", "A", 1), line("MISSLINE", "A", 1), line("MISSLINE", "B", 1, no=2),
     ])
     insert(db, "shipments", [
         parcel("S1", "OK1", "2026-10-06 09:00:00"),
@@ -75,11 +78,14 @@ def month(db):
         parcel("S10", "CANCELAFTER", "2026-10-05 13:00:00"),
         parcel("S11", "CROSSING", "2026-10-01 10:00:00"),
         parcel("S99", "X404", "2026-10-08 10:00:00"),
+        parcel("S12", "EXTRA", "2026-10-06 09:00:00"),
+        parcel("S13", "MISSLINE", "2026-10-06 09:00:00"),
     ])
     insert(db, "shipment_lines", [
         packed("S1", "A", 2), packed("S3", "A", 1), packed("S4", "A", 2), packed("S5", "B", 1),
         packed("S6", "A", 1), packed("S7", "A", 1), packed("S8a", "A", 1), packed("S8b", "B", 1),
         packed("S9", "A", 1), packed("S10", "A", 1), packed("S11", "A", 1), packed("S99", "B", 2),
+        packed("S12", "A", 1), packed("S12", "B", 1), packed("S13", "A", 1),
     ])
     return db
 
@@ -99,15 +105,21 @@ def test_each_rule_fires_once_and_near_misses_stay_quiet(month):
         ("SHIP_AFTER_CANCEL", "AFTERCANCEL"),
         ("SHIP_LATE", "LATE"),
         ("SHIP_OVER", "OVER|A"),
+        ("SHIP_PARTIAL", "MISSLINE|B"),
         ("SHIP_PARTIAL", "PARTIAL|A"),
         ("SHIP_UNKNOWN_ORDER", "S99"),
         ("SHIP_UNSHIPPED", "UNSHIPPED"),
+        ("SHIP_WRONG_SKU", "EXTRA|B"),
         ("SHIP_WRONG_SKU", "WRONG|B"),
     ]
 
 
 def test_amounts_and_explanations(month):
-    df = findings(month).set_index("reason_code")
+    df = findings(month)
+    by_key = df.set_index("key")
+    assert float(by_key.at["MISSLINE|B", "amount"]) == 50.0
+    assert "not on the order" in by_key.at["EXTRA|B", "explanation"]
+    df = df[~df["key"].isin(["MISSLINE|B", "EXTRA|B"])].set_index("reason_code")
     assert float(df.at["SHIP_PARTIAL", "amount"]) == 100.0        # 2 units short x 50
     assert float(df.at["SHIP_OVER", "amount"]) == 50.0
     assert float(df.at["SHIP_WRONG_SKU", "amount"]) == 80.0       # list price of B
@@ -116,13 +128,14 @@ def test_amounts_and_explanations(month):
     assert "instead of 1 x A" in df.at["SHIP_WRONG_SKU", "explanation"]
     assert "1.0 h after the deadline" in df.at["SHIP_LATE", "explanation"]
     details = json.loads(df.at["SHIP_PARTIAL", "details"])
-    assert details == {"sku": "A", "ordered_qty": 3, "shipped_qty": 1, "difference": -2}
+    assert details == {"sku": "A", "ordered_qty": 3, "shipped_qty": 1, "difference": -2,
+                       "packed_lines": ["S3|A"]}
 
 
 def test_rerun_replaces_rather_than_duplicates(month):
     first = findings(month)
     second = findings(month)
-    assert len(second) == len(first) == 7
+    assert len(second) == len(first) == 9
 
 
 def test_sla_setting_moves_the_deadline(month):

@@ -1,0 +1,43 @@
+-- Orders whose shipping deadline (paid_at + SLA) falls in the period, with their parcels so far.
+-- An order is judged once, in that period, on the parcels that left before the period's end.
+-- An order cancelled before its first parcel is not expected to ship and is left out.
+create or replace temp table shipping_due as
+with
+
+params as (
+    select
+        cast($period_start as timestamp) as p_start,
+        cast($period_end as timestamp) as p_end,
+        cast($sla_hours as integer) as sla_hours
+),
+
+parcels as (
+    select
+        s.order_id,
+        count(*) as n_parcels,
+        min(s.ship_time) as first_ship,
+        max(s.ship_time) as last_ship
+    from shipments as s, params as p
+    where s.ship_time < p.p_end
+    group by s.order_id
+),
+
+final as (
+    select
+        o.order_id,
+        o.paid_amount,
+        o.paid_at,
+        o.paid_at + p.sla_hours * interval '1' hour as deadline,
+        pc.n_parcels,
+        pc.last_ship
+    from orders as o
+    cross join params as p
+    left join parcels as pc on pc.order_id = o.order_id
+    where o.paid_at is not null
+      and o.paid_at + p.sla_hours * interval '1' hour >= p.p_start
+      and o.paid_at + p.sla_hours * interval '1' hour < p.p_end
+      and not (o.cancelled_at is not null
+               and (pc.first_ship is null or o.cancelled_at < pc.first_ship))
+)
+
+select * from final
