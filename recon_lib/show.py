@@ -13,8 +13,14 @@ def table(df: pd.DataFrame, *, money: Sequence[str] = (), max_rows: int = 500) -
     """Display ``df`` without its index; money columns as ¥1,234.50; long tables cut with a note."""
     shown = df.head(max_rows)
     formatters = {c: (lambda v: "" if pd.isna(v) else f"¥{v:,.2f}") for c in money if c in df}
-    body = shown.to_html(index=False, formatters=formatters, na_rep="", border=0,
-                         classes="recon-table", escape=True)
+    numeric = [c for c in shown if c in formatters or pd.api.types.is_numeric_dtype(shown[c])]
+    text_cols = [c for c in shown if c not in numeric]
+    styler = (shown.style.hide(axis="index").format(formatters, na_rep="")
+              .set_table_attributes('class="recon-table"')
+              .set_properties(subset=numeric, **{"text-align": "right"})
+              .set_properties(subset=text_cols, **{"text-align": "left"})
+              .set_table_styles([{"selector": "th", "props": "text-align: left;"}]))
+    body = styler.to_html()
     if len(df) > max_rows:
         body += (f"<p><em>Showing {max_rows:,} of {len(df):,} rows; in JupyterLab "
                  "recon_lib.results returns them all.</em></p>")

@@ -28,17 +28,8 @@ def add_downstream(month: DemoMonth) -> None:
     rng = np.random.default_rng(month.seed + 202)
     t = month.tables
     end = np.datetime64(month.period.end_ts, "s")
-    # what the files of this period can contain: nothing after the period's end
-    t["shipments"] = t["shipments"][t["shipments"]["ship_time"] < end].reset_index(drop=True)
-    t["shipment_lines"] = t["shipment_lines"][
-        t["shipment_lines"]["shipment_id"].isin(t["shipments"]["shipment_id"])
-    ].reset_index(drop=True)
-    shipped = set(t["shipments"]["order_id"])
-    orders = t["orders"]
-    pending = (orders["status"] == "completed") & ~orders["order_id"].isin(shipped)
-    orders.loc[pending, "status"] = "paid"
-
-    t["inventory_movements"] = _movements(rng, month)
+    close_period(month)
+    t["inventory_movements"] = movements(rng, month)
     t["inventory_snapshots"] = _snapshot(rng, month)
     t["rate_cards"] = _rate_cards(month)
     t["courier_bill_lines"] = _bills(rng, month)
@@ -48,7 +39,22 @@ def add_downstream(month: DemoMonth) -> None:
     t["service_tickets"] = _tickets(rng, month, end)
 
 
-def _movements(rng, month: DemoMonth) -> pd.DataFrame:
+def close_period(month: DemoMonth) -> None:
+    """Keep what this period's files can contain: no parcel after the period's end."""
+    t = month.tables
+    end = np.datetime64(month.period.end_ts, "s")
+    t["shipments"] = t["shipments"][t["shipments"]["ship_time"] < end].reset_index(drop=True)
+    t["shipment_lines"] = t["shipment_lines"][
+        t["shipment_lines"]["shipment_id"].isin(t["shipments"]["shipment_id"])
+    ].reset_index(drop=True)
+    shipped = set(t["shipments"]["order_id"])
+    orders = t["orders"]
+    pending = (orders["status"] == "completed") & ~orders["order_id"].isin(shipped)
+    orders.loc[pending, "status"] = "paid"
+
+
+def movements(rng, month: DemoMonth) -> pd.DataFrame:
+    """The WMS journal: an outbound movement per packed line, plus replenishments."""
     t = month.tables
     lines = t["shipment_lines"].merge(
         t["shipments"][["shipment_id", "warehouse", "ship_time"]], on="shipment_id")

@@ -16,20 +16,18 @@ def spec(window_hours: int) -> MatchSpec:
     return MatchSpec(
         name="outbound",
         left=Side("outbound_shipped", keys=("shipment_id", "sku"),
-                  columns=("line_id", "shipment_id", "sku", "qty", "ship_time", "value_at_cost"),
+                  columns=("line_id", "shipment_id", "sku", "qty", "ship_time"),
                   id="line_id", label="shipped line"),
         right=Side("outbound_posted", keys=("shipment_id", "sku"),
-                   columns=("movement_id", "shipment_id", "sku", "qty", "posted_at",
-                            "value_at_cost"),
+                   columns=("movement_id", "shipment_id", "sku", "qty", "posted_at"),
                    id="movement_id", label="outbound movement"),
         compare=(Compare("qty", reason="OUT_QTY_MISMATCH"),),
         window=DateWindow("ship_time", "posted_at", before=window, after=window,
                           reason="OUT_TIME_GAP"),
         cardinality="one_to_many",
-        normalize=("trim", "upper"),
+        normalize=(),                  # keys come trimmed from the loader
         reason_missing_right="OUT_NO_MOVEMENT",
         reason_missing_left="OUT_NO_SHIPMENT",
-        amount="value_at_cost",
     )
 
 

@@ -18,10 +18,11 @@ SPEC = MatchSpec(
               columns=("line_id", "order_id", "sku", "qty", "ordered_value"),
               id="line_id", label="ordered SKU"),
     right=Side("shipping_shipped", keys=("order_id", "sku"),
-               columns=("packed_id", "order_id", "sku", "qty", "list_value"),
+               columns=("packed_id", "order_id", "sku", "qty"),
                id="packed_id", label="packed line"),
     compare=(Compare("qty", reason_under="SHIP_PARTIAL", reason_over="SHIP_OVER"),),
     cardinality="one_to_many",     # an order's SKU may travel in several parcels
+    normalize=(),                  # keys come trimmed from the loader
     reason_missing_right="SHIP_PARTIAL",
     reason_missing_left="SHIP_WRONG_SKU",
     amount="ordered_value",

@@ -114,7 +114,8 @@ def _kernel_arguments(kernel_name: str) -> list[str]:
     if any("ipykernel" in arg for arg in spec.argv):
         # The kernel inherits our environment; MPLBACKEND=Agg (common on servers and CI) would
         # make every chart vanish from the report. Force the inline backend: base64 PNGs.
-        return ["--matplotlib=inline"]
+        # The kernel's own start-up warnings (TCP transport) are noise in a scheduler's log.
+        return ["--matplotlib=inline", "--IPKernelApp.log_level=ERROR"]
     return []
 
 

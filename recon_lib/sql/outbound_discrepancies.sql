@@ -1,6 +1,6 @@
 -- Outbound findings from the engine's results for this run, with one extra rule: within a parcel,
 -- a shipped SKU with no movement and a movement of a SKU that was not shipped are one finding
--- (the wrong SKU was deducted), not two.
+-- (the wrong SKU was deducted), not two. Amounts are stock at unit cost, in yuan.
 with
 
 results as (
@@ -9,19 +9,26 @@ results as (
 ),
 
 unposted as (   -- shipped, no movement
-    select r.*, l.shipment_id, l.sku, l.qty, l.unit_cost,
+    select r.explanation, r.details, l.shipment_id, l.sku, l.qty, p.unit_cost,
            row_number() over (partition by l.shipment_id order by l.sku) as rn
     from results as r
     join outbound_shipped as l on l.line_id = r.left_ids[1]
+    left join products as p on p.sku = l.sku
     where r.state = 'missing_right'
 ),
 
-unshipped as (  -- moved, no parcel line
-    select r.*, m.shipment_id, m.sku, m.movement_id,
-           row_number() over (partition by m.shipment_id order by m.sku) as rn
+moved as (      -- moved, no parcel line: one row per movement the engine grouped
+    select r.details, unnest(r.right_ids) as movement_id
     from results as r
-    join outbound_posted as m on m.movement_id = r.right_ids[1]
     where r.state = 'missing_left'
+),
+
+unshipped as (
+    select m.movement_id, m.details, o.shipment_id, o.sku, o.qty, o.qty * p.unit_cost as amount,
+           row_number() over (partition by o.shipment_id order by o.sku, o.movement_id) as rn
+    from moved as m
+    join outbound_posted as o on o.movement_id = m.movement_id
+    left join products as p on p.sku = o.sku
 ),
 
 sku_mismatch as (
@@ -31,9 +38,11 @@ sku_mismatch as (
         cast(null as varchar) as order_id,
         u.qty * u.unit_cost as amount,
         'parcel ' || u.shipment_id || ' shipped ' || u.qty || ' x ' || u.sku
-            || ' but movement ' || m.movement_id || ' deducted ' || m.sku as explanation,
-        to_json({'shipment_id': u.shipment_id, 'shipped_sku': u.sku, 'movement_id': m.movement_id,
-                 'deducted_sku': m.sku}) as details
+            || ' but movement ' || m.movement_id || ' deducted ' || m.qty || ' x ' || m.sku
+            as explanation,
+        to_json({'shipment_id': u.shipment_id, 'shipped_sku': u.sku, 'shipped_qty': u.qty,
+                 'movement_id': m.movement_id, 'deducted_sku': m.sku, 'deducted_qty': m.qty})
+            as details
     from unposted as u
     join unshipped as m on m.shipment_id = u.shipment_id and m.rn = u.rn
 ),
@@ -43,8 +52,9 @@ no_movement as (
         'OUT_NO_MOVEMENT' as reason_code,
         u.shipment_id || '|' || u.sku as key,
         cast(null as varchar) as order_id,
-        u.amount,
-        u.explanation || ': shipped but never deducted from stock' as explanation,
+        u.qty * u.unit_cost as amount,
+        'parcel ' || u.shipment_id || ' shipped ' || u.qty || ' x ' || u.sku
+            || ' but stock was never deducted' as explanation,
         u.details
     from unposted as u
     where not exists (select 1 from unshipped as m
@@ -57,8 +67,8 @@ no_shipment as (
         m.movement_id as key,
         cast(null as varchar) as order_id,
         m.amount,
-        'movement ' || m.movement_id || ' deducted stock for '
-            || coalesce('parcel ' || m.shipment_id, 'no parcel') || ' with no shipped line behind it'
+        'movement ' || m.movement_id || ' deducted ' || m.qty || ' x ' || m.sku || ' for '
+            || coalesce('parcel ' || m.shipment_id, 'no parcel') || ', which shipped no such SKU'
             as explanation,
         m.details
     from unshipped as m
@@ -73,13 +83,14 @@ mismatched as (
         l.line_id as key,
         cast(null as varchar) as order_id,
         case when r.reason_code = 'OUT_QTY_MISMATCH'
-            then abs(cast(json_extract_string(r.right_values, '$.qty') as integer)
-                     - cast(json_extract_string(r.left_values, '$.qty') as integer)) * l.unit_cost
+            then abs(cast(json_extract_string(r.right_values, '$.qty') as integer) - l.qty)
+                 * p.unit_cost
         end as amount,
         r.explanation,
         r.details
     from results as r
     join outbound_shipped as l on l.line_id = r.left_ids[1]
+    left join products as p on p.sku = l.sku
     where r.state = 'mismatched'
 ),
 

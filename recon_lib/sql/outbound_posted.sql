@@ -28,11 +28,8 @@ final as (
         m.sku,
         m.qty,
         m.posted_at,
-        m.warehouse,
-        p.unit_cost,
-        m.qty * p.unit_cost as value_at_cost   -- yuan
+        m.warehouse
     from (select * from for_due_parcels union all select * from without_parcel) as m
-    left join products as p on p.sku = m.sku
 )
 
 select * from final

@@ -18,12 +18,9 @@ final as (
         sl.qty,
         d.ship_time,
         d.warehouse,
-        d.order_id,
-        p.unit_cost,
-        sl.qty * p.unit_cost as value_at_cost   -- yuan
+        d.order_id
     from due as d
     join shipment_lines as sl on sl.shipment_id = d.shipment_id
-    left join products as p on p.sku = sl.sku
 )
 
 select * from final

@@ -24,11 +24,12 @@ not_ordered as (
         s.order_id,
         s.sku,
         sum(s.qty) as shipped_qty,
-        sum(s.list_value) as list_value,
+        sum(s.qty * pr.list_price) as list_value,   -- yuan
         list(s.shipment_id order by s.shipment_id) as parcels,
         row_number() over (partition by s.order_id order by s.sku) as rn
     from packed_not_ordered as p
     join shipping_shipped as s on s.packed_id = p.packed_id
+    left join products as pr on pr.sku = s.sku
     group by s.order_id, s.sku
 ),
 

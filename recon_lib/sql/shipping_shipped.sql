@@ -9,12 +9,10 @@ final as (
         s.shipment_id,
         s.order_id,
         sl.sku,
-        sl.qty,
-        sl.qty * p.list_price as list_value   -- yuan
+        sl.qty
     from shipments as s
     join shipment_lines as sl on sl.shipment_id = s.shipment_id
     join shipping_due as d on d.order_id = s.order_id
-    left join products as p on p.sku = sl.sku
     where d.n_parcels > 0
       and s.ship_time < cast($period_end as timestamp)
 )

@@ -78,7 +78,7 @@ def test_amounts_are_stock_at_cost(month):
     assert float(df.at["QTY|A", "amount"]) == 10.0      # one unit short, at cost
     assert float(df.at["SKU|A", "amount"]) == 10.0
     assert float(df.at["M9", "amount"]) == 60.0         # 2 x B at 30
-    assert "deducted B" in df.at["SKU|A", "explanation"]
+    assert "deducted 1 x B" in df.at["SKU|A", "explanation"]
 
 
 def test_a_parcel_of_the_last_evening_is_judged_next_period(month):
