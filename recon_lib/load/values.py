@@ -192,10 +192,9 @@ def _example(fmt: str) -> str:
 
 
 def _date_message(k: str, formats: tuple[str, ...], original: str) -> str:
-    like = "2026-10-05" if k == "date" else "2026-10-05 or 2026-10-05 13:45:00"
-    if formats:
-        like += " or " + " or ".join(dict.fromkeys(_example(f) for f in formats))
-    return f"expected a date like {like}, got {original!r}"
+    examples = [_example(f) for f in formats]
+    examples += ["2026-10-05"] if k == "date" else ["2026-10-05", "2026-10-05 13:45:00"]
+    return f"expected a date like {' or '.join(dict.fromkeys(examples))}, got {original!r}"
 
 
 def _temporal(raw: pd.Series, k: str, formats: tuple[str, ...],

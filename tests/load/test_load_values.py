@@ -147,7 +147,7 @@ def test_date_problem_says_what_was_expected():
         (12, "expected a date like 2026-10-05 or 2026-10-05 13:45:00, got '12345'"),
     ]
     _, problems = parse(["x"], "DATE", formats=("%m-%d",), period=parse_period("2026-10"))
-    assert problems == [(10, "expected a date like 2026-10-05 or 10-05, got 'x'")]
+    assert problems == [(10, "expected a date like 10-05 or 2026-10-05, got 'x'")]
 
 
 def test_booleans():
