@@ -65,6 +65,9 @@ MOVEMENT_TYPES = ("outbound", "inbound", "return", "adjustment")
 TRACKING_EVENTS = ("pickup", "in_transit", "delivered", "exception", "lost", "damaged")
 RECEIPT_CONDITIONS = ("sellable", "damaged", "wrong_item", "empty")
 SETTLEMENT_TYPES = ("sale", "refund", "commission", "fee", "adjustment")
+FEE_TYPES = ("freight", "insurance", "remote", "upstairs", "warehousing", "packaging", "handling",
+             "return", "other")
+CARRIER_CODES = ("SF", "ZTO", "YTO", "JDL", "YD", "STO", "BEST", "ZTOKY", "EMS")
 
 TABLES: dict[str, Table] = {}
 
@@ -195,10 +198,11 @@ _table(
     "courier_bill_lines",
     "Lines of couriers' bills (a waybill may carry several fee lines).",
     (
-        _c("carrier", "VARCHAR", "Courier that billed.", True),
+        _c("carrier", "VARCHAR", "Courier that billed (SF, ZTO, YTO, JDL, YD = Yunda, STO, "
+           "BEST = Best Express, ZTOKY = ZTO Freight, EMS).", True, CARRIER_CODES),
         _c("waybill_no", "VARCHAR", "Waybill number (text).", True),
         _c("bill_date", "DATE", "Date of the charge.", True),
-        _c("fee_type", "VARCHAR", "freight, insurance, remote, upstairs, return, other.", True),
+        _c("fee_type", "VARCHAR", "What the line charges for.", True, FEE_TYPES),
         _c("dest_province", "VARCHAR", "Destination the courier billed for."),
         _c("billed_weight_kg", KG, "Chargeable weight the courier used.", unit="kg"),
         _c("amount", MONEY, "Fee before discount.", unit="CNY"),
