@@ -24,3 +24,19 @@ def findings_by_reason(summary: pd.DataFrame, title: str):
     ax.margins(x=0.25)
     fig.tight_layout()
     return fig
+
+
+def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str, *, money=True):
+    """Vertical bars of ``value`` per ``label`` with the values written on them."""
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    bars_ = ax.bar(df[label].astype(str), df[value], color="#4f81bd")
+    for bar, v in zip(bars_, df[value], strict=True):
+        text = f"¥{v:,.2f}" if money else f"{v:.1%}" if unit == "share" else f"{v:,.0f}"
+        ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.margins(y=0.15)
+    fig.tight_layout()
+    return fig

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from recon_lib import schema
+from recon_lib import geo, schema
 from recon_lib.errors import Problem
 
 
@@ -33,6 +33,8 @@ def check_tables(frames: dict[str, pd.DataFrame], *,
         for col, (ref_table, ref_col) in tbl.references.items():
             if ref_table in frames and ref_table not in skip and col in frame:
                 problems += _reference(col, frame, ref_table, frames[ref_table][ref_col], where)
+        if name in TABLE_RULES:
+            problems += TABLE_RULES[name](frame, where)
     return problems
 
 
@@ -109,3 +111,77 @@ def _reference(col: str, frame: pd.DataFrame, ref_table: str, ref_values: pd.Ser
     return [where.problem(index, f"{col} {value!r} is not in {ref_table} "
                                  f"(no row of {ref_table} has it)", col)
             for index, value in series[bad].items()]
+
+
+# -- rules of one table -------------------------------------------------------------------------
+def _bad_numbers(frame: pd.DataFrame, where: _Where, rules: dict[str, tuple]) -> list[Problem]:
+    """rules: column -> (test that flags a bad value, what was expected)."""
+    out = []
+    for col, (bad, expected) in rules.items():
+        if col not in frame:
+            continue
+        values = frame[col]
+        flagged = values.notna() & values.map(lambda v, bad=bad: v is not None and bad(v))
+        for index in frame.index[flagged]:
+            out.append(where.problem(index, f"expected {expected}, got {values[index]}", col))
+    return out
+
+
+def _rate_card_rules(frame: pd.DataFrame, where: _Where) -> list[Problem]:
+    """Prices not negative, steps positive; no overlapping effective ranges; every province."""
+    problems = _bad_numbers(frame, where, {
+        "first_price": (lambda v: v < 0, "a price of 0 or more"),
+        "additional_price": (lambda v: v < 0, "a price of 0 or more"),
+        "first_weight_kg": (lambda v: v < 0, "a weight of 0 or more"),
+        "additional_unit_kg": (lambda v: v <= 0, "a weight step above 0"),
+        "rounding_unit_kg": (lambda v: v <= 0, "a rounding step above 0"),
+        "rounding_unit_above_kg": (lambda v: v <= 0, "a rounding step above 0"),
+        "volumetric_divisor": (lambda v: v <= 0, "a divisor above 0 (cm³ per kg, e.g. 6000)"),
+        "discount_rate": (lambda v: not 0 <= v < 1, "a share from 0 to below 1 (0.1 = 10% off)"),
+    })
+    for index in frame.index[frame["rounding_threshold_kg"].notna()
+                             & frame["rounding_unit_above_kg"].isna()]:
+        problems.append(where.problem(index, "a rounding threshold needs the rounding step above "
+                                             "it", "rounding_unit_above_kg"))
+    known = set(geo.PROVINCES)
+    for index in frame.index[~frame["dest_province"].isin(known)]:
+        problems.append(where.problem(
+            index, f"unknown province {frame.at[index, 'dest_province']!r}; expected a short "
+                   "name such as 广东 or 内蒙古", "dest_province"))
+    far_future = pd.Timestamp.max.date()
+    for _, group in frame.groupby(["carrier", "service", "dest_province"], sort=False):
+        ordered = group.sort_values("effective_from")
+        ends = ordered["effective_to"].map(lambda d: far_future if d is None or pd.isna(d) else d)
+        for (prev, prev_end), (index, row) in zip(
+                zip(ordered.index[:-1], ends.iloc[:-1], strict=True),
+                ordered.iloc[1:].iterrows(), strict=True):
+            if row["effective_from"] <= prev_end:
+                problems.append(where.problem(
+                    index, f"effective from {row['effective_from']} overlaps the range of row "
+                           f"{where.row(prev)} ({frame.at[prev, 'effective_from']} to "
+                           f"{frame.at[prev, 'effective_to'] or 'open'}) for the same carrier, "
+                           "service and province", "effective_from"))
+    for _, group in frame.groupby(["carrier", "service", "effective_from"], sort=False):
+        missing = [p for p in geo.PROVINCES if p not in set(group["dest_province"])]
+        if missing:
+            first = group.index[0]
+            problems.append(where.problem(
+                first, f"the card of {group.at[first, 'carrier']} {group.at[first, 'service']} "
+                       f"from {group.at[first, 'effective_from']} has no price for "
+                       f"{len(missing)} province(s): {', '.join(missing)}", "dest_province"))
+    return problems
+
+
+def _surcharge_rules(frame: pd.DataFrame, where: _Where) -> list[Problem]:
+    problems = _bad_numbers(frame, where, {
+        "rate": (lambda v: v < 0, "a rate of 0 or more"),
+        "min_amount": (lambda v: v < 0, "an amount of 0 or more"),
+    })
+    share = frame["basis"] == "share_of_declared"
+    for index in frame.index[share & frame["rate"].map(lambda v: v is not None and v > 1)]:
+        problems.append(where.problem(index, f"expected a share of the declared value (0.005 = "
+                                             f"0.5%), got {frame.at[index, 'rate']}", "rate"))
+    return problems
+
+
+TABLE_RULES = {"rate_cards": _rate_card_rules, "rate_card_surcharges": _surcharge_rules}

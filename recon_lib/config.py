@@ -40,6 +40,8 @@ class Settings:
     """A paid order must leave the warehouse within this many hours of payment."""
     outbound_window_hours: int = 24
     """An outbound stock movement may be posted this long before or after the ship time."""
+    freight_weight_tolerance_kg: float = 0.0
+    """Billed weight may exceed our chargeable weight by this much before it is a claim."""
     amount_abs_tolerance: float = 0.01
     """Money differences up to this (yuan) count as rounding."""
     currency: str = "CNY"

@@ -15,7 +15,7 @@ from recon_lib.db import Database
 from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK
 from recon_lib.load import load_period
 from recon_lib.periods import Period
-from recon_lib.recons import outbound, shipping
+from recon_lib.recons import freight, outbound, shipping
 from recon_lib.recons.base import RunContext
 from recon_lib.report import (
     NotebookFailed,
@@ -24,13 +24,14 @@ from recon_lib.report import (
     write_period_index,
     write_reports_index,
 )
+from recon_lib.report.claims import write_claims
 
 log = logging.getLogger(__name__)
 
-RECONCILIATIONS = (shipping, outbound)
+RECONCILIATIONS = (shipping, outbound, freight)
 """Every reconciliation, in the order they run."""
 
-SECTIONS = ("shipping", "outbound")
+SECTIONS = ("shipping", "outbound", "freight")
 """Report sections: ``notebooks/<name>.ipynb``, rendered in this order."""
 
 
@@ -87,17 +88,18 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
     reports_dir = Path(reports_dir or config.REPORTS_DIR)
     db_path = Path(db_path or config.DEFAULT_DB)
     run_id = f"{period.label}-{datetime.now():%Y%m%dT%H%M%S%f}"
+    out_dir = reports_dir / period.label
     with Database(db_path) as db:
         report = load_period(db, period, data_dir=data_dir)
         log.info("loaded %d files", len(report.files))
         findings = reconcile_period(db, period, settings, run_id)
         figures = headline(db, period.label)
+        if render:
+            write_claims(db, period, out_dir)
     if not render:
         return RunOutcome(period.label, run_id, findings, None)
 
     # the database is closed above: a notebook's kernel opens it read-only in its own process
-    out_dir = reports_dir / period.label
-    out_dir.mkdir(parents=True, exist_ok=True)
     sections, failures = [], []
     for name in SECTIONS:
         log.info("rendering %s", name)

@@ -13,48 +13,93 @@ class Reason:
     title: str
     description: str
     amount_meaning: str = ""
+    title_zh: str = ""
 
 
 REASONS: dict[str, Reason] = {}
 
 
-def _reason(*args: str) -> None:
-    r = Reason(*args)
+def _reason(*args: str, title_zh: str = "") -> None:
+    r = Reason(*args, title_zh=title_zh)
     REASONS[r.code] = r
 
 
 # -- shipping: paid orders vs shipments ---------------------------------------------------------
 _reason("SHIP_UNSHIPPED", "shipping", "high", "Not shipped within SLA",
         "A paid order had no shipment by the end of its shipping SLA, and the SLA ended in the period.",
-        "paid amount of the order")
+        "paid amount of the order",
+        title_zh="超时未发货")
 _reason("SHIP_LATE", "shipping", "low", "Shipped late",
-        "The first parcel left the warehouse after the shipping SLA.", "")
+        "The first parcel left the warehouse after the shipping SLA.", "",
+        title_zh="发货延迟")
 _reason("SHIP_PARTIAL", "shipping", "medium", "Partially shipped",
         "Fewer units of an ordered SKU were shipped than ordered, by the end of the SLA.",
-        "value of the units not shipped")
+        "value of the units not shipped",
+        title_zh="部分发货")
 _reason("SHIP_OVER", "shipping", "high", "Over-shipped",
-        "More units of an ordered SKU were shipped than ordered.", "value of the extra units")
+        "More units of an ordered SKU were shipped than ordered.", "value of the extra units",
+        title_zh="超量发货")
 _reason("SHIP_WRONG_SKU", "shipping", "high", "Wrong SKU shipped",
-        "A parcel carried a SKU that is not on the order.", "value of the wrong units")
+        "A parcel carried a SKU that is not on the order.", "value of the wrong units",
+        title_zh="发错货")
 _reason("SHIP_AFTER_CANCEL", "shipping", "high", "Shipped after cancellation",
-        "A parcel left the warehouse after the order was cancelled.", "value of the goods shipped")
+        "A parcel left the warehouse after the order was cancelled.", "value of the goods shipped",
+        title_zh="取消后发货")
 _reason("SHIP_UNKNOWN_ORDER", "shipping", "high", "Shipment without an order",
-        "A parcel names an order that is not in the order export.", "")
+        "A parcel names an order that is not in the order export.", "",
+        title_zh="无订单发货")
 
 # -- outbound: shipments vs the inventory system's outbound movements ---------------------------
 _reason("OUT_NO_MOVEMENT", "outbound", "medium", "Shipped without stock movement",
         "A shipped SKU has no outbound movement: stock on hand is overstated.",
-        "quantity shipped at unit cost")
+        "quantity shipped at unit cost",
+        title_zh="发货未出库")
 _reason("OUT_NO_SHIPMENT", "outbound", "high", "Stock out without a shipment",
         "An outbound movement has no parcel behind it: goods left stock unaccounted (possible loss).",
-        "quantity moved at unit cost")
+        "quantity moved at unit cost",
+        title_zh="出库无发货")
 _reason("OUT_QTY_MISMATCH", "outbound", "medium", "Outbound quantity differs",
         "The outbound movement's quantity differs from the quantity shipped.",
-        "quantity difference at unit cost")
+        "quantity difference at unit cost",
+        title_zh="出库数量不符")
 _reason("OUT_SKU_MISMATCH", "outbound", "medium", "Outbound SKU differs",
-        "Stock of another SKU was deducted for a shipped SKU.", "quantity shipped at unit cost")
+        "Stock of another SKU was deducted for a shipped SKU.", "quantity shipped at unit cost",
+        title_zh="出库商品不符")
 _reason("OUT_TIME_GAP", "outbound", "low", "Movement posted far from ship time",
-        "The outbound movement was posted outside the allowed window around the ship time.", "")
+        "The outbound movement was posted outside the allowed window around the ship time.", "",
+        title_zh="出库时间偏差")
+
+# -- freight: courier bills vs our shipments and the contracted rate cards ---------------------
+_reason("FRT_DUPLICATE", "freight", "high", "Billed twice",
+        "The same waybill and fee type appear on the bill more than once.",
+        "payable of the extra line",
+        title_zh="重复计费")
+_reason("FRT_PHANTOM", "freight", "high", "Waybill not ours",
+        "A billed waybill is neither one of our shipments nor a return parcel.", "payable",
+        title_zh="非我方运单")
+_reason("FRT_UNBILLED", "freight", "low", "Shipped, not billed",
+        "A parcel that left in the period is not on the courier's bill: accrue the expected fee.",
+        "expected payable (an accrual, not a claim)",
+        title_zh="已发货未计费")
+_reason("FRT_WEIGHT_OVER", "freight", "medium", "Weight overcharged",
+        "The billed weight is above our chargeable weight (max of actual and volumetric, "
+        "rounded by the contract) beyond the tolerance.", "payable minus our expected payable",
+        title_zh="计费重量偏高")
+_reason("FRT_RATE_OVER", "freight", "medium", "Rate overcharged",
+        "The billed fee is above the rate card's price for the billed weight and destination.",
+        "payable minus the contract price",
+        title_zh="单价高于合同")
+_reason("FRT_ZONE_MISMATCH", "freight", "medium", "Wrong destination zone",
+        "The bill's destination differs from where the parcel went.",
+        "payable minus our expected payable",
+        title_zh="目的地不符")
+_reason("FRT_INVALID_SURCHARGE", "freight", "medium", "Surcharge not applicable",
+        "A surcharge whose condition does not hold (remote surcharge outside a remote area, "
+        "insurance without a declared value, upstairs for a light parcel).", "surcharge payable",
+        title_zh="附加费不适用")
+_reason("FRT_RETURN_NO_REQUEST", "freight", "medium", "Return freight without a return",
+        "Return freight billed for a waybill that no return request names.", "payable",
+        title_zh="无退货申请的退货运费")
 
 RECONCILIATIONS: tuple[str, ...] = tuple(dict.fromkeys(r.recon for r in REASONS.values()))
 

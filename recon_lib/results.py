@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from recon_lib.db import Database
+from recon_lib.periods import parse_period
 from recon_lib.reasons import REASONS
 
 
@@ -41,3 +42,26 @@ def discrepancies(db: Database, period: str, recon: str | None = None) -> pd.Dat
         df = df[df["recon"] == recon].reset_index(drop=True)
     df["amount"] = df["amount"].astype(float)
     return _with_reason_text(df)
+
+
+def freight_by_carrier(db: Database, period: str) -> pd.DataFrame:
+    """Per carrier: parcels, billed, cost per parcel and per kg, claimable, accrual, accuracy."""
+    df = db.query("freight_by_carrier", period=str(period), **parse_period(period).bounds())
+    money = ["billed", "per_parcel", "per_kg", "claimable", "accrual", "billing_accuracy"]
+    df[money] = df[money].astype(float)
+    return df
+
+
+def freight_by_province(db: Database, period: str) -> pd.DataFrame:
+    """Per carrier and destination province: parcels, cost per parcel and per kg."""
+    df = db.query("freight_by_province", **parse_period(period).bounds())
+    df[["per_parcel", "per_kg"]] = df[["per_parcel", "per_kg"]].astype(float)
+    return df
+
+
+def freight_cost_matrix(db: Database, period: str) -> pd.DataFrame:
+    """Cost per parcel by destination province (rows) and carrier (columns), busiest first."""
+    df = freight_by_province(db, period)
+    matrix = df.pivot(index="province", columns="carrier", values="per_parcel")
+    order = df.groupby("province")["parcels"].sum().sort_values(ascending=False).index
+    return matrix.reindex(order).reset_index().rename_axis(columns=None)

@@ -213,20 +213,52 @@ _table(
 
 _table(
     "rate_cards",
-    "Contracted courier prices per destination: first weight plus additional weight.",
+    "Contracted courier prices per destination: first weight plus additional weight steps.",
     (
-        _c("carrier", "VARCHAR", "Courier.", True),
-        _c("service", "VARCHAR", "Courier product.", True),
-        _c("dest_province", "VARCHAR", "Destination province (or zone).", True),
-        _c("first_weight_kg", KG, "Weight covered by the first-weight price.", True, unit="kg"),
+        _c("carrier", "VARCHAR", "Courier.", True, CARRIER_CODES),
+        _c("service", "VARCHAR", "Courier product, e.g. standard or express.", True),
+        _c("dest_province", "VARCHAR", "Destination province (short name, e.g. 广东).", True),
+        _c("first_weight_kg", KG, "Weight covered by the first-weight price (首重).", True,
+           unit="kg"),
         _c("first_price", MONEY, "Price of the first weight.", True, unit="CNY"),
-        _c("additional_unit_kg", KG, "Size of each additional weight step.", True, unit="kg"),
+        _c("additional_unit_kg", KG, "Size of each additional weight step (续重).", True,
+           unit="kg"),
         _c("additional_price", MONEY, "Price of each additional step.", True, unit="CNY"),
-        _c("volumetric_divisor", "INTEGER", "cm^3 per kg for volumetric weight."),
+        _c("rounding_unit_kg", KG, "Chargeable weight is rounded up to a multiple of this.", True,
+           unit="kg"),
+        _c("rounding_threshold_kg", KG, "Above this weight, round to rounding_unit_above_kg "
+           "instead; null if one rule for all weights.", unit="kg"),
+        _c("rounding_unit_above_kg", KG, "Rounding step above the threshold.", unit="kg"),
+        _c("volumetric_divisor", "INTEGER", "cm³ per kg: volumetric weight = L x W x H / divisor; "
+           "chargeable weight is the larger of actual and volumetric.", True),
+        _c("discount_rate", "DECIMAL(6,4)", "Contract discount on freight (0.1 = 10% off).",
+           unit="share"),
+        _c("remote", "BOOLEAN", "Whether the province is a remote area (偏远) where the remote "
+           "surcharge applies."),
         _c("effective_from", "DATE", "First day the price applies.", True),
         _c("effective_to", "DATE", "Last day the price applies; null if open."),
     ),
     key=("carrier", "service", "dest_province", "effective_from"),
+)
+
+_table(
+    "rate_card_surcharges",
+    "Contracted surcharges per courier: when they may be billed and how much.",
+    (
+        _c("carrier", "VARCHAR", "Courier.", True, CARRIER_CODES),
+        _c("surcharge", "VARCHAR", "The fee type the surcharge is billed as.", True,
+           ("remote", "insurance", "upstairs")),
+        _c("basis", "VARCHAR", "fixed: amount per parcel; share_of_declared: rate x declared "
+           "value.", True, ("fixed", "share_of_declared")),
+        _c("rate", "DECIMAL(12,4)", "Amount per parcel (fixed) or share of the declared value.",
+           True),
+        _c("min_amount", MONEY, "Minimum charge.", unit="CNY"),
+        _c("applies_above_kg", KG, "Only for parcels heavier than this (upstairs delivery of "
+           "bulky goods); null for any weight.", unit="kg"),
+        _c("effective_from", "DATE", "First day the surcharge applies.", True),
+        _c("effective_to", "DATE", "Last day it applies; null if open."),
+    ),
+    key=("carrier", "surcharge", "effective_from"),
 )
 
 _table(

@@ -9,10 +9,12 @@ import pandas as pd
 from IPython.display import HTML, display
 
 
-def table(df: pd.DataFrame, *, money: Sequence[str] = (), max_rows: int = 500) -> None:
-    """Display ``df`` without its index; money columns as ¥1,234.50; long tables cut with a note."""
+def table(df: pd.DataFrame, *, money: Sequence[str] = (), percent: Sequence[str] = (),
+          max_rows: int = 500) -> None:
+    """Display ``df`` without its index; money as ¥1,234.50, shares as 98.5%; long tables cut."""
     shown = df.head(max_rows)
     formatters = {c: (lambda v: "" if pd.isna(v) else f"¥{v:,.2f}") for c in money if c in df}
+    formatters |= {c: (lambda v: "" if pd.isna(v) else f"{v:.1%}") for c in percent if c in df}
     numeric = [c for c in shown if c in formatters or pd.api.types.is_numeric_dtype(shown[c])]
     text_cols = [c for c in shown if c not in numeric]
     styler = (shown.style.hide(axis="index").format(formatters, na_rep="")
@@ -29,3 +31,10 @@ def table(df: pd.DataFrame, *, money: Sequence[str] = (), max_rows: int = 500) -
 
 def text(message: str) -> None:
     display(HTML(f"<p>{html.escape(message)}</p>"))
+
+
+def links(targets: dict[str, str]) -> None:
+    """A list of links to files next to the report (relative paths)."""
+    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>'
+                    for label, href in targets.items())
+    display(HTML(f"<ul>{items}</ul>"))

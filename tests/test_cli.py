@@ -46,6 +46,10 @@ def test_run_reports_discrepancies_and_writes_the_report(ran):
     section = root / "reports" / PERIOD / "shipping.html"
     assert index.exists() and section.exists() and (root / "reports" / "index.html").exists()
     assert (root / "reports" / PERIOD / "outbound.html").exists()
+    assert (root / "reports" / PERIOD / "freight.html").exists()
+    assert sorted(p.name for p in (root / "reports" / PERIOD).glob("freight_claims_*.xlsx")) == [
+        "freight_claims_JDL.xlsx", "freight_claims_SF.xlsx", "freight_claims_YTO.xlsx",
+        "freight_claims_ZTO.xlsx"]
     page = section.read_text(encoding="utf-8")
     assert "Not shipped within SLA" in page and "data:image/png;base64" in page
     assert "from recon_lib import" not in page, "input cells must be hidden"
@@ -57,8 +61,8 @@ def test_score_is_perfect_on_the_demo(ran, capsys):
     capsys.readouterr()
     assert main(["score", *args(root), "--json", "--quiet"]) == EXIT_OK
     scores = json.loads(capsys.readouterr().out)
-    assert {s["recon"] for s in scores} == {"shipping", "outbound"}
-    assert len(scores) == 12
+    assert {s["recon"] for s in scores} == {"shipping", "outbound", "freight"}
+    assert len(scores) == 20
     for s in scores:
         assert s["expected"] > 0
         assert (s["precision"], s["recall"], s["amount_mismatches"]) == (1.0, 1.0, 0), s

@@ -12,6 +12,7 @@ import pandas as pd
 from recon_lib import config
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.demo.downstream import add_downstream
+from recon_lib.demo.freight import inject_freight
 from recon_lib.demo.generator import DemoMonth, generate_month
 from recon_lib.demo.inject import inject_outbound, inject_shipping
 from recon_lib.demo.writer import FileLayout, write_file
@@ -34,6 +35,7 @@ def build_month(period: Period, orders: int = 20_000, seed: int = 7,
     inject_shipping(month)
     add_downstream(month)
     inject_outbound(month)
+    inject_freight(month)
     return month
 
 
@@ -66,6 +68,8 @@ def _layouts(period: Period) -> list[tuple[str, str | None, FileLayout]]:
         ("inventory_snapshots", None, FileLayout(f"wms_stock_{period.last_day}.csv",
                                                  "wms_stock_snapshot")),
         ("rate_cards", None, FileLayout("rate_cards.csv", "rate_card")),
+        ("rate_card_surcharges", None, FileLayout("rate_card_surcharges.csv",
+                                                  "rate_card_surcharges")),
         ("courier_bill_lines", "SF", FileLayout(
             f"顺丰月结账单_{label}.xlsx", "sf_bill", numbers_as_text=True, order=SF_ORDER,
             extra={"序号": serial, "对方公司名称": blank, "付款方式": lambda d: ["寄付月结"] * len(d),

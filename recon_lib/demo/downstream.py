@@ -9,19 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recon_lib.demo import world
+from recon_lib.demo import freight, world
 from recon_lib.demo.generator import HOUR, MINUTE, DemoMonth, _ids
 
 DAY = 24 * HOUR
 COMMISSION = {"tmall": 0.05, "jd": 0.06, "douyin": 0.05, "shop": 0.006}
-# zone -> (first-kg price, each further kg) in fen, per carrier
-RATES = {
-    "SF": {1: (1200, 200), 2: (1400, 500), 3: (2200, 1200)},
-    "ZTO": {1: (450, 100), 2: (550, 300), 3: (1000, 800)},
-    "YTO": {1: (430, 100), 2: (520, 300), 3: (950, 800)},
-    "JDL": {1: (800, 200), 2: (1000, 400), 3: (1800, 1000)},
-}
-VOLUMETRIC_DIVISOR = 8000
 
 
 def add_downstream(month: DemoMonth) -> None:
@@ -31,10 +23,11 @@ def add_downstream(month: DemoMonth) -> None:
     close_period(month)
     t["inventory_movements"] = movements(rng, month)
     t["inventory_snapshots"] = _snapshot(rng, month)
-    t["rate_cards"] = _rate_cards(month)
-    t["courier_bill_lines"] = _bills(rng, month)
+    t["rate_cards"] = freight.rate_cards(month)
+    t["rate_card_surcharges"] = freight.surcharges(month)
     t["tracking_events"] = _tracking(rng, month, end)
     _returns(rng, month, end)
+    t["courier_bill_lines"] = freight.bills(rng, month)
     _settlements(rng, month, end)
     t["service_tickets"] = _tickets(rng, month, end)
 
@@ -91,54 +84,6 @@ def _snapshot(rng, month: DemoMonth) -> pd.DataFrame:
     snap["unit_cost_fen"] = cost.reindex(snap["sku"]).to_numpy()
     snap.insert(0, "snapshot_date", month.period.last_day)
     return snap
-
-
-def _rate_cards(month: DemoMonth) -> pd.DataFrame:
-    rows = []
-    for carrier, zones in RATES.items():
-        service = "express" if carrier == "SF" else "standard"
-        for province, (_, zone) in world.PROVINCES.items():
-            first, extra = zones[zone]
-            rows.append({"carrier": carrier, "service": service, "dest_province": province,
-                         "first_weight_kg": 1.0, "first_price_fen": first,
-                         "additional_unit_kg": 1.0, "additional_price_fen": extra,
-                         "volumetric_divisor": VOLUMETRIC_DIVISOR,
-                         "effective_from": month.period.start.replace(month=1, day=1),
-                         "effective_to": None})
-    return pd.DataFrame(rows)
-
-
-def expected_freight_fen(ships: pd.DataFrame, cards: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Chargeable weight (kg, rounded up to whole kg) and fee per shipment from the rate card."""
-    vol = ships["length_cm"] * ships["width_cm"] * ships["height_cm"] / VOLUMETRIC_DIVISOR
-    kg = np.ceil(np.maximum(ships["weight_g"] / 1000, vol).to_numpy())
-    card = cards.set_index(["carrier", "dest_province"])
-    idx = pd.MultiIndex.from_arrays([ships["carrier"], ships["dest_province"]])
-    first = card["first_price_fen"].reindex(idx).to_numpy()
-    extra = card["additional_price_fen"].reindex(idx).to_numpy()
-    return kg, (first + np.maximum(kg - 1, 0) * extra).astype(np.int64)
-
-
-def _bills(rng, month: DemoMonth) -> pd.DataFrame:
-    ships = month.tables["shipments"]
-    kg, fee = expected_freight_fen(ships, month.tables["rate_cards"])
-    discount = np.where(ships["carrier"] == "SF", -(fee * 0.1).round(), 0).astype(np.int64)
-    freight = pd.DataFrame({
-        "carrier": ships["carrier"], "waybill_no": ships["tracking_no"],
-        "bill_date": ships["ship_time"].dt.date, "fee_type": "freight",
-        "dest_province": ships["dest_province"], "billed_weight_kg": kg,
-        "amount_fen": fee, "discount_fen": discount, "payable_fen": fee + discount,
-    })
-    insured = ships[ships["declared_value_fen"] > 0]
-    ins_fee = (insured["declared_value_fen"] * 0.005).round().astype(np.int64).clip(100)
-    insurance = pd.DataFrame({
-        "carrier": insured["carrier"], "waybill_no": insured["tracking_no"],
-        "bill_date": insured["ship_time"].dt.date, "fee_type": "insurance",
-        "dest_province": insured["dest_province"], "billed_weight_kg": np.nan,
-        "amount_fen": ins_fee, "discount_fen": 0, "payable_fen": ins_fee,
-    })
-    return pd.concat([freight, insurance]).sort_values(
-        ["carrier", "bill_date", "waybill_no", "fee_type"], kind="stable").reset_index(drop=True)
 
 
 def _tracking(rng, month: DemoMonth, end) -> pd.DataFrame:

@@ -186,7 +186,9 @@ def generate_month(period: Period, orders: int = 20_000, seed: int = 7,
                  .groupby(["o", "parcel"])["w"].sum())
     w = weights_g.reindex(pd.MultiIndex.from_frame(parcels[["o", "parcel"]])).to_numpy()
     parcels["weight_g"] = (w + 120 + rng.integers(-40, 40, len(parcels))).astype(np.int64)
-    side = np.cbrt(parcels["weight_g"].to_numpy() * 2.2).clip(12, 80)
+    # some parcels are bulky (storage boxes, lamps): their volumetric weight exceeds the actual
+    bulky = np.where(rng.random(len(parcels)) < 0.15, 2.2, 1.0)
+    side = (np.cbrt(parcels["weight_g"].to_numpy() * 2.2) * bulky).clip(12, 120)
     parcels["length_cm"] = (side * 1.4).round()
     parcels["width_cm"] = side.round()
     parcels["height_cm"] = (side * 0.6).round().clip(5)

@@ -51,3 +51,9 @@ PRODUCT_WORDS = ("北欧", "简约", "日式", "轻奢", "复古", "原木", "�
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬"
 STREETS = ("人民路", "解放路", "中山路", "建设路", "和平路", "新华路", "文化路", "长江路")
+
+_MUNICIPALITIES = {"北京", "上海", "天津", "重庆"}
+_REGIONS = {"内蒙古": "内蒙古自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区",
+            "宁夏": "宁夏回族自治区", "新疆": "新疆维吾尔自治区"}
+FULL_NAMES = {p: _REGIONS.get(p, p + ("市" if p in _MUNICIPALITIES else "省")) for p in PROVINCES}
+"""Official province names, as some couriers print them (广东省, 广西壮族自治区)."""

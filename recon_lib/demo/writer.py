@@ -59,6 +59,8 @@ def render(df: pd.DataFrame, profile: Profile, layout: FileLayout) -> pd.DataFra
             values = df[name]
         elif f"{name}_fen" in df:
             values = _money(df[f"{name}_fen"])
+        elif name == "weight_kg" and "weight_g" in df:
+            values = df["weight_g"].map(lambda g: None if pd.isna(g) else Decimal(int(g)).scaleb(-3))
         else:
             values = pd.Series([None] * len(df), index=df.index)
         if rule.map:

@@ -1,0 +1,246 @@
+"""The demo's courier contracts and bills, and the freight discrepancies injected into them.
+
+Prices are computed in integer fen and grams with the same rules as
+``sql/freight_expected.sql``: chargeable weight = max(actual, L x W x H / divisor) rounded up to
+the card's step, first weight plus additional steps, the contract discount rounded half up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recon_lib.demo import world
+from recon_lib.demo.generator import HOUR, DemoMonth
+
+REMOTE_ZONE = 3
+# carrier -> zone -> (first-weight price, price per additional step) in fen
+PRICES = {
+    "SF": {1: (1200, 100), 2: (1400, 250), 3: (2200, 600)},
+    "ZTO": {1: (450, 100), 2: (550, 300), 3: (1000, 800)},
+    "YTO": {1: (430, 100), 2: (520, 300), 3: (950, 800)},
+    "JDL": {1: (800, 200), 2: (1000, 400), 3: (1800, 1000)},
+}
+# carrier -> (service, additional step g, rounding step g, threshold g, step above g, divisor,
+#             discount)
+TERMS = {
+    "SF": ("express", 500, 500, 10_000, 1000, 6000, 0.10),
+    "ZTO": ("standard", 1000, 1000, None, None, 8000, 0.0),
+    "YTO": ("standard", 1000, 1000, None, None, 8000, 0.0),
+    "JDL": ("standard", 1000, 1000, None, None, 8000, 0.05),
+}
+SURCHARGES = [  # carrier, surcharge, basis, rate, min fen, applies above g
+    *[(c, "remote", "fixed", 10.0, None, None) for c in TERMS],
+    *[(c, "insurance", "share_of_declared", 0.005, 100, None) for c in TERMS],
+    *[(c, "upstairs", "fixed", 20.0, None, 20_000) for c in ("ZTO", "JDL")],
+]
+RETURN_FEE_FEN = 1200
+
+
+def rate_cards(month: DemoMonth) -> pd.DataFrame:
+    rows = []
+    since = month.period.start.replace(month=1, day=1)
+    for carrier, zones in PRICES.items():
+        service, add_g, unit_g, threshold_g, above_g, divisor, discount = TERMS[carrier]
+        for province, (_, zone) in world.PROVINCES.items():
+            first, extra = zones[zone]
+            rows.append({
+                "carrier": carrier, "service": service, "dest_province": province,
+                "first_weight_kg": 1.0, "first_price_fen": first,
+                "additional_unit_kg": add_g / 1000, "additional_price_fen": extra,
+                "rounding_unit_kg": unit_g / 1000,
+                "rounding_threshold_kg": None if threshold_g is None else threshold_g / 1000,
+                "rounding_unit_above_kg": None if above_g is None else above_g / 1000,
+                "volumetric_divisor": divisor, "discount_rate": discount,
+                "remote": zone == REMOTE_ZONE, "effective_from": since, "effective_to": None,
+            })
+    return pd.DataFrame(rows)
+
+
+def surcharges(month: DemoMonth) -> pd.DataFrame:
+    since = month.period.start.replace(month=1, day=1)
+    return pd.DataFrame([
+        {"carrier": c, "surcharge": s, "basis": b, "rate": r,
+         "min_amount_fen": m, "applies_above_kg": None if a is None else a / 1000,
+         "effective_from": since, "effective_to": None}
+        for c, s, b, r, m, a in SURCHARGES
+    ])
+
+
+def _zone(province) -> np.ndarray:
+    return pd.Series(province).map({p: z for p, (_, z) in world.PROVINCES.items()}).to_numpy()
+
+
+def price(carrier, province, weight_g, dims_cm3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Chargeable grams, fee and discount (both fen, discount <= 0) per parcel."""
+    carrier = np.asarray(carrier, dtype=object)
+    zone = _zone(province)
+    n = len(carrier)
+    charge_g = np.zeros(n, dtype=np.int64)
+    fee = np.zeros(n, dtype=np.int64)
+    disc = np.zeros(n, dtype=np.int64)
+    weight_g = np.asarray(weight_g, dtype=np.int64)
+    dims = np.asarray(dims_cm3, dtype=np.int64)
+    for c, (_, add_g, unit_g, threshold_g, above_g, divisor, discount) in TERMS.items():
+        sel = carrier == c
+        raw = np.maximum(weight_g[sel] * divisor, dims[sel] * 1000)  # grams x divisor
+        unit = np.full(sel.sum(), unit_g, dtype=np.int64)
+        if threshold_g is not None:
+            unit = np.where(raw <= threshold_g * divisor, unit_g, above_g)
+        cg = -(-raw // (unit * divisor)) * unit
+        first = np.array([PRICES[c][z][0] for z in zone[sel]], dtype=np.int64)
+        extra = np.array([PRICES[c][z][1] for z in zone[sel]], dtype=np.int64)
+        steps = np.maximum(0, -(-(cg - 1000) // add_g))
+        f = first + steps * extra
+        charge_g[sel], fee[sel] = cg, f
+        disc[sel] = -np.floor(f * discount + 0.5).astype(np.int64)
+    return charge_g, fee, disc
+
+
+def _dims(ships: pd.DataFrame) -> np.ndarray:
+    return (ships["length_cm"] * ships["width_cm"] * ships["height_cm"]).round().astype(np.int64)
+
+
+def bills(rng: np.random.Generator, month: DemoMonth) -> pd.DataFrame:
+    """What the couriers bill: freight, remote and insurance lines, and return parcels."""
+    ships = month.tables["shipments"]
+    charge_g, fee, disc = price(ships["carrier"], ships["dest_province"], ships["weight_g"],
+                                _dims(ships))
+    base = {"carrier": ships["carrier"].to_numpy(), "waybill_no": ships["tracking_no"].to_numpy(),
+            "bill_date": ships["ship_time"].dt.date.to_numpy(),
+            "dest_province": ships["dest_province"].to_numpy()}
+    freight = pd.DataFrame({**base, "fee_type": "freight", "billed_weight_kg": charge_g / 1000,
+                            "amount_fen": fee, "discount_fen": disc, "payable_fen": fee + disc})
+    remote = _zone(ships["dest_province"]) == REMOTE_ZONE
+    remote_lines = pd.DataFrame({k: v[remote] for k, v in base.items()}).assign(
+        fee_type="remote", billed_weight_kg=np.nan, amount_fen=1000, discount_fen=0,
+        payable_fen=1000)
+    insured = (ships["declared_value_fen"] > 0).to_numpy()
+    ins_fee = np.maximum(100, np.floor(ships["declared_value_fen"].to_numpy()[insured] * 0.005
+                                       + 0.5).astype(np.int64))
+    insurance = pd.DataFrame({k: v[insured] for k, v in base.items()}).assign(
+        fee_type="insurance", billed_weight_kg=np.nan, amount_fen=ins_fee, discount_fen=0,
+        payable_fen=ins_fee)
+    heavy = ((ships["weight_g"] > 20_000) & ships["carrier"].isin(["ZTO", "JDL"])).to_numpy()
+    upstairs = pd.DataFrame({k: v[heavy] for k, v in base.items()}).assign(
+        fee_type="upstairs", billed_weight_kg=np.nan, amount_fen=2000, discount_fen=0,
+        payable_fen=2000)
+    returns = _return_lines(rng, month)
+    out = pd.concat([freight, remote_lines, insurance, upstairs, returns], ignore_index=True)
+    return out.sort_values(["carrier", "bill_date", "waybill_no", "fee_type"],
+                           kind="stable").reset_index(drop=True)
+
+
+def _return_lines(rng, month: DemoMonth) -> pd.DataFrame:
+    req = month.tables.get("return_requests")
+    if req is None or req.empty:
+        return pd.DataFrame()
+    end = np.datetime64(month.period.end_ts, "s")
+    pickup = req["requested_at"].to_numpy() + 20 * HOUR
+    keep = pickup < end
+    n = int(keep.sum())
+    carrier = rng.choice(["SF", "ZTO", "YTO"], n)
+    return pd.DataFrame({
+        "carrier": carrier, "waybill_no": req["return_tracking_no"].to_numpy()[keep],
+        "bill_date": pd.to_datetime(pickup[keep]).date, "fee_type": "return",
+        "dest_province": None, "billed_weight_kg": np.nan, "amount_fen": RETURN_FEE_FEN,
+        "discount_fen": 0, "payable_fen": RETURN_FEE_FEN,
+    })
+
+
+def inject_freight(month: DemoMonth, rate: float = 0.0025) -> None:
+    """Freight discrepancies in the couriers' bills, each with an answer-key row, and near misses."""
+    rng = np.random.default_rng(month.seed + 404)
+    t = month.tables
+    lines = t["courier_bill_lines"]
+    ships = t["shipments"].set_index("tracking_no")
+    n = max(3, round(len(t["orders"]) * rate))
+
+    def add(code, key, amount_fen, note):
+        month.truth.append({"recon": "freight", "reason_code": code, "key": key,
+                            "order_id": None, "amount": amount_fen / 100, "note": note})
+
+    # parcels with a single freight line and no surcharge: each carries one anomaly at most
+    counts = lines.groupby("waybill_no")["fee_type"].agg(list)
+    plain = counts[counts.map(lambda f: f == ["freight"])].index
+    plain = [w for w in plain if w in ships.index]
+    free = list(rng.permutation(np.array(plain, dtype=object)))
+    idx_of = pd.Series(lines.index, index=lines["waybill_no"]).groupby(level=0).first()
+    extra_rows: list[dict] = []
+    drop: list[int] = []
+
+    def take(k):
+        return [free.pop() for _ in range(min(k, len(free)))]
+
+    for w in take(n):  # the same freight charge billed twice
+        row = lines.loc[idx_of[w]].to_dict()
+        extra_rows.append(row)
+        add("FRT_DUPLICATE", f"{w}|freight", int(row["payable_fen"]), "billed twice")
+    for w in take(n):  # shipped, never billed: an accrual
+        i = idx_of[w]
+        drop.append(i)
+        add("FRT_UNBILLED", w, int(lines.at[i, "payable_fen"]), "not on the bill")
+    for w in take(n):  # heavier than we weighed
+        i = idx_of[w]
+        s = ships.loc[w]
+        step = 500 if s["carrier"] == "SF" else 1000
+        heavier_g = int(round(lines.at[i, "billed_weight_kg"] * 1000)) + step * int(
+            rng.integers(1, 4))
+        # what the courier claims is itself a chargeable weight under the contract's rounding
+        claimed, fee, disc = price([s["carrier"]], [s["dest_province"]], [heavier_g], [0])
+        claimed_g = int(claimed[0])
+        over = int(fee[0] + disc[0] - lines.at[i, "payable_fen"])
+        lines.loc[i, ["billed_weight_kg", "amount_fen", "discount_fen", "payable_fen"]] = [
+            claimed_g / 1000, fee[0], disc[0], fee[0] + disc[0]]
+        add("FRT_WEIGHT_OVER", w, over, f"billed {claimed_g / 1000} kg")
+    for w in take(n):  # a price above the contract for what was claimed
+        i = idx_of[w]
+        excess = int(rng.integers(1, 6)) * 100
+        lines.loc[i, "amount_fen"] += excess
+        lines.loc[i, "payable_fen"] += excess
+        add("FRT_RATE_OVER", w, excess, "fee above the rate card")
+    mid = sorted(p for p, (_, z) in world.PROVINCES.items() if z == 2)
+    near = [w for w in free if world.PROVINCES[ships.at[w, "dest_province"]][1] == 1][:n]
+    free = [w for w in free if w not in set(near)]
+    for w in near:  # billed to a farther zone than the parcel went
+        s = ships.loc[w]
+        i = idx_of[w]
+        claimed = mid[int(rng.integers(0, len(mid)))]
+        weight_g = int(round(lines.at[i, "billed_weight_kg"] * 1000))
+        _, fee, disc = price([s["carrier"]], [claimed], [weight_g], [0])
+        over = int(fee[0] + disc[0] - lines.at[i, "payable_fen"])
+        lines.loc[i, ["dest_province", "amount_fen", "discount_fen", "payable_fen"]] = [
+            claimed, fee[0], disc[0], fee[0] + disc[0]]
+        add("FRT_ZONE_MISMATCH", w, over, f"billed to {claimed}, went to {s['dest_province']}")
+    for w in take(n):  # a remote-area surcharge for a parcel that did not go to a remote area
+        row = lines.loc[idx_of[w]].to_dict()
+        row.update(fee_type="remote", billed_weight_kg=np.nan, amount_fen=1000, discount_fen=0,
+                   payable_fen=1000)
+        extra_rows.append(row)
+        add("FRT_INVALID_SURCHARGE", f"{w}|remote", 1000, "not a remote province")
+    for i in range(n):  # billed waybills that are not ours
+        carrier = list(world.CARRIERS)[i % 4]
+        extra_rows.append({
+            "carrier": carrier, "waybill_no": f"{carrier}9{month.period.start:%y%m}{i:07d}",
+            "bill_date": month.period.start + pd.Timedelta(days=int(rng.integers(0, 27))),
+            "fee_type": "freight", "dest_province": "广东", "billed_weight_kg": 1.0,
+            "amount_fen": 1200, "discount_fen": 0, "payable_fen": 1200})
+        add("FRT_PHANTOM", f"{carrier}9{month.period.start:%y%m}{i:07d}", 1200, "not our parcel")
+    for i in range(n):  # return freight with no return request behind it
+        waybill = f"RX{month.period.start:%y%m}{i:08d}"
+        extra_rows.append({
+            "carrier": "SF", "waybill_no": waybill,
+            "bill_date": month.period.start + pd.Timedelta(days=int(rng.integers(0, 27))),
+            "fee_type": "return", "dest_province": None, "billed_weight_kg": np.nan,
+            "amount_fen": RETURN_FEE_FEN, "discount_fen": 0, "payable_fen": RETURN_FEE_FEN})
+        add("FRT_RETURN_NO_REQUEST", waybill, RETURN_FEE_FEN, "no return request")
+
+    # near misses: the full province name (广东省), and a cent of rounding in the courier's favour
+    for w in take(n):
+        i = idx_of[w]
+        lines.loc[i, "dest_province"] = world.FULL_NAMES[lines.at[i, "dest_province"]]
+    for w in take(n):
+        lines.loc[idx_of[w], ["amount_fen", "payable_fen"]] += 1
+
+    kept = lines.drop(index=drop)
+    t["courier_bill_lines"] = pd.concat([kept, pd.DataFrame(extra_rows)], ignore_index=True)

@@ -1,0 +1,45 @@
+"""Freight audit (快遞費): courier bills vs our shipments and the contracted rate cards."""
+
+from __future__ import annotations
+
+from recon_lib.match import Compare, MatchSpec, Side, Tolerance, run_match
+from recon_lib.recons.base import RunContext, store_findings
+
+RECON = "freight"
+
+
+def spec(weight_tolerance_kg: float) -> MatchSpec:
+    """Each billed freight line against our parcel of the same waybill, one to one."""
+    return MatchSpec(
+        name="freight",
+        left=Side("freight_bill_freight", keys=("waybill_no",),
+                  columns=("line_id", "waybill_no", "billed_weight_kg", "dest_province",
+                           "payable"),
+                  id="line_id", label="bill line"),
+        right=Side("freight_parcels", keys=("tracking_no",),
+                   columns=("tracking_no", "chargeable_kg", "dest_province", "payable"),
+                   id="tracking_no", label="our parcel"),
+        compare=(
+            # difference = ours - billed: negative when the courier billed more weight
+            Compare("billed_weight_kg", "chargeable_kg", tolerance=Tolerance(weight_tolerance_kg),
+                    reason_under="FRT_WEIGHT_OVER"),
+            Compare("dest_province", kind="text", reason="FRT_ZONE_MISMATCH"),
+        ),
+        cardinality="one_to_one",
+        normalize=("trim", "upper"),
+        reason_duplicate_left="FRT_DUPLICATE",
+        reason_missing_right="FRT_PHANTOM",
+        reason_missing_left="FRT_UNBILLED",
+        amount="payable",
+    )
+
+
+def reconcile(ctx: RunContext) -> int:
+    """Duplicates, phantom and unbilled waybills, weight/rate/zone overcharges, surcharges."""
+    bounds = ctx.period.bounds()
+    ctx.db.run("freight_parcels", **bounds)
+    ctx.db.run("freight_bill", **bounds)
+    ctx.db.run("freight_bill_freight")
+    run_match(ctx.db, spec(ctx.settings.freight_weight_tolerance_kg), ctx.run_id)
+    return store_findings(ctx, RECON, "freight_discrepancies",
+                          amount_tolerance=ctx.settings.amount_abs_tolerance)

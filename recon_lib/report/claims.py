@@ -1,0 +1,134 @@
+"""Freight claims workbooks: one per carrier and period, ready to send to the courier.
+
+``reports/<period>/freight_claims_<carrier>.xlsx`` has a summary sheet (claimable amount by
+reason, and the accrual for parcels not billed yet) and one evidence sheet per reason, with frozen
+headers, filters and number formats.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from recon_lib.db import Database
+from recon_lib.periods import Period
+from recon_lib.reasons import REASONS, codes_for
+
+log = logging.getLogger(__name__)
+
+ACCRUAL = "FRT_UNBILLED"  # not a claim: an expense to accrue until the courier bills it
+MONEY_FORMAT = "#,##0.00"
+HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+
+EVIDENCE = [  # column in the query, header in the workbook, number format
+    ("waybill_no", "运单号 Waybill", "@"),
+    ("bill_date", "账单日期 Bill date", "yyyy-mm-dd"),
+    ("billed_weight_kg", "计费重量 Billed kg", "0.000"),
+    ("weight_kg", "我方称重 Our kg", "0.000"),
+    ("dimensions_cm", "尺寸 cm", "@"),
+    ("billed_province", "账单目的地 Billed to", "@"),
+    ("dest_province", "实际目的地 Shipped to", "@"),
+    ("payable", "账单应付 Billed", MONEY_FORMAT),
+    ("amount", "索赔/计提金额 Amount", MONEY_FORMAT),
+    ("explanation", "说明 Explanation", "@"),
+    ("source_file", "账单文件 Bill file", "@"),
+    ("source_row", "行号 Row", "0"),
+]
+
+
+def workbook_name(carrier: str) -> str:
+    return f"freight_claims_{carrier}.xlsx"
+
+
+def claim_lines(db: Database, period: Period) -> pd.DataFrame:
+    return db.query("freight_claim_lines", period=period.label, **period.bounds())
+
+
+def write_claims(db: Database, period: Period, out_dir: Path) -> list[Path]:
+    """Write one workbook per carrier with freight findings; returns their paths."""
+    lines = claim_lines(db, period)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("freight_claims_*.xlsx"):  # a carrier may have no claims any more
+        old.unlink()
+    paths = []
+    for carrier, part in lines.groupby("carrier", sort=True, dropna=False):
+        name = "UNKNOWN" if pd.isna(carrier) else str(carrier)
+        path = out_dir / workbook_name(name)
+        _write_workbook(path, name, period, part)
+        paths.append(path)
+        log.info("wrote %s (%d findings)", path.name, len(part))
+    return paths
+
+
+def _header(ws, headers: list[str]) -> None:
+    ws.append(headers)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def _write_workbook(path: Path, carrier: str, period: Period, lines: pd.DataFrame) -> None:
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "汇总 Summary"
+    summary.append([f"快递费对账索赔 Freight claims — {carrier} — {period.label}"])
+    summary["A1"].font = Font(bold=True, size=13)
+    summary.append([])
+    _header(summary, ["原因 Reason", "代码 Code", "票数 Waybills", "金额 Amount"])
+    first = summary.max_row + 1
+    claims = [c for c in codes_for("freight") if c != ACCRUAL]
+    for code in claims:
+        part = lines[lines["reason_code"] == code]
+        reason = REASONS[code]
+        summary.append([f"{reason.title_zh} {reason.title}", code, len(part),
+                        round(float(part["amount"].fillna(0).sum()), 2)])
+    last = summary.max_row
+    summary.append(["可索赔合计 Claimable total", "", f"=SUM(C{first}:C{last})",
+                    f"=SUM(D{first}:D{last})"])
+    summary[f"A{summary.max_row}"].font = Font(bold=True)
+    summary.append([])
+    accrual = lines[lines["reason_code"] == ACCRUAL]
+    summary.append([f"{REASONS[ACCRUAL].title_zh} {REASONS[ACCRUAL].title} (计提 accrual, "
+                    "not a claim)", ACCRUAL, len(accrual),
+                    round(float(accrual["amount"].fillna(0).sum()), 2)])
+    for row in summary.iter_rows(min_row=first, max_row=summary.max_row, min_col=4, max_col=4):
+        for cell in row:
+            cell.number_format = MONEY_FORMAT
+    for col, width in zip("ABCD", (46, 24, 14, 16), strict=True):
+        summary.column_dimensions[col].width = width
+    summary.freeze_panes = "A4"
+
+    for code in [*claims, ACCRUAL]:
+        part = lines[lines["reason_code"] == code]
+        if part.empty:
+            continue
+        ws = wb.create_sheet(REASONS[code].title_zh[:31])
+        _header(ws, [header for _, header, _ in EVIDENCE])
+        for record in part.itertuples(index=False):
+            ws.append([_cell(getattr(record, col)) for col, _, _ in EVIDENCE])
+        for i, (_, header, fmt) in enumerate(EVIDENCE, start=1):
+            letter = get_column_letter(i)
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = fmt
+            ws.column_dimensions[letter].width = 60 if header.startswith("说明") else 16
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+    wb.save(path)
+
+
+def _cell(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if type(value).__name__ == "Decimal":
+        return float(value)
+    return value

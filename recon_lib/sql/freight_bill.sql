@@ -1,0 +1,70 @@
+-- Left side of the freight audit: every bill line dated in the period, with the contract price
+-- of what the line claims (its billed weight and destination) for freight lines.
+create or replace temp table freight_bill as
+with
+
+lines as (
+    select
+        b.source_file || ':' || lpad(cast(b.source_row as varchar), 8, '0') as line_id,
+        b.source_file,
+        b.source_row,
+        b.carrier,
+        b.waybill_no,
+        b.bill_date,
+        b.fee_type,
+        regexp_replace(trim(b.dest_province),
+                       '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '') as dest_province,
+        b.dest_province as billed_province,
+        b.billed_weight_kg,
+        b.amount,
+        b.discount,
+        b.payable
+    from courier_bill_lines as b
+    where b.bill_date >= cast($period_start as date)
+      and b.bill_date < cast($period_end as date)
+),
+
+carded as (
+    select
+        l.*,
+        cast(round(l.billed_weight_kg * 1000) as bigint) as claimed_g,
+        rc.first_weight_kg, rc.first_price, rc.additional_unit_kg, rc.additional_price,
+        rc.discount_rate,
+        -- the contract's rounding applies to whatever weight the courier claims
+        cast(round(case when rc.rounding_threshold_kg is not null
+                         and l.billed_weight_kg > rc.rounding_threshold_kg
+                        then rc.rounding_unit_above_kg else rc.rounding_unit_kg end * 1000)
+             as bigint) as step_g
+    from lines as l
+    left join shipments as s on s.tracking_no = l.waybill_no
+    left join rate_cards as rc
+      on rc.carrier = l.carrier and rc.dest_province = l.dest_province
+     and rc.service = coalesce(s.service, rc.service)
+     and l.bill_date >= rc.effective_from
+     and (rc.effective_to is null or l.bill_date <= rc.effective_to)
+     and l.fee_type = 'freight'
+    -- one price per line even if a waybill or a card row is ambiguous
+    qualify row_number() over (partition by l.line_id order by rc.service, s.shipment_id) = 1
+),
+
+claimed as (
+    select
+        * exclude (first_weight_kg, first_price, additional_unit_kg, additional_price, step_g,
+                   claimed_g),
+        first_price + greatest(0,
+            ((claimed_g + step_g - 1) // step_g * step_g)
+             - cast(round(first_weight_kg * 1000) as bigint)
+             + cast(round(additional_unit_kg * 1000) as bigint) - 1)
+            // cast(round(additional_unit_kg * 1000) as bigint) * additional_price
+            as claimed_fee
+    from carded
+),
+
+final as (
+    select
+        * exclude (discount_rate),
+        claimed_fee - round(claimed_fee * coalesce(discount_rate, 0), 2) as claimed_payable
+    from claimed
+)
+
+select * from final

@@ -1,0 +1,74 @@
+-- Right side of the freight audit: our parcels that left in the period, with the weight the
+-- contract lets the courier charge and the fee the rate card in effect on the ship date gives.
+--   chargeable weight = max(actual, L x W x H / divisor), rounded UP to the card's step
+--   (a second step above the card's threshold); fee = first weight + additional steps;
+--   payable = fee - contract discount (rounded half up to the cent).
+-- Weights are computed in grams x divisor as integers, so the rounding is exact.
+create or replace temp table freight_parcels as
+with
+
+parcels as (
+    select
+        s.tracking_no,
+        s.shipment_id,
+        s.carrier,
+        s.service,
+        s.ship_time,
+        s.weight_kg,
+        s.declared_value,
+        regexp_replace(trim(s.dest_province),
+                       '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '') as dest_province,
+        cast(round(coalesce(s.length_cm * s.width_cm * s.height_cm, 0)) as bigint) as volume_cm3
+    from shipments as s
+    where s.ship_time >= cast($period_start as timestamp)
+      and s.ship_time < cast($period_end as timestamp)
+),
+
+carded as (
+    select
+        p.*,
+        rc.first_weight_kg, rc.first_price, rc.additional_unit_kg, rc.additional_price,
+        rc.discount_rate, rc.remote, rc.volumetric_divisor as divisor,
+        greatest(cast(round(p.weight_kg * 1000) as bigint) * rc.volumetric_divisor,
+                 p.volume_cm3 * 1000) as raw_g_x_div,
+        cast(round(case when rc.rounding_threshold_kg is not null
+                         and greatest(p.weight_kg * rc.volumetric_divisor, p.volume_cm3)
+                             > rc.rounding_threshold_kg * rc.volumetric_divisor
+                        then rc.rounding_unit_above_kg else rc.rounding_unit_kg end * 1000)
+             as bigint) as step_g
+    from parcels as p
+    left join rate_cards as rc
+      on rc.carrier = p.carrier and rc.service = p.service and rc.dest_province = p.dest_province
+     and cast(p.ship_time as date) >= rc.effective_from
+     and (rc.effective_to is null or cast(p.ship_time as date) <= rc.effective_to)
+),
+
+weighed as (
+    select
+        *,
+        (raw_g_x_div + step_g * divisor - 1) // (step_g * divisor) * step_g as chargeable_g
+    from carded
+),
+
+priced as (
+    select
+        *,
+        first_price + greatest(0, (chargeable_g - cast(round(first_weight_kg * 1000) as bigint)
+                                   + cast(round(additional_unit_kg * 1000) as bigint) - 1)
+                                  // cast(round(additional_unit_kg * 1000) as bigint))
+                      * additional_price as fee
+    from weighed
+),
+
+final as (
+    select
+        tracking_no, shipment_id, carrier, service, ship_time, dest_province, declared_value,
+        weight_kg, remote,
+        cast(chargeable_g / 1000.0 as decimal(12,3)) as chargeable_kg,
+        fee as expected_fee,                                             -- yuan
+        fee - round(fee * coalesce(discount_rate, 0), 2) as payable,     -- yuan, expected
+        first_price is not null as has_rate
+    from priced
+)
+
+select * from final
