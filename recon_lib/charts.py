@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # reports are rendered headless
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+# No backend is chosen here: the notebook's (inline) one shows the figures, and matplotlib falls
+# back to a headless backend by itself where there is no display.
+import matplotlib.pyplot as plt
+import pandas as pd
 
 
 def findings_by_reason(summary: pd.DataFrame, title: str):
@@ -38,5 +37,22 @@ def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str, *, mon
     ax.set_title(title)
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(y=0.15)
+    fig.tight_layout()
+    return fig
+
+
+def histogram(values: pd.Series, title: str, unit: str, bins: int = 30):
+    """Distribution of ``values`` (missing values left out), with its median marked."""
+    data = values.dropna().astype(float)
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    ax.hist(data, bins=bins, color="#9bbb59")
+    if len(data):
+        ax.axvline(data.median(), color="#333333", linestyle="--", linewidth=1)
+        ax.annotate(f"median {data.median():.1f}", (data.median(), ax.get_ylim()[1] * 0.9),
+                    xytext=(4, 0), textcoords="offset points", fontsize=8)
+    ax.set_xlabel(unit)
+    ax.set_ylabel("count")
+    ax.set_title(title)
+    ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

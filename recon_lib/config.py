@@ -42,6 +42,8 @@ class Settings:
     """An outbound stock movement may be posted this long before or after the ship time."""
     freight_weight_tolerance_kg: float = 0.0
     """Billed weight may exceed our chargeable weight by this much before it is a claim."""
+    return_window_days: int = 14
+    """A return is judged this many days after the request: pickup, receipt and refund are due."""
     amount_abs_tolerance: float = 0.01
     """Money differences up to this (yuan) count as rounding."""
     currency: str = "CNY"

@@ -101,6 +101,30 @@ _reason("FRT_RETURN_NO_REQUEST", "freight", "medium", "Return freight without a 
         "Return freight billed for a waybill that no return request names.", "payable",
         title_zh="无退货申请的退货运费")
 
+# -- returns: requests vs return parcels vs warehouse receipts vs refunds ----------------------
+_reason("RET_REFUND_NOT_RECEIVED", "returns", "high", "Refunded, goods not received",
+        "The buyer was refunded but the goods had not come back when the return's window closed.",
+        "amount refunded", title_zh="已退款未收货")
+_reason("RET_RECEIVED_NOT_REFUNDED", "returns", "high", "Received, not refunded",
+        "Sellable goods came back but no refund was paid within the return's window.",
+        "refund due for what was received", title_zh="已收货未退款")
+_reason("RET_QTY_MISMATCH", "returns", "medium", "Returned quantity differs",
+        "The warehouse received a different quantity than the buyer asked to return.",
+        "value of the difference at the selling price", title_zh="退货数量不符")
+_reason("RET_BAD_CONDITION", "returns", "medium", "Wrong or damaged item returned",
+        "The returned goods were damaged, not ours, or the parcel was empty: a claim against the "
+        "buyer, the platform or the courier.", "value of the goods at the selling price",
+        title_zh="退货异常(破损/错货/空包)")
+_reason("RET_REFUND_MISMATCH", "returns", "medium", "Refund differs from amount due",
+        "The refunds paid differ from the value of the sellable goods received.",
+        "absolute difference", title_zh="退款金额不符")
+_reason("RET_UNEXPECTED_PARCEL", "returns", "low", "Return parcel without a request",
+        "The warehouse received a return parcel that no return request names.", "",
+        title_zh="无申请的退货包裹")
+_reason("RET_NO_PICKUP", "returns", "low", "Return never picked up",
+        "A return request's parcel shows no courier pickup and nothing arrived within the window.",
+        "", title_zh="退货未揽收")
+
 RECONCILIATIONS: tuple[str, ...] = tuple(dict.fromkeys(r.recon for r in REASONS.values()))
 
 

@@ -65,3 +65,24 @@ def freight_cost_matrix(db: Database, period: str) -> pd.DataFrame:
     matrix = df.pivot(index="province", columns="carrier", values="per_parcel")
     order = df.groupby("province")["parcels"].sum().sort_values(ascending=False).index
     return matrix.reindex(order).reset_index().rename_axis(columns=None)
+
+
+def return_rates(db: Database, period: str, dimension: str = "channel") -> pd.DataFrame:
+    """Return rate by ``channel``, ``sku`` (per unit sold) or buyer's ``reason``."""
+    if dimension not in ("channel", "sku", "reason"):
+        raise ValueError(f"dimension must be channel, sku or reason, got {dimension!r}")
+    df = db.query("returns_rates", dimension=dimension, **parse_period(period).bounds())
+    df[["return_rate", "requested_refund"]] = df[["return_rate", "requested_refund"]].astype(float)
+    return df
+
+
+def return_status(db: Database, period: str) -> pd.DataFrame:
+    """One row per return judged in the period: legs, amounts, days between legs, open issue."""
+    return db.query("return_status_list", period=str(period))
+
+
+def refunds_at_risk(db: Database, period: str) -> pd.DataFrame:
+    """Refunded-not-received money by age since the refund."""
+    df = db.query("returns_at_risk", period=str(period))
+    df["amount"] = df["amount"].astype(float)
+    return df

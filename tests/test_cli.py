@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import nbformat
 import pytest
 
 from recon_lib.cli import main
@@ -18,7 +19,7 @@ PERIOD = "2026-10"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--period", PERIOD, "--orders", "400", "--seed", "5",
+    assert main(["demo", "--period", PERIOD, "--orders", "1000", "--seed", "5",
                  "--data-dir", str(root / "raw"), "--quiet"]) == EXIT_OK
     return root
 
@@ -47,6 +48,7 @@ def test_run_reports_discrepancies_and_writes_the_report(ran):
     assert index.exists() and section.exists() and (root / "reports" / "index.html").exists()
     assert (root / "reports" / PERIOD / "outbound.html").exists()
     assert (root / "reports" / PERIOD / "freight.html").exists()
+    assert (root / "reports" / PERIOD / "returns.html").exists()
     assert sorted(p.name for p in (root / "reports" / PERIOD).glob("freight_claims_*.xlsx")) == [
         "freight_claims_JDL.xlsx", "freight_claims_SF.xlsx", "freight_claims_YTO.xlsx",
         "freight_claims_ZTO.xlsx"]
@@ -61,8 +63,8 @@ def test_score_is_perfect_on_the_demo(ran, capsys):
     capsys.readouterr()
     assert main(["score", *args(root), "--json", "--quiet"]) == EXIT_OK
     scores = json.loads(capsys.readouterr().out)
-    assert {s["recon"] for s in scores} == {"shipping", "outbound", "freight"}
-    assert len(scores) == 20
+    assert {s["recon"] for s in scores} == {"shipping", "outbound", "freight", "returns"}
+    assert len(scores) == 27
     for s in scores:
         assert s["expected"] > 0
         assert (s["precision"], s["recall"], s["amount_mismatches"]) == (1.0, 1.0, 0), s
@@ -130,3 +132,16 @@ def test_reports_show_no_unmasked_personal_data(ran):
         # names of one character plus a given name may be common words; phones and addresses never
         if col != "customer_name":
             assert not any(v in pages for v in people[col].dropna()), col
+
+
+def test_every_chart_cell_rendered_a_picture(ran):
+    root, _ = ran
+    notebooks = sorted((root / "reports" / PERIOD).glob("*.ipynb"))
+    assert [p.stem for p in notebooks] == ["freight", "outbound", "returns", "shipping"]
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        charts = [c for c in nb.cells if c.cell_type == "code" and "charts." in c.source]
+        assert charts, path.name
+        for cell in charts:
+            kinds = {k for out in cell.outputs for k in out.get("data", {})}
+            assert "image/png" in kinds, f"{path.name}: no picture from {cell.source!r}"

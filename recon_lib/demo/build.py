@@ -11,10 +11,11 @@ import pandas as pd
 
 from recon_lib import config
 from recon_lib.config import DEFAULT_SETTINGS, Settings
-from recon_lib.demo.downstream import add_downstream
+from recon_lib.demo.downstream import add_bills, add_logistics, add_money
 from recon_lib.demo.freight import inject_freight
 from recon_lib.demo.generator import DemoMonth, generate_month
 from recon_lib.demo.inject import inject_outbound, inject_shipping
+from recon_lib.demo.returns import inject_returns
 from recon_lib.demo.writer import FileLayout, write_file
 from recon_lib.errors import InputError
 from recon_lib.load.profile import load_profiles
@@ -33,9 +34,12 @@ def build_month(period: Period, orders: int = 20_000, seed: int = 7,
     """Generate a month, inject every reason code's discrepancies and near misses."""
     month = generate_month(period, orders=orders, seed=seed, settings=settings)
     inject_shipping(month)
-    add_downstream(month)
+    add_logistics(month)
+    inject_returns(month, window_days=settings.return_window_days)
+    add_bills(month)
     inject_outbound(month)
     inject_freight(month)
+    add_money(month)
     return month
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recon_lib.demo import freight, world
+from recon_lib.demo import freight, returns, world
 from recon_lib.demo.generator import HOUR, MINUTE, DemoMonth, _ids
 
 DAY = 24 * HOUR
 COMMISSION = {"tmall": 0.05, "jd": 0.06, "douyin": 0.05, "shop": 0.006}
 
 
-def add_downstream(month: DemoMonth) -> None:
+def add_logistics(month: DemoMonth) -> None:
+    """Stock, contracts, tracking and the returns' own legs, before any leg is broken."""
     rng = np.random.default_rng(month.seed + 202)
     t = month.tables
     end = np.datetime64(month.period.end_ts, "s")
@@ -26,10 +27,22 @@ def add_downstream(month: DemoMonth) -> None:
     t["rate_cards"] = freight.rate_cards(month)
     t["rate_card_surcharges"] = freight.surcharges(month)
     t["tracking_events"] = _tracking(rng, month, end)
-    _returns(rng, month, end)
-    t["courier_bill_lines"] = freight.bills(rng, month)
+    returns.add_returns(rng, month)
+
+
+def add_bills(month: DemoMonth) -> None:
+    """The couriers' bills, for the parcels and return pickups that really happened."""
+    returns.finish_returns(month)
+    month.tables["courier_bill_lines"] = freight.bills(
+        np.random.default_rng(month.seed + 203), month)
+
+
+def add_money(month: DemoMonth) -> None:
+    """Platform settlements, payouts to the bank, and customer service."""
+    rng = np.random.default_rng(month.seed + 204)
+    end = np.datetime64(month.period.end_ts, "s")
     _settlements(rng, month, end)
-    t["service_tickets"] = _tickets(rng, month, end)
+    month.tables["service_tickets"] = _tickets(rng, month, end)
 
 
 def close_period(month: DemoMonth) -> None:
@@ -103,49 +116,6 @@ def _tracking(rng, month: DemoMonth, end) -> pd.DataFrame:
     ]
     events = pd.concat(frames, ignore_index=True)
     return events[events["event_time"] < end].sort_values("event_time", kind="stable")
-
-
-def _returns(rng, month: DemoMonth, end) -> None:
-    t = month.tables
-    ships = t["shipments"]
-    first_ship = ships.groupby("order_id")["ship_time"].min()
-    lines = t["order_lines"][t["order_lines"]["order_id"].isin(first_ship.index)]
-    lines = lines.drop_duplicates("order_id")
-    picked = lines.sample(frac=0.04, random_state=month.seed).reset_index(drop=True)
-    n = len(picked)
-    requested = first_ship.reindex(picked["order_id"]).to_numpy() + rng.integers(2, 10, n) * DAY
-    keep = requested < end
-    picked, requested = picked[keep].reset_index(drop=True), requested[keep]
-    n = len(picked)
-    rid = _ids("TH" + month.period.start.strftime("%y%m"), 1, n, 6)
-    qty = np.minimum(picked["qty"].to_numpy(), rng.integers(1, 3, n))
-    rtrack = np.char.add("RT", np.char.zfill(np.arange(1, n + 1).astype(str), 11)).astype(object)
-    t["return_requests"] = pd.DataFrame({
-        "return_id": rid, "order_id": picked["order_id"], "sku": picked["sku"], "qty": qty,
-        "reason": rng.choice(["七天无理由", "质量问题", "尺寸不合适", "发错货", "少件"], n),
-        "requested_refund_fen": qty * picked["unit_price_fen"].to_numpy(),
-        "requested_at": requested, "return_tracking_no": rtrack,
-    })
-    received = requested + rng.integers(2, 6, n) * DAY
-    got = received < end
-    wh = ships.drop_duplicates("order_id").set_index("order_id")["warehouse"]
-    t["return_receipts"] = pd.DataFrame({
-        "receipt_id": _ids("RK" + month.period.start.strftime("%y%m"), 1, int(got.sum()), 6),
-        "return_id": rid[got], "tracking_no": rtrack[got],
-        "warehouse": wh.reindex(picked["order_id"][got]).to_numpy(),
-        "sku": picked["sku"][got].to_numpy(), "qty": qty[got], "condition": "sellable",
-        "received_at": received[got],
-    })
-    refunded = received + rng.integers(1, 20, n) * HOUR
-    paid = refunded < end
-    channel = t["orders"].set_index("order_id")["channel"]
-    t["refunds"] = pd.DataFrame({
-        "refund_id": _ids("TK" + month.period.start.strftime("%y%m"), 1, int(paid.sum()), 6),
-        "order_id": picked["order_id"][paid].to_numpy(), "return_id": rid[paid],
-        "amount_fen": (qty * picked["unit_price_fen"].to_numpy())[paid], "currency": "CNY",
-        "refunded_at": refunded[paid],
-        "channel": channel.reindex(picked["order_id"][paid]).to_numpy(),
-    })
 
 
 def _settlements(rng, month: DemoMonth, end) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from recon_lib.demo import world
-from recon_lib.demo.generator import HOUR, DemoMonth
+from recon_lib.demo.generator import DemoMonth
 
 REMOTE_ZONE = 3
 # carrier -> zone -> (first-weight price, price per additional step) in fen
@@ -132,19 +132,17 @@ def bills(rng: np.random.Generator, month: DemoMonth) -> pd.DataFrame:
 
 
 def _return_lines(rng, month: DemoMonth) -> pd.DataFrame:
+    """Return freight: one line per return parcel the courier picked up."""
     req = month.tables.get("return_requests")
-    if req is None or req.empty:
+    if req is None or req.empty or "picked_up_at" not in req:
         return pd.DataFrame()
-    end = np.datetime64(month.period.end_ts, "s")
-    pickup = req["requested_at"].to_numpy() + 20 * HOUR
-    keep = pickup < end
-    n = int(keep.sum())
-    carrier = rng.choice(["SF", "ZTO", "YTO"], n)
+    picked = req[req["picked_up_at"].notna()]
     return pd.DataFrame({
-        "carrier": carrier, "waybill_no": req["return_tracking_no"].to_numpy()[keep],
-        "bill_date": pd.to_datetime(pickup[keep]).date, "fee_type": "return",
-        "dest_province": None, "billed_weight_kg": np.nan, "amount_fen": RETURN_FEE_FEN,
-        "discount_fen": 0, "payable_fen": RETURN_FEE_FEN,
+        "carrier": picked["return_carrier"].to_numpy(),
+        "waybill_no": picked["return_tracking_no"].to_numpy(),
+        "bill_date": pd.to_datetime(picked["picked_up_at"]).dt.date.to_numpy(),
+        "fee_type": "return", "dest_province": None, "billed_weight_kg": np.nan,
+        "amount_fen": RETURN_FEE_FEN, "discount_fen": 0, "payable_fen": RETURN_FEE_FEN,
     })
 
 

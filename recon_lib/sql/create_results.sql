@@ -18,3 +18,24 @@ CREATE TABLE IF NOT EXISTS discrepancies (
   explanation  VARCHAR NOT NULL,   -- plain-language why, shown on the report row
   details      JSON                -- the rule's inputs: fields, values and differences
 );
+
+-- One row per return judged in a period: which legs exist, amounts, days between legs, issue.
+CREATE TABLE IF NOT EXISTS return_status (
+  period            VARCHAR NOT NULL,
+  return_id         VARCHAR NOT NULL,
+  order_id          VARCHAR,
+  requested_at      TIMESTAMP,
+  picked_up_at      TIMESTAMP,
+  first_received_at TIMESTAMP,
+  last_refunded_at  TIMESTAMP,
+  requested_qty     INTEGER,
+  received_qty      INTEGER,
+  sellable_qty      INTEGER,
+  requested_refund  DECIMAL(18,2),
+  amount_due        DECIMAL(18,2),   -- sellable goods received x selling price
+  refunded          DECIMAL(18,2),
+  days_to_pickup    DOUBLE,
+  days_to_receipt   DOUBLE,          -- from the request
+  refund_minus_receipt_days DOUBLE,  -- negative: refunded before the goods arrived
+  issue             VARCHAR          -- the first open reason code, null when all agree
+);

@@ -22,5 +22,5 @@ def test_every_reason_code_scores_perfectly(seed, period):
         reconcile_period(db, month.period)
         scores = score(db, period, pd.DataFrame(month.truth))
     for s in scores:
-        assert s.expected >= 3, s
+        assert s.expected >= 2, s
         assert (s.precision, s.recall, s.amount_mismatches) == (1.0, 1.0, 0), s

@@ -1,0 +1,187 @@
+"""The demo's returns: requests, the courier's return parcels, warehouse receipts and refunds.
+
+Every return runs its course within ``RETURN_DAYS`` of the request: pickup the next day, receipt a
+few days later, the refund after the receipt, or (Douyin's policy) as soon as the parcel is picked
+up. The injector then breaks single legs of returns whose window closes inside the period.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recon_lib.demo.generator import HOUR, DemoMonth, _ids
+
+DAY = 24 * HOUR
+REFUND_ON_PICKUP = {"douyin"}
+RETURN_RATE = 0.08  # share of shipped orders with a return request (home goods: 5-15%)
+
+
+def add_returns(rng: np.random.Generator, month: DemoMonth) -> None:
+    t = month.tables
+    end = np.datetime64(month.period.end_ts, "s")
+    ships = t["shipments"]
+    first_ship = ships.groupby("order_id")["ship_time"].min()
+    orders = t["orders"].set_index("order_id")
+    lines = t["order_lines"][t["order_lines"]["order_id"].isin(first_ship.index)
+                             & t["order_lines"]["order_id"].isin(orders.index)]
+    lines = lines.drop_duplicates("order_id")
+    picked = lines.sample(frac=RETURN_RATE, random_state=month.seed).reset_index(drop=True)
+    requested = (first_ship.reindex(picked["order_id"]).to_numpy()
+                 + rng.integers(2 * 24, 10 * 24, len(picked)) * HOUR)
+    keep = requested < end
+    picked, requested = picked[keep].reset_index(drop=True), requested[keep]
+    n = len(picked)
+    ym = month.period.start.strftime("%y%m")
+    rid = _ids("TH" + ym, 1, n, 6)
+    qty = np.minimum(picked["qty"].to_numpy(), rng.integers(1, 3, n))
+    price = picked["unit_price_fen"].to_numpy()
+    waybill = np.char.add("RT" + ym, np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(
+        object)
+    carrier = rng.choice(["SF", "ZTO", "YTO"], n)
+    channel = orders["channel"].reindex(picked["order_id"]).to_numpy()
+    t["return_requests"] = pd.DataFrame({
+        "return_id": rid, "order_id": picked["order_id"], "sku": picked["sku"], "qty": qty,
+        "reason": rng.choice(["七天无理由", "质量问题", "尺寸不合适", "发错货", "少件"], n),
+        "requested_refund_fen": qty * price, "requested_at": requested,
+        "return_tracking_no": waybill, "return_carrier": carrier, "channel": channel,
+        "unit_price_fen": price,
+    })
+    pickup = requested + rng.integers(4, 30, n) * HOUR
+    received = pickup + rng.integers(1 * 24, 4 * 24, n) * HOUR
+    on_pickup = np.isin(channel, list(REFUND_ON_PICKUP))
+    refunded = np.where(on_pickup, pickup + rng.integers(2, 7, n) * HOUR,
+                        received + rng.integers(1, 20, n) * HOUR)
+    wh = ships.drop_duplicates("order_id").set_index("order_id")["warehouse"]
+    t["return_pickups"] = pd.DataFrame({"return_id": rid, "tracking_no": waybill,
+                                        "carrier": carrier, "picked_up_at": pickup})
+    t["return_receipts"] = pd.DataFrame({
+        "receipt_id": _ids("RK" + ym, 1, n, 6), "return_id": rid, "tracking_no": waybill,
+        "warehouse": wh.reindex(picked["order_id"]).to_numpy(),
+        "sku": picked["sku"].to_numpy(), "qty": qty, "condition": "sellable",
+        "received_at": received,
+    })
+    t["refunds"] = pd.DataFrame({
+        "refund_id": _ids("TK" + ym, 1, n, 6), "order_id": picked["order_id"].to_numpy(),
+        "return_id": rid,
+        "amount_fen": qty * price, "currency": "CNY", "refunded_at": refunded,
+        "channel": channel,
+    })
+
+
+def finish_returns(month: DemoMonth) -> None:
+    """Keep what happened before the period's end, and add the return parcels' pickups to the
+    courier tracking."""
+    t = month.tables
+    end = np.datetime64(month.period.end_ts, "s")
+    receipts = t["return_receipts"]
+    t["return_receipts"] = receipts[receipts["received_at"] < end].reset_index(drop=True)
+    refunds = t["refunds"]
+    t["refunds"] = refunds[refunds["refunded_at"] < end].reset_index(drop=True)
+    pickups = t.pop("return_pickups")
+    pickups = pickups[pickups["picked_up_at"] < end]
+    t["return_requests"] = t["return_requests"].merge(
+        pickups[["return_id", "picked_up_at"]], on="return_id", how="left")
+    events = pd.DataFrame({"tracking_no": pickups["tracking_no"], "carrier": pickups["carrier"],
+                           "event_type": "pickup", "event_time": pickups["picked_up_at"],
+                           "promised_date": None, "location": None})
+    t["tracking_events"] = pd.concat([t["tracking_events"], events], ignore_index=True)
+
+
+def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14) -> None:
+    """Returns discrepancies, each on its own return whose window closes in the period."""
+    rng = np.random.default_rng(month.seed + 505)
+    t = month.tables
+    req = t["return_requests"]
+    end = np.datetime64(month.period.end_ts, "s")
+    due = req["requested_at"] + window_days * DAY < end
+    n = max(2, round(len(t["orders"]) * rate))
+    free = list(rng.permutation(req.loc[due, "return_id"].to_numpy()))
+    at = {r: i for i, r in enumerate(req["return_id"])}
+    receipts, refunds, pickups = t["return_receipts"], t["refunds"], t["return_pickups"]
+    extra_receipts, extra_refunds = [], []
+    no_receipt, no_refund, no_pickup = set(), set(), set()
+
+    def add(code, key, amount_fen, note):
+        month.truth.append({"recon": "returns", "reason_code": code, "key": key,
+                            "order_id": req.at[at[key.split("|")[0]], "order_id"]
+                            if key.split("|")[0] in at else None,
+                            "amount": None if amount_fen is None else amount_fen / 100,
+                            "note": note})
+
+    def take(k, where=None):
+        out, kept = [], []
+        while free and len(out) < k:
+            r = free.pop()
+            (out if where is None or where(r) else kept).append(r)
+        free.extend(reversed(kept))
+        return out
+
+    def row(r):
+        return req.loc[at[r]]
+
+    is_sel = receipts["return_id"].isin
+    for r in take(n, where=lambda r: row(r)["channel"] not in REFUND_ON_PICKUP):
+        no_receipt.add(r)                                           # the goods never came back
+        add("RET_REFUND_NOT_RECEIVED", r, int(row(r)["requested_refund_fen"]), "refunded, lost")
+    for r in take(n, where=lambda r: row(r)["channel"] not in REFUND_ON_PICKUP):
+        no_refund.add(r)                                            # never refunded
+        add("RET_RECEIVED_NOT_REFUNDED", r, int(row(r)["requested_refund_fen"]), "no refund")
+    for r in take(n, where=lambda r: row(r)["qty"] >= 2):   # fewer units came back, refunded so
+        got = int(row(r)["qty"]) - 1
+        receipts.loc[is_sel([r]), "qty"] = got
+        refunds.loc[refunds["return_id"] == r, "amount_fen"] = got * int(row(r)["unit_price_fen"])
+        add("RET_QTY_MISMATCH", f"{r}|{row(r)['sku']}", int(row(r)["unit_price_fen"]),
+            f"{got} of {row(r)['qty']} received")
+    for r in take(n, where=lambda r: row(r)["channel"] not in REFUND_ON_PICKUP):
+        condition = ["damaged", "wrong_item", "empty"][int(rng.integers(0, 3))]
+        receipts.loc[is_sel([r]), "condition"] = condition     # withheld: no refund
+        no_refund.add(r)
+        add("RET_BAD_CONDITION", f"{r}|{row(r)['sku']}", int(row(r)["requested_refund_fen"]),
+            condition)
+    for r in take(n):   # refunded more (or less) than the received goods are worth
+        delta = int(rng.integers(1, 30)) * 100 * (1 if rng.random() < 0.6 else -1)
+        delta = max(delta, 100 - int(row(r)["requested_refund_fen"]))
+        refunds.loc[refunds["return_id"] == r, "amount_fen"] += delta
+        add("RET_REFUND_MISMATCH", r, abs(delta), f"refund off by {delta / 100}")
+    for r in take(n):   # the courier never picked the parcel up, nothing happened since
+        no_pickup.add(r)
+        no_receipt.add(r)
+        no_refund.add(r)
+        add("RET_NO_PICKUP", r, None, "no pickup")
+    for i in range(n):   # a parcel the warehouse received with no return request behind it
+        template = receipts.iloc[int(rng.integers(0, len(receipts)))].to_dict()
+        rec = f"UNEXP{i:05d}"
+        template.update(receipt_id=rec, return_id=None, tracking_no=f"RU{i:09d}", qty=1,
+                        received_at=month.period.start_ts + pd.Timedelta(days=int(rng.integers(
+                            1, 25))))
+        extra_receipts.append(template)
+        month.truth.append({"recon": "returns", "reason_code": "RET_UNEXPECTED_PARCEL",
+                            "key": rec, "order_id": None, "amount": None,
+                            "note": "no return request"})
+
+    # near misses: a return split over two parcels; a refund paid in two instalments
+    for r in take(max(2, n // 2), where=lambda r: row(r)["qty"] >= 2):
+        first = receipts.index[is_sel([r])][0]
+        second = receipts.loc[first].to_dict()
+        receipts.loc[first, "qty"] = 1
+        second.update(receipt_id=second["receipt_id"] + "-2", qty=int(row(r)["qty"]) - 1,
+                      received_at=second["received_at"] + DAY)
+        extra_receipts.append(second)
+    for r in take(max(2, n // 2)):
+        first = refunds.index[refunds["return_id"] == r]
+        if len(first) == 0:
+            continue
+        total = int(refunds.at[first[0], "amount_fen"])
+        part = total // 2
+        refunds.loc[first[0], "amount_fen"] = part
+        second = refunds.loc[first[0]].to_dict()
+        second.update(refund_id=second["refund_id"] + "-2", amount_fen=total - part,
+                      refunded_at=second["refunded_at"] + 3 * HOUR)
+        extra_refunds.append(second)
+
+    receipts = receipts[~receipts["return_id"].isin(no_receipt)]
+    refunds = refunds[~refunds["return_id"].isin(no_refund)]
+    t["return_pickups"] = pickups[~pickups["return_id"].isin(no_pickup)]
+    t["return_receipts"] = pd.concat([receipts, pd.DataFrame(extra_receipts)], ignore_index=True)
+    t["refunds"] = pd.concat([refunds, pd.DataFrame(extra_refunds)], ignore_index=True)

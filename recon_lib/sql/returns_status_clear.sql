@@ -1,0 +1,2 @@
+-- Replace a period's return status rows.
+delete from return_status where period = $period
