@@ -8,11 +8,20 @@ Typical use::
 
 from recon_lib.load.detect import Candidate, candidates, detect, period_files
 from recon_lib.load.loader import FileReport, LoadReport, load_period, read_file, to_arrow
-from recon_lib.load.profile import ColumnRule, Profile, load_profiles, parse_profile, read_profile
+from recon_lib.load.profile import (
+    ColumnRule,
+    Profile,
+    TotalCheck,
+    Totals,
+    Unpivot,
+    load_profiles,
+    parse_profile,
+    read_profile,
+)
 from recon_lib.load.readers import Grid, find_header, read_grid
 
 __all__ = [
-    "Candidate", "ColumnRule", "FileReport", "Grid", "LoadReport", "Profile", "candidates",
-    "detect", "find_header", "load_period", "load_profiles", "parse_profile", "period_files",
-    "read_file", "read_grid", "read_profile", "to_arrow",
+    "Candidate", "ColumnRule", "FileReport", "Grid", "LoadReport", "Profile", "TotalCheck", "Totals",
+    "Unpivot", "candidates", "detect", "find_header", "load_period", "load_profiles",
+    "parse_profile", "period_files", "read_file", "read_grid", "read_profile", "to_arrow",
 ]

@@ -6,11 +6,13 @@ the period's rows are replaced in one transaction, so a load is all or nothing a
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +24,14 @@ from recon_lib.db import Database
 from recon_lib.errors import InputError, Problem
 from recon_lib.load import readers, values
 from recon_lib.load.detect import detect, period_files
-from recon_lib.load.profile import ColumnRule, Profile, load_profiles
+from recon_lib.load.profile import ColumnRule, Profile, TotalCheck, Totals, Unpivot, load_profiles
 from recon_lib.periods import Period
 
 log = logging.getLogger(__name__)
 
 LINEAGE_NAMES = [c.name for c in schema.LINEAGE]
+PRIVATE_MARK = "<private>"
+"""Stands in a problem's message for a value of one of the profile's ``private`` columns."""
 
 
 @dataclass(frozen=True)
@@ -119,14 +123,20 @@ def _read(path: Path, profile: Profile, period: Period, label: str) -> _Read:
     for i, cell in enumerate(header_cells):
         if cell:
             positions.setdefault(values.header_key(cell), i)  # the first of duplicates wins
-    numbers, records = _data_rows(grid.rows[search.index + 1:], profile, positions)
+    totals_rows, problems = _totals_rows(grid, search.index, profile, label, where)
+    skip = {row[0] for _, row in totals_rows}  # a totals row is never data
+    numbers, records = _data_rows(grid.rows[search.index + 1:], profile, positions, skip)
 
-    problems: list[Problem] = []
     headers: dict[str, str] = {}
     tbl = schema.table(profile.table)
     data: dict[str, np.ndarray] = {}
     index = pd.Index(numbers)
+    made_later = set(profile.same_as)
+    if profile.unpivot is not None:
+        made_later |= {profile.unpivot.value_column, profile.unpivot.type_column}
     for col in tbl.columns:
+        if col.name in made_later:
+            continue
         if col.name in profile.constants:
             value, _ = values.parse(pd.Series([profile.constants[col.name]]), col.type)
             data[col.name] = np.full(len(numbers), value[0], dtype=object)
@@ -138,35 +148,66 @@ def _read(path: Path, profile: Profile, period: Period, label: str) -> _Read:
                              if k in positions), None)
         if position is None:
             if rule is not None and not rule.optional:
-                wanted = " or ".join(repr(h) for h in rule.from_)
-                problems.append(Problem(
-                    label, f"missing column {wanted}{where} (read into {col.name}); the header "
-                           f"row has: {', '.join(c for c in header_cells if c)}",
-                    header_row, rule.from_[0]))
+                problems.append(_missing(label, rule.from_, where, col.name, header_row,
+                                         header_cells))
             raw = pd.Series([""] * len(numbers), index=index, dtype="str")
         else:
             headers[col.name] = header_cells[position]
-            raw = pd.Series([r[position] if position < len(r) else "" for r in records],
-                            index=index, dtype="str")
+            raw = _cells(records, position, index)
         column_values, found = _column(raw, rule, col, period)
         data[col.name] = column_values
         header = headers.get(col.name, rule.from_[0] if rule else col.name)
         problems += [Problem(label, message, row, header) for row, message in found]
 
-    data["period"] = np.full(len(numbers), period.label, dtype=object)
-    data["source_file"] = np.full(len(numbers), label, dtype=object)
-    data["source_row"] = np.array(numbers, dtype=object)
+    lines = np.array(numbers, dtype=object)
+    if profile.unpivot is not None:
+        up = profile.unpivot
+        picked, amounts, types, found = _unpivot(up, tbl, records, index, positions,
+                                                 header_cells, label, where, header_row)
+        problems += found
+        data = {name: column[picked] for name, column in data.items()}
+        data[up.value_column], data[up.type_column] = amounts, types
+        lines = lines[picked]
+    for target, source in profile.same_as.items():
+        data[target] = data[source].copy()
+        if source in headers:
+            headers[target] = headers[source]
+
+    data["period"] = np.full(len(lines), period.label, dtype=object)
+    data["source_file"] = np.full(len(lines), label, dtype=object)
+    data["source_row"] = lines
     frame = pd.DataFrame({name: pd.Series(v, dtype=object) for name, v in data.items()},
                          columns=tbl.column_names + LINEAGE_NAMES)
     frame.attrs["profile"] = profile.name
     frame.attrs["headers"] = headers
+    if profile.private:
+        problems = _hide_private(problems, profile.private, positions, numbers, records)
+    if problems:
+        if profile.totals:
+            log.debug("%s: totals not checked: the file has other problems", label)
+    else:
+        problems = _check_totals(frame, path, profile, totals_rows, positions, header_cells,
+                                 label, where)
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return _Read(frame, problems, headers)
 
 
-def _data_rows(rows: list[readers.Row], profile: Profile,
-               positions: dict[str, int]) -> tuple[list[int], list[list[str]]]:
-    """Rows below the header, without blank rows, dropped summary rows and the trailer."""
+def _missing(label: str, wanted: tuple[str, ...], where: str, into: str, header_row: int,
+             header_cells: list[str]) -> Problem:
+    text = " or ".join(repr(h) for h in wanted)
+    return Problem(label, f"missing column {text}{where} (read into {into}); the header row "
+                          f"has: {', '.join(c for c in header_cells if c)}",
+                   header_row, wanted[0])
+
+
+def _cells(records: list[list[str]], position: int, index: pd.Index) -> pd.Series:
+    return pd.Series([r[position] if position < len(r) else "" for r in records], index=index,
+                     dtype="str")
+
+
+def _data_rows(rows: list[readers.Row], profile: Profile, positions: dict[str, int],
+               skip: Set[int] = frozenset()) -> tuple[list[int], list[list[str]]]:
+    """Rows below the header, without blank rows, dropped summary rows, totals and trailer."""
     drops = []
     for header, pattern in profile.drop_rows.items():
         position = positions.get(values.header_key(header))
@@ -180,11 +221,198 @@ def _data_rows(rows: list[readers.Row], profile: Profile,
             if profile.stop_at_blank_row:
                 break  # everything below the first blank row is a trailer
             continue
-        if any(p < len(cells) and rx.search(cells[p]) for p, rx in drops):
+        if number in skip or any(p < len(cells) and rx.search(cells[p]) for p, rx in drops):
             continue
         numbers.append(number)
         records.append(cells)
     return numbers, records
+
+
+# -- unpivot, private columns, totals ---------------------------------------------------------
+def _unpivot(unpivot: Unpivot, tbl: schema.Table, records: list[list[str]], index: pd.Index,
+             positions: dict[str, int], header_cells: list[str], label: str, where: str,
+             header_row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
+    """One line per kept fee cell: (the physical row of each line as a position into the rows,
+    the lines' values, the lines' types, problems). A row's lines stay together, in the
+    profile's order of fee columns."""
+    value_type = tbl.column(unpivot.value_column).type
+    problems: list[Problem] = []
+    wide = np.full((len(index), len(unpivot.columns)), None, dtype=object)
+    for i, header in enumerate(unpivot.columns):
+        position = positions.get(values.header_key(header))
+        if position is None:
+            problems.append(_missing(label, (header,), where, unpivot.value_column, header_row,
+                                     header_cells))
+            continue
+        wide[:, i], found = values.parse(_cells(records, position, index), value_type)
+        problems += [Problem(label, message, row, header_cells[position])
+                     for row, message in found]
+    keep = np.array([v is not None and not (unpivot.skip_zero and v == 0) for v in wide.flat],
+                    dtype=bool).reshape(wide.shape)
+    rows, fees = np.nonzero(keep)  # row-major order
+    names = pd.Series(list(unpivot.columns.values()), dtype="str")
+    types, _ = values.parse(names, tbl.column(unpivot.type_column).type)  # checked at load
+    return rows, wide[rows, fees], types[fees], problems
+
+
+def _hide_private(problems: list[Problem], private: tuple[str, ...], positions: dict[str, int],
+                  numbers: list[int], records: list[list[str]]) -> list[Problem]:
+    """Problems never quote a row's personal data, even when it strayed into a read column."""
+    where = [positions[k] for k in map(values.header_key, private) if k in positions]
+    secrets = {number: sorted({cells[p] for p in where if p < len(cells) and cells[p]},
+                              key=len, reverse=True)
+               for number, cells in zip(numbers, records, strict=True)}
+    out = []
+    for problem in problems:
+        message = problem.message
+        for secret in secrets.get(problem.row, ()):
+            message = message.replace(secret, PRIVATE_MARK)
+        out.append(dataclasses.replace(problem, message=message))
+    return out
+
+
+def _totals_rows(grid: readers.Grid, header_index: int, profile: Profile, label: str,
+                 where: str) -> tuple[list[tuple[Totals, readers.Row]], list[Problem]]:
+    """The totals row of each ``totals`` entry with ``row``: exactly one row must match."""
+    found, problems = [], []
+    for totals in profile.totals:
+        if totals.row is None:
+            continue
+        above = totals.row == "above"
+        rows = grid.rows[:header_index] if above else grid.rows[header_index + 1:]
+        rx = re.compile(totals.label)
+        hits = [(n, cells) for n, cells in rows if any(c and rx.search(c) for c in cells)]
+        side = "above" if above else "below"
+        if len(hits) == 1:
+            found.append((totals, hits[0]))
+        elif not hits and totals.optional:
+            log.debug("%s: no totals row %s the header; optional, not checked", label, side)
+        elif not hits:
+            problems.append(Problem(label, f"no totals row{where}: no row {side} the header "
+                                           f"has a cell matching {totals.label!r}"))
+        else:
+            shown = ", ".join(str(n) for n, _ in hits[:5])
+            problems.append(Problem(label, f"{len(hits)} rows{where} {side} the header have a "
+                                           f"cell matching {totals.label!r} (rows {shown}); "
+                                           "make the profile's totals label more specific",
+                                    hits[0][0]))
+    return found, problems
+
+
+def _check_totals(frame: pd.DataFrame, path: Path, profile: Profile,
+                  totals_rows: list[tuple[Totals, readers.Row]], positions: dict[str, int],
+                  header_cells: list[str], label: str, where: str) -> list[Problem]:
+    """Compare every total the file states with what its lines add up to."""
+    problems: list[Problem] = []
+    tbl = schema.table(profile.table)
+    for totals, (number, cells) in totals_rows:
+        for check in totals.checks:
+            position = positions.get(values.header_key(check.cell))
+            if position is None:
+                problems.append(Problem(label, f"totals: no column {check.cell!r} in the header "
+                                               f"row{where}", number))
+                continue
+            text = cells[position] if position < len(cells) else ""
+            if not text:
+                log.debug("%s: the totals row has no %s total; not checked", label, check.cell)
+                continue
+            message = _compare(frame, tbl, check, text, f" in the totals row{where}")
+            if message:
+                problems.append(Problem(label, message, number, header_cells[position]))
+    for totals in profile.totals:
+        if totals.sheet is not None:
+            problems += _check_sheet(frame, tbl, path, totals, label)
+    return problems
+
+
+def _check_sheet(frame: pd.DataFrame, tbl: schema.Table, path: Path, totals: Totals,
+                 label: str) -> list[Problem]:
+    """A summary sheet: each total is the first non-empty cell right of its label (or below)."""
+    try:
+        rows = readers.read_excel_sheets(path, label, sheet=totals.sheet)[totals.sheet]
+    except InputError as exc:
+        if totals.optional:
+            log.debug("%s: no summary sheet %r; optional, not checked", label, totals.sheet)
+            return []
+        return exc.problems or [Problem(label, str(exc))]
+    problems = []
+    for check in totals.checks:
+        spot = _next_to(rows, check.cell)
+        if spot is None:
+            problems.append(Problem(label, f"totals: no cell {check.cell!r} with a value next "
+                                           f"to it on sheet {totals.sheet!r}"))
+            continue
+        number, column, text = spot
+        message = _compare(frame, tbl, check, text, f" on sheet {totals.sheet!r}")
+        if message:
+            problems.append(Problem(label, message, number, _letter(column)))
+    return problems
+
+
+def _label_key(text: str) -> str:
+    return values.header_key(text).rstrip(":")
+
+
+def _next_to(rows: list[readers.Row], wanted: str) -> tuple[int, int, str] | None:
+    """(row, column, text) of the total labelled ``wanted`` (a colon after the label is fine).
+
+    The total is the first non-empty cell right of the label, or the cell below it (a summary
+    laid out as a table), whichever holds a number; else the one found first, to be reported.
+    """
+    key = _label_key(wanted)
+    for i, (number, cells) in enumerate(rows):
+        for j, cell in enumerate(cells):
+            if not cell or _label_key(cell) != key:
+                continue
+            spots = []
+            right = next((k for k in range(j + 1, len(cells)) if cells[k]), None)
+            if right is not None:
+                spots.append((number, right, cells[right]))
+            if i + 1 < len(rows) and j < len(rows[i + 1][1]) and rows[i + 1][1][j]:
+                spots.append((rows[i + 1][0], j, rows[i + 1][1][j]))
+            numeric = [s for s in spots if values.total_number(s[2]) is not None]
+            return (numeric or spots or [None])[0]
+    return None
+
+
+def _letter(column: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: the column as Excel names it."""
+    name = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def _compare(frame: pd.DataFrame, tbl: schema.Table, check: TotalCheck, text: str,
+             place: str) -> str | None:
+    """The problem with one stated total, or None when the lines add up to it exactly."""
+    stated = values.total_number(text)
+    if stated is None:
+        return f"total {check.cell!r}{place}: expected a number like 3069.10 or 1007, got {text!r}"
+    mask = pd.Series(True, index=frame.index)
+    for name, value in check.where.items():
+        typed, _ = values.parse(pd.Series([value]), tbl.column(name).type)
+        mask &= frame[name] == typed[0]
+    column = frame.loc[mask, check.column]
+    if check.measure == "sum":
+        type_ = tbl.column(check.column).type
+        scale = values.decimal_shape(type_)[1] if values.kind(type_) == "decimal" else 0
+        quantum = Decimal(1).scaleb(-scale)
+        expected = stated.quantize(quantum, rounding=ROUND_HALF_UP)
+        actual = sum((Decimal(v) for v in column if v is not None), Decimal(0)).quantize(quantum)
+    else:
+        if stated != stated.to_integral_value():
+            return (f"total {check.cell!r}{place}: expected a whole number ({check.describe()}), "
+                    f"got {text!r}")
+        expected = int(stated)
+        present = column[column.notna()]
+        actual = len(present) if check.measure == "count" else present.nunique()
+    if expected == actual:
+        return None
+    return (f"total {check.cell!r}{place} is {expected} but the lines give {actual} "
+            f"({check.describe()}): difference {expected - actual} (total minus lines)")
 
 
 def _column(raw: pd.Series, rule: ColumnRule | None, col: schema.Column,

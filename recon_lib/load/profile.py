@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,16 @@ DEFAULT_HEADER_SEARCH_ROWS = 40
 
 _TOP_KEYS = {
     "name", "table", "description", "file_types", "encoding", "delimiter", "sheet", "signature",
-    "header_search_rows", "drop_rows", "stop_at_blank_row", "constants", "columns",
+    "header_search_rows", "drop_rows", "stop_at_blank_row", "constants", "columns", "unpivot",
+    "totals", "private",
 }
 _REQUIRED_KEYS = ("name", "table", "file_types", "signature", "columns")
 _RULE_KEYS = {"from", "map", "map_default", "formats", "optional", "negate", "default"}
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_UNPIVOT_KEYS = {"value_column", "type_column", "columns", "skip_zero"}
+_TOTALS_KEYS = {"row", "sheet", "label", "check", "optional"}
+TOTALS_ROWS = ("above", "below")
+MEASURES = ("sum", "count", "count_distinct")
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,56 @@ class ColumnRule:
     optional: bool = False
     negate: bool = False
     default: str | None = None
+
+
+@dataclass(frozen=True)
+class Unpivot:
+    """Wide fee columns turned into rows: one line per non-empty (non-zero) cell of a data row."""
+
+    value_column: str
+    """Canonical column that receives each cell's value, e.g. payable."""
+    type_column: str
+    """Canonical column that receives the fee type the cell's header stands for, e.g. fee_type."""
+    columns: dict[str, str]
+    """Header -> canonical value of ``type_column``, in the order lines are produced."""
+    skip_zero: bool = True
+    """Zero cells make no line (empty cells never do)."""
+
+
+@dataclass(frozen=True)
+class TotalCheck:
+    """One total the file states about itself, and what it must equal."""
+
+    cell: str
+    """Header of the total's column (totals row) or the label next to it (summary sheet)."""
+    measure: str
+    """sum, count (lines with a value) or count_distinct (distinct values)."""
+    column: str
+    """Canonical column measured over the lines read from the file."""
+    where: dict[str, str] = field(default_factory=dict)
+    """Only lines whose canonical columns hold these canonical values."""
+
+    def describe(self) -> str:
+        what = {"sum": f"sum of {self.column}", "count": f"lines with a {self.column}",
+                "count_distinct": f"distinct {self.column}"}[self.measure]
+        if self.where:
+            what += " where " + " and ".join(f"{k} = {v}" for k, v in self.where.items())
+        return what
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Where a file carries its own totals: a totals row, or a summary sheet of labelled cells."""
+
+    checks: tuple[TotalCheck, ...]
+    row: str | None = None
+    """``above`` (between the top and the header) or ``below`` (after the header); None for a sheet."""
+    label: str | None = None
+    """Regular expression a cell of the totals row matches (totals row only)."""
+    sheet: str | None = None
+    """Name of the summary sheet (workbooks only); None for a totals row."""
+    optional: bool = False
+    """A file without this totals row or sheet is accepted (nothing to check)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +123,13 @@ class Profile:
     columns: dict[str, ColumnRule]
     path: Path | None = None
     """The YAML file the profile came from (None when built in code)."""
+    same_as: dict[str, str] = field(default_factory=dict)
+    """Canonical column -> the canonical column it copies (``amount: {same_as: payable}``).
+    These columns are not in ``columns``, whose rules all read a header."""
+    unpivot: Unpivot | None = None
+    totals: tuple[Totals, ...] = ()
+    private: tuple[str, ...] = ()
+    """Headers of personal data: never read, and never quoted in a problem."""
 
 
 # -- YAML -------------------------------------------------------------------------------------
@@ -205,8 +267,12 @@ def _rule(chk: _Checker, key: str, raw: Any, col: schema.Column) -> ColumnRule |
 
 
 def _columns(chk: _Checker, tbl: schema.Table, raw_columns: dict,
-             raw_constants: dict) -> tuple[dict[str, str], dict[str, ColumnRule]]:
-    """Validate ``constants`` and ``columns`` against the table's schema."""
+             raw_constants: dict) -> tuple[dict[str, str], dict[str, ColumnRule], dict[str, Any]]:
+    """Validate ``constants`` and ``columns`` against the table's schema.
+
+    Returns the constants, the rules that read a header, and the raw ``same_as`` rules (checked
+    by :func:`_same_as` once every other source of a column is known).
+    """
     known = tbl.column_names
     constants: dict[str, str] = {}
     for col_name, value in raw_constants.items():
@@ -219,6 +285,7 @@ def _columns(chk: _Checker, tbl: schema.Table, raw_columns: dict,
         if text is not None:
             constants[col_name] = text
     columns: dict[str, ColumnRule] = {}
+    same_as: dict[str, Any] = {}
     for col_name, raw in raw_columns.items():
         if col_name not in known:
             chk.add(f"columns.{col_name}",
@@ -226,14 +293,233 @@ def _columns(chk: _Checker, tbl: schema.Table, raw_columns: dict,
             continue
         if col_name in raw_constants:
             chk.add(f"columns.{col_name}", "is also in constants; keep one")
+        if isinstance(raw, dict) and "same_as" in raw:
+            same_as[col_name] = raw
+            continue
         rule = _rule(chk, f"columns.{col_name}", raw, tbl.column(col_name))
         if rule is not None:
             columns[col_name] = rule
-    for col in tbl.columns:
-        if col.required and col.name not in raw_columns and col.name not in raw_constants:
-            chk.add("columns", f"required column {col.name} of table {tbl.name} is in neither "
-                               "columns nor constants")
-    return constants, columns
+    return constants, columns, same_as
+
+
+def _same_as(chk: _Checker, tbl: schema.Table, raw_same: dict[str, Any],
+             provided: set[str]) -> dict[str, str]:
+    """``amount: {same_as: payable}``: a column that copies another one of the same type."""
+    out: dict[str, str] = {}
+    for target, raw in raw_same.items():
+        key = f"columns.{target}.same_as"
+        others = sorted(set(raw) - {"same_as"}, key=str)
+        if others:
+            chk.add(key, f"copies another column and cannot be combined with "
+                         f"{', '.join(map(str, others))}")
+        source = chk.text(key, raw["same_as"])
+        if source is None:
+            continue
+        if source not in tbl.column_names:
+            chk.add(key, f"table {tbl.name} has no column {source!r}; columns: "
+                         f"{', '.join(tbl.column_names)}")
+        elif source == target:
+            chk.add(key, "a column cannot copy itself")
+        elif source in raw_same:
+            chk.add(key, f"{source} is itself a copy (same_as); name the column it copies")
+        elif source not in provided:
+            chk.add(key, f"{source} is read from nowhere: it is in neither columns, constants "
+                         "nor unpivot")
+        else:
+            src, dst = tbl.column(source), tbl.column(target)
+            if src.type != dst.type:
+                chk.add(key, f"{source} is {src.type} but {target} is {dst.type}; same_as copies "
+                             "between columns of the same type")
+            elif dst.accepted and not set(src.accepted or ("*",)) <= set(dst.accepted):
+                chk.add(key, f"{source} may hold values that {target} does not accept")
+            else:
+                out[target] = source
+    return out
+
+
+def _unpivot(chk: _Checker, tbl: schema.Table, raw: Any, taken: set[str]) -> Unpivot | None:
+    """``unpivot``: wide fee columns, one canonical line per non-empty cell."""
+    if not isinstance(raw, dict):
+        chk.add("unpivot", "expected a mapping like {value_column: payable, type_column: "
+                           f"fee_type, columns: {{物流费: freight}}}}, got {raw!r}")
+        return None
+    for unknown in sorted(set(raw) - _UNPIVOT_KEYS, key=str):
+        chk.add(f"unpivot.{unknown}", f"unknown key; allowed: {', '.join(sorted(_UNPIVOT_KEYS))}")
+    missing = [k for k in ("value_column", "type_column", "columns") if k not in raw]
+    for k in missing:
+        chk.add("unpivot", f"missing key {k!r}")
+    if missing:
+        return None
+    names = {}
+    for k in ("value_column", "type_column"):
+        name = chk.text(f"unpivot.{k}", raw[k])
+        if name is None:
+            continue
+        if name not in tbl.column_names:
+            chk.add(f"unpivot.{k}", f"table {tbl.name} has no column {name!r}; columns: "
+                                    f"{', '.join(tbl.column_names)}")
+        elif name in taken:
+            chk.add(f"unpivot.{k}", f"{name} is also in columns or constants; keep one")
+        else:
+            names[k] = name
+    value, type_ = names.get("value_column"), names.get("type_column")
+    if value is not None and values.kind(tbl.column(value).type) not in ("decimal", "int"):
+        chk.add("unpivot.value_column", f"must be a number column; {value} is "
+                                        f"{tbl.column(value).type}")
+    if value is not None and value == type_:
+        chk.add("unpivot.type_column", "must differ from value_column")
+
+    columns: dict[str, str] = {}
+    raw_columns = raw["columns"]
+    if not isinstance(raw_columns, dict) or not raw_columns:
+        chk.add("unpivot.columns", "expected a mapping of header -> type, e.g. {物流费: freight, "
+                                   f"上楼费: upstairs}}, got {raw_columns!r}")
+    else:
+        seen: set[str] = set()
+        for header, target in raw_columns.items():
+            header = _text(header).strip()
+            key = f"unpivot.columns.{header}"
+            if values.header_key(header) in seen:
+                chk.add(key, "lists the same header twice")
+            seen.add(values.header_key(header))
+            text = chk.text(key, target)
+            if type_ is not None:
+                _check_value(chk, key, text, tbl.column(type_))
+            if text is not None:
+                columns[header] = text
+    skip_zero = chk.flag("unpivot.skip_zero", raw["skip_zero"]) if "skip_zero" in raw else True
+    if chk.problems or value is None or type_ is None:
+        return None
+    return Unpivot(value, type_, columns, bool(skip_zero))
+
+
+def _provided(chk: _Checker, key: str, raw: Any, tbl: schema.Table,
+              provided: set[str]) -> str | None:
+    """A canonical column a totals check refers to: it must exist and be read by the profile."""
+    name = chk.text(key, raw)
+    if name is None:
+        return None
+    if name not in tbl.column_names:
+        chk.add(key, f"table {tbl.name} has no column {name!r}; columns: "
+                     f"{', '.join(tbl.column_names)}")
+        return None
+    if name not in provided:
+        chk.add(key, f"{name} is read from nowhere: it is in neither columns, constants nor "
+                     "unpivot")
+        return None
+    return name
+
+
+def _total_check(chk: _Checker, key: str, cell: str, raw: Any, tbl: schema.Table,
+                 provided: set[str]) -> TotalCheck | None:
+    if not isinstance(raw, dict):
+        chk.add(key, f"expected a mapping like {{sum: payable}} or {{count_distinct: "
+                     f"waybill_no}}, got {raw!r}")
+        return None
+    for unknown in sorted(set(raw) - set(MEASURES) - {"where"}, key=str):
+        chk.add(f"{key}.{unknown}", f"unknown key; allowed: {', '.join(MEASURES)}, where")
+    measures = [m for m in MEASURES if m in raw]
+    if len(measures) != 1:
+        chk.add(key, f"needs exactly one of {', '.join(MEASURES)}")
+        return None
+    measure = measures[0]
+    column = _provided(chk, f"{key}.{measure}", raw[measure], tbl, provided)
+    if column is not None and measure == "sum" and \
+            values.kind(tbl.column(column).type) not in ("decimal", "int"):
+        chk.add(f"{key}.sum", f"only number columns add up; {column} is "
+                              f"{tbl.column(column).type}")
+    where: dict[str, str] = {}
+    raw_where = raw.get("where", {})
+    if not isinstance(raw_where, dict) or ("where" in raw and not raw_where):
+        chk.add(f"{key}.where", f"expected a mapping of column -> value, e.g. {{fee_type: "
+                                f"freight}}, got {raw_where!r}")
+        raw_where = {}
+    for name, value in raw_where.items():
+        name = _provided(chk, f"{key}.where.{name}", name, tbl, provided)
+        if name is None:
+            continue
+        text = chk.text(f"{key}.where.{name}", value)
+        _check_value(chk, f"{key}.where.{name}", text, tbl.column(name))
+        if text is not None:
+            where[name] = text
+    if column is None:
+        return None
+    return TotalCheck(cell, measure, column, where)
+
+
+def _totals(chk: _Checker, tbl: schema.Table, raw: Any, provided: set[str],
+            file_types: tuple[str, ...]) -> tuple[Totals, ...]:
+    """``totals``: one mapping, or a list of them (a totals row and a summary sheet, say)."""
+    entries = [("totals", raw)] if isinstance(raw, dict) else None
+    if isinstance(raw, list) and raw:
+        entries = [(f"totals[{i}]", entry) for i, entry in enumerate(raw)]
+    if entries is None:
+        chk.add("totals", f"expected a mapping like {{row: below, label: '^合计', check: "
+                          f"{{应付金额: {{sum: payable}}}}}}, or a list of them, got {raw!r}")
+        return ()
+    out = []
+    for key, entry in entries:
+        if not isinstance(entry, dict):
+            chk.add(key, f"expected a mapping with row or sheet, and check; got {entry!r}")
+            continue
+        before = len(chk.problems)
+        for unknown in sorted(set(entry) - _TOTALS_KEYS, key=str):
+            chk.add(f"{key}.{unknown}", f"unknown key; allowed: {', '.join(sorted(_TOTALS_KEYS))}")
+        row = label = sheet = None
+        if ("row" in entry) == ("sheet" in entry):
+            chk.add(key, "needs exactly one of 'row' (a totals row: above or below) and 'sheet' "
+                         "(a summary sheet)")
+        elif "row" in entry:
+            row = chk.text(f"{key}.row", entry["row"])
+            if row is not None and row not in TOTALS_ROWS:
+                chk.add(f"{key}.row", f"expected one of {', '.join(TOTALS_ROWS)}, got {row!r}")
+            if "label" not in entry:
+                chk.add(key, "missing key 'label' (a regular expression matching a cell of the "
+                             "totals row, e.g. '^合计')")
+            else:
+                label = chk.text(f"{key}.label", entry["label"])
+                try:
+                    re.compile(label or "")
+                except re.error as exc:
+                    chk.add(f"{key}.label", f"bad regular expression {label!r}: {exc}")
+        else:
+            sheet = chk.text(f"{key}.sheet", entry["sheet"])
+            if "label" in entry:
+                chk.add(f"{key}.label", "only for a totals row; on a summary sheet each check "
+                                        "names its own label")
+            texts = [t for t in file_types if t in TEXT_TYPES]
+            if texts:
+                chk.add(f"{key}.sheet", f"a summary sheet needs workbooks; file_types also has "
+                                        f"{', '.join(texts)}")
+        optional = chk.flag(f"{key}.optional", entry["optional"]) if "optional" in entry \
+            else False
+        raw_checks = entry.get("check")
+        checks = []
+        if not isinstance(raw_checks, dict) or not raw_checks:
+            chk.add(f"{key}.check", "expected a mapping of header (or label) -> {sum: column}, "
+                                    f"e.g. {{应付金额: {{sum: payable}}}}, got {raw_checks!r}")
+        else:
+            for cell, raw_check in raw_checks.items():
+                cell = _text(cell).strip()
+                found = _total_check(chk, f"{key}.check.{cell}", cell, raw_check, tbl, provided)
+                if found is not None:
+                    checks.append(found)
+        if len(chk.problems) == before:
+            out.append(Totals(tuple(checks), row, label, sheet, bool(optional)))
+    return tuple(out)
+
+
+def _private(chk: _Checker, raw: Any, reads: dict[str, str]) -> tuple[str, ...]:
+    """``private``: headers of personal data, which no other key may read."""
+    headers = chk.text_list("private", raw) or ()
+    out = []
+    for header in headers:
+        header = header.strip()
+        used = reads.get(values.header_key(header))
+        if used is not None:
+            chk.add("private", f"{header!r} is read by {used}; a private column must not be read")
+        out.append(header)
+    return tuple(out)
 
 
 def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]:
@@ -323,8 +609,37 @@ def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]
     if not isinstance(raw_constants, dict):
         chk.add("constants", f"expected a mapping of column -> value, got {raw_constants!r}")
         raw_constants = {}
-    constants, columns = ({}, {}) if tbl is None else \
+    constants, columns, raw_same = ({}, {}, {}) if tbl is None else \
         _columns(chk, tbl, raw_columns, raw_constants)
+
+    unpivot = None
+    provided = set(raw_columns) | set(raw_constants)
+    if "unpivot" in data and tbl is not None:
+        unpivot = _unpivot(chk, tbl, data["unpivot"], provided)
+        raw_unpivot = data["unpivot"] if isinstance(data["unpivot"], dict) else {}
+        provided |= {v for k, v in raw_unpivot.items()
+                     if k in ("value_column", "type_column") and isinstance(v, str)}
+    same_as = {} if tbl is None else _same_as(chk, tbl, raw_same, provided - set(raw_same))
+    if tbl is not None:
+        for col in tbl.columns:
+            if col.required and col.name not in provided:
+                chk.add("columns", f"required column {col.name} of table {tbl.name} is in "
+                                   "neither columns, constants nor unpivot")
+    totals: tuple[Totals, ...] = ()
+    if "totals" in data and tbl is not None:
+        totals = _totals(chk, tbl, data["totals"], provided, file_types)
+
+    private: tuple[str, ...] = ()
+    if "private" in data:
+        reads = {values.header_key(h): f"drop_rows.{h}" for h in drop_rows}
+        for col_name, rule in columns.items():
+            reads.update({values.header_key(h): f"columns.{col_name}.from" for h in rule.from_})
+        for h in (unpivot.columns if unpivot else ()):
+            reads[values.header_key(h)] = f"unpivot.columns.{h}"
+        for t in totals:
+            for c in t.checks if t.row else ():
+                reads[values.header_key(c.cell)] = f"totals.check.{c.cell}"
+        private = _private(chk, data["private"], reads)
 
     if chk.problems:
         return None, chk.problems
@@ -332,7 +647,8 @@ def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]
         name=name, table=table_name, description=description, file_types=file_types,
         encoding=encoding, delimiter=delimiter, sheet=sheet, signature=signature,
         header_search_rows=rows, drop_rows=drop_rows, stop_at_blank_row=stop,
-        constants=constants, columns=columns, path=path,
+        constants=constants, columns=columns, path=path, same_as=same_as, unpivot=unpivot,
+        totals=totals, private=private,
     )
     return profile, []
 

@@ -93,6 +93,23 @@ def parse(raw: pd.Series, type_: str, *, formats: tuple[str, ...] = (), negate: 
     return _temporal(raw, k, formats, period)
 
 
+_TOTAL = re.compile(rf"[^\d.+-]*?({_NUMBER})[^\d]*")
+
+
+def total_number(text: str) -> Decimal | None:
+    """The one number of a total as files print it: ``3069.1元``, ``¥3,069.10``, ``1007票``,
+    ``共1007票``, ``(12.30)``. None when the text holds no number or more than one."""
+    clean = "".join(unicodedata.normalize("NFKC", text).split())
+    negative = re.fullmatch(_PARENS, clean) is not None
+    if negative:
+        clean = clean[1:-1]
+    found = _TOTAL.fullmatch(clean)
+    if not found:
+        return None
+    value = Decimal(found.group(1).replace(",", "").lstrip("+"))
+    return -value if negative else value
+
+
 def check_scalar(text: str, type_: str) -> str | None:
     """The problem with one canonical value written in a profile, or None if it parses."""
     _, problems = parse(pd.Series([text.strip(STRIP)]), type_)
