@@ -59,12 +59,13 @@ def _c(name, type_, description, required=False, accepted=(), unit=None) -> Colu
     return Column(name, type_, description, required, tuple(accepted), unit)
 
 
-CHANNELS = ("tmall", "jd", "douyin", "shop")
+CHANNELS = ("tmall", "jd", "douyin", "shop", "alipay", "wechat", "meituan", "amazon", "shopify",
+            "paypal", "stripe")
 ORDER_STATUSES = ("paid", "cancelled", "completed")
 MOVEMENT_TYPES = ("outbound", "inbound", "return", "adjustment")
 TRACKING_EVENTS = ("pickup", "in_transit", "delivered", "exception", "lost", "damaged")
 RECEIPT_CONDITIONS = ("sellable", "damaged", "wrong_item", "empty")
-SETTLEMENT_TYPES = ("sale", "refund", "commission", "fee", "adjustment")
+SETTLEMENT_TYPES = ("sale", "refund", "commission", "fee", "adjustment", "transfer", "other")
 FEE_TYPES = ("freight", "insurance", "remote", "upstairs", "warehousing", "packaging", "handling",
              "return", "other")
 CARRIER_CODES = ("SF", "ZTO", "YTO", "JDL", "YD", "STO", "BEST", "ZTOKY", "EMS")
@@ -335,6 +336,38 @@ _table(
         _c("payout_id", "VARCHAR", "Payout (withdrawal) that carried the line, if known."),
     ),
     key=("channel", "settlement_id"),
+)
+
+_table(
+    "payouts",
+    "Platform payouts (提现): settled money the platform sends to the merchant's bank.",
+    (
+        _c("channel", "VARCHAR", "Platform.", True, CHANNELS),
+        _c("payout_id", "VARCHAR", "Platform's payout number.", True),
+        _c("paid_at", "TIMESTAMP", "When the platform sent the money.", True),
+        _c("amount", MONEY, "Net amount paid out, in the payout's currency.", True),
+        _c("currency", "VARCHAR", "Currency of the payout.", True),
+        _c("bank_account", "VARCHAR", "Receiving account (masked)."),
+    ),
+    key=("channel", "payout_id"),
+)
+
+_table(
+    "fee_schedules",
+    "Platform fees by channel and category: what each settlement's commission and fees should be.",
+    (
+        _c("channel", "VARCHAR", "Platform.", True, CHANNELS),
+        _c("category", "VARCHAR", "Merchandise category; empty for every category."),
+        _c("line_type", "VARCHAR", "Settlement line the fee appears as.", True,
+           ("commission", "fee")),
+        _c("rate", "DECIMAL(8,6)", "Share of the goods amount (0.05 = 5%).", unit="share"),
+        _c("fixed_amount", MONEY, "Fixed amount per order.", unit="CNY"),
+        _c("settlement_days", "INTEGER", "Days after dispatch by which the platform settles an "
+           "order (its settlement cycle)."),
+        _c("effective_from", "DATE", "First day the fee applies.", True),
+        _c("effective_to", "DATE", "Last day it applies; null if open."),
+    ),
+    key=("channel", "category", "line_type", "effective_from"),
 )
 
 _table(
