@@ -56,3 +56,21 @@ def histogram(values: pd.Series, title: str, unit: str, bins: int = 30):
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def stacked_bars(df: pd.DataFrame, label: str, stack: str, value: str, title: str, unit: str):
+    """Bars per ``label`` stacked by ``stack`` (e.g. receivables by channel and age)."""
+    table = df.pivot_table(index=label, columns=stack, values=value, aggfunc="sum",
+                           fill_value=0, sort=False)
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    bottom = None
+    for column in table.columns:
+        ax.bar(table.index.astype(str), table[column], bottom=bottom, label=str(column))
+        bottom = table[column] if bottom is None else bottom + table[column]
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    if len(table.columns):
+        ax.legend(title=stack, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig

@@ -44,6 +44,11 @@ class Settings:
     """Billed weight may exceed our chargeable weight by this much before it is a claim."""
     return_window_days: int = 14
     """A return is judged this many days after the request: pickup, receipt and refund are due."""
+    deposit_window_days: int = 5
+    """A payout must reach the bank within this many days."""
+    fx_tolerance: float = 0.005
+    """A foreign-currency deposit within this share of its reference-rate value is an FX
+    difference, not a discrepancy."""
     amount_abs_tolerance: float = 0.01
     """Money differences up to this (yuan) count as rounding."""
     currency: str = "CNY"

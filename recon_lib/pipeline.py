@@ -15,7 +15,7 @@ from recon_lib.db import Database
 from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK
 from recon_lib.load import load_period
 from recon_lib.periods import Period
-from recon_lib.recons import freight, outbound, returns, shipping
+from recon_lib.recons import freight, outbound, payments, returns, shipping
 from recon_lib.recons.base import RunContext
 from recon_lib.report import (
     NotebookFailed,
@@ -28,10 +28,10 @@ from recon_lib.report.claims import write_claims
 
 log = logging.getLogger(__name__)
 
-RECONCILIATIONS = (shipping, outbound, freight, returns)
+RECONCILIATIONS = (shipping, outbound, freight, returns, payments)
 """Every reconciliation, in the order they run."""
 
-SECTIONS = ("shipping", "outbound", "freight", "returns")
+SECTIONS = ("shipping", "outbound", "freight", "returns", "payments")
 """Report sections: ``notebooks/<name>.ipynb``, rendered in this order."""
 
 

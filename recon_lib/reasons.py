@@ -125,6 +125,38 @@ _reason("RET_NO_PICKUP", "returns", "low", "Return never picked up",
         "A return request's parcel shows no courier pickup and nothing arrived within the window.",
         "", title_zh="退货未揽收")
 
+# -- payments: orders vs platform settlements vs payouts vs bank deposits -----------------------
+_reason("PAY_NOT_SETTLED", "payments", "high", "Not settled within the cycle",
+        "A dispatched order had nothing credited by the end of its channel's settlement cycle: a "
+        "receivable.", "paid amount of the order", title_zh="超期未结算")
+_reason("PAY_GROSS_MISMATCH", "payments", "high", "Settled gross differs",
+        "The sale the platform credited differs from what the buyer paid.", "absolute difference",
+        title_zh="结算金额不符")
+_reason("PAY_FEE_MISMATCH", "payments", "medium", "Fee differs from schedule",
+        "A commission or fee line differs from the fee schedule in effect.", "absolute difference",
+        title_zh="佣金/费用不符")
+_reason("PAY_DUPLICATE_LINE", "payments", "medium", "Duplicate settlement line",
+        "The same sale was credited twice.", "amount of the extra line",
+        title_zh="重复结算")
+_reason("PAY_UNKNOWN_ORDER", "payments", "medium", "Settlement for an unknown order",
+        "A settlement line names an order that is not in the order export.", "line amount",
+        title_zh="无订单结算")
+_reason("PAY_PAYOUT_MISMATCH", "payments", "high", "Payout differs from its lines",
+        "A payout's net differs from the sum of the settlement lines it carries.",
+        "absolute difference", title_zh="提现与明细不符")
+_reason("PAY_NO_DEPOSIT", "payments", "high", "Payout not in the bank",
+        "A payout has no bank deposit within the deposit window.", "payout amount",
+        title_zh="提现未到账")
+_reason("PAY_DEPOSIT_NO_PAYOUT", "payments", "low", "Deposit without a payout",
+        "A bank deposit matches no payout by reference, amount or date.", "deposit amount",
+        title_zh="到账无对应提现")
+_reason("PAY_DEPOSIT_MISMATCH", "payments", "high", "Deposit differs from payout",
+        "The deposit differs from its payout beyond the tolerance (beyond the FX tolerance for "
+        "foreign currency).", "absolute difference in CNY", title_zh="到账金额不符")
+_reason("PAY_MATCH_UNRESOLVED", "payments", "low", "Payout matching unresolved",
+        "Too many payouts and deposits could pair by amount and date for the bounded search: "
+        "match them by hand.", "", title_zh="到账匹配待人工确认")
+
 RECONCILIATIONS: tuple[str, ...] = tuple(dict.fromkeys(r.recon for r in REASONS.values()))
 
 

@@ -86,3 +86,28 @@ def refunds_at_risk(db: Database, period: str) -> pd.DataFrame:
     df = db.query("returns_at_risk", period=str(period))
     df["amount"] = df["amount"].astype(float)
     return df
+
+
+def receivables_aging(db: Database, period: str) -> pd.DataFrame:
+    """Dispatched orders not yet credited at the period's end, by channel and age bucket."""
+    df = db.query("payments_receivables", period_end=parse_period(period).end_ts)
+    df["amount"] = df["amount"].astype(float)
+    return df
+
+
+def channel_summary(db: Database, period: str) -> pd.DataFrame:
+    """Per channel: cycle, currency, gross sales, refunds, fees and their share, net, deposits."""
+    df = db.query("payments_channel_summary", **parse_period(period).bounds())
+    money = ["gross_sales", "refunds", "commission", "fees", "fee_share", "net_credited",
+             "deposited"]
+    df[money] = df[money].astype(float)
+    return df
+
+
+def fx_differences(db: Database, period: str) -> pd.DataFrame:
+    """Foreign-currency payouts that arrived within the FX tolerance, and the difference."""
+    df = db.query("fx_differences_list", period=str(period))
+    for col in ("amount", "expected_cny", "deposited", "difference"):
+        df[col] = df[col].astype(float).round(2)
+    df["rate_to_cny"] = df["rate_to_cny"].astype(float).round(4)
+    return df

@@ -7,11 +7,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from recon_lib import config
 from recon_lib.config import DEFAULT_SETTINGS, Settings
-from recon_lib.demo.downstream import add_bills, add_logistics, add_money
+from recon_lib.demo import payments
+from recon_lib.demo.downstream import add_bills, add_logistics, add_service
 from recon_lib.demo.freight import inject_freight
 from recon_lib.demo.generator import DemoMonth, generate_month
 from recon_lib.demo.inject import inject_outbound, inject_shipping
@@ -39,7 +41,13 @@ def build_month(period: Period, orders: int = 20_000, seed: int = 7,
     add_bills(month)
     inject_outbound(month)
     inject_freight(month)
-    add_money(month)
+    rng = np.random.default_rng(seed + 209)
+    payments.add_settlements(rng, month)
+    payments.inject_settlement_lines(month)
+    payments.add_payouts(rng, month)
+    payments.inject_payouts(month)
+    payments.finish_bank(month)
+    add_service(month)
     return month
 
 
@@ -92,6 +100,9 @@ def _layouts(period: Period) -> list[tuple[str, str | None, FileLayout]]:
             preamble=settlement_preamble,
             trailer=("", "#-----------------------------------------结束------------------------",
                      f"#导出时间：[{period.end} 09:00:00]"))),
+        ("payouts", None, FileLayout(f"platform_payouts_{label}.csv", "platform_payouts")),
+        ("fee_schedules", None, FileLayout("fee_schedule.csv", "fee_schedule")),
+        ("fx_rates", None, FileLayout("fx_rates.csv", "fx_rates")),
         ("bank_transactions", None, FileLayout(
             f"bank_statement_{label}.csv", "bank_statement", placeholder="-",
             thousands=("amount", "balance"),

@@ -13,7 +13,6 @@ from recon_lib.demo import freight, returns, world
 from recon_lib.demo.generator import HOUR, MINUTE, DemoMonth, _ids
 
 DAY = 24 * HOUR
-COMMISSION = {"tmall": 0.05, "jd": 0.06, "douyin": 0.05, "shop": 0.006}
 
 
 def add_logistics(month: DemoMonth) -> None:
@@ -37,11 +36,10 @@ def add_bills(month: DemoMonth) -> None:
         np.random.default_rng(month.seed + 203), month)
 
 
-def add_money(month: DemoMonth) -> None:
-    """Platform settlements, payouts to the bank, and customer service."""
+def add_service(month: DemoMonth) -> None:
+    """Customer-service tickets and reviews."""
     rng = np.random.default_rng(month.seed + 204)
     end = np.datetime64(month.period.end_ts, "s")
-    _settlements(rng, month, end)
     month.tables["service_tickets"] = _tickets(rng, month, end)
 
 
@@ -116,59 +114,6 @@ def _tracking(rng, month: DemoMonth, end) -> pd.DataFrame:
     ]
     events = pd.concat(frames, ignore_index=True)
     return events[events["event_time"] < end].sort_values("event_time", kind="stable")
-
-
-def _settlements(rng, month: DemoMonth, end) -> None:
-    """Platform credits the sale when the buyer confirms receipt, pays out weekly to the bank."""
-    t = month.tables
-    orders = t["orders"].set_index("order_id")
-    delivered = t["tracking_events"].query("event_type == 'delivered'")
-    by_order = t["shipments"][["order_id", "tracking_no"]].merge(delivered, on="tracking_no")
-    confirm = by_order.groupby("order_id")["event_time"].max() + 2 * DAY
-    confirm = confirm[(confirm < end) & confirm.index.isin(orders.index)]
-    oids = confirm.index.to_numpy()
-    channel = orders["channel"].reindex(oids).to_numpy()
-    paid = orders["paid_amount_fen"].reindex(oids).to_numpy()
-    rate = pd.Series(channel).map(COMMISSION).to_numpy()
-    commission = -(paid * rate).round().astype(np.int64)
-    settled = confirm.to_numpy()
-    sale = pd.DataFrame({"channel": channel, "order_id": oids, "line_type": "sale",
-                         "amount_fen": paid, "settled_at": settled})
-    fee = pd.DataFrame({"channel": channel, "order_id": oids,
-                        "line_type": np.where(channel == "shop", "fee", "commission"),
-                        "amount_fen": commission, "settled_at": settled})
-    refunds = t["refunds"]
-    ref = pd.DataFrame({"channel": refunds["channel"], "order_id": refunds["order_id"],
-                        "line_type": "refund", "amount_fen": -refunds["amount_fen"],
-                        "settled_at": refunds["refunded_at"]})
-    lines = pd.concat([sale, fee, ref], ignore_index=True).sort_values(
-        ["settled_at", "channel"], kind="stable").reset_index(drop=True)
-    # weekly payouts, on the Monday after the week the line was settled in
-    week_start = lines["settled_at"].dt.to_period("W-SUN").dt.start_time
-    payout_day = week_start + pd.Timedelta(days=7, hours=10)
-    in_period = payout_day < pd.Timestamp(end)
-    lines["payout_id"] = np.where(
-        in_period, "PO-" + lines["channel"].str.upper() + "-" + week_start.dt.strftime("%Y%m%d"),
-        None)
-    lines.insert(0, "settlement_id", _ids("JS" + month.period.start.strftime("%y%m"), 1,
-                                          len(lines), 8))
-    lines["currency"] = "CNY"
-    t["settlement_lines"] = lines
-    payouts = lines[in_period].assign(payout_day=payout_day[in_period]).groupby(
-        ["payout_id", "channel"], as_index=False).agg(net_fen=("amount_fen", "sum"),
-                                                       day=("payout_day", "first"))
-    payouts = payouts[payouts["net_fen"] > 0].sort_values("day", kind="stable")
-    n = len(payouts)
-    booked = payouts["day"].to_numpy() + rng.integers(2, 30, n) * HOUR
-    balance = 5_000_000_00 + np.cumsum(payouts["net_fen"].to_numpy())
-    t["bank_transactions"] = pd.DataFrame({
-        "account": "6222****0719", "txn_id": _ids("ICBC", 880001, n, 8), "booked_at": booked,
-        "amount_fen": payouts["net_fen"].to_numpy(), "currency": "CNY",
-        "counterparty": payouts["channel"].map({
-            "tmall": "支付宝(中国)网络技术有限公司", "jd": "网银在线(北京)科技有限公司",
-            "douyin": "抖音支付科技有限公司", "shop": "财付通支付科技有限公司"}).to_numpy(),
-        "reference": ("提现 " + payouts["payout_id"]).to_numpy(), "balance_fen": balance,
-    })
 
 
 def _tickets(rng, month: DemoMonth, end) -> pd.DataFrame:

@@ -39,3 +39,17 @@ CREATE TABLE IF NOT EXISTS return_status (
   refund_minus_receipt_days DOUBLE,  -- negative: refunded before the goods arrived
   issue             VARCHAR          -- the first open reason code, null when all agree
 );
+
+-- Foreign-currency payouts that arrived within the FX tolerance: the conversion's cost.
+CREATE TABLE IF NOT EXISTS fx_differences (
+  period       VARCHAR NOT NULL,
+  payout_id    VARCHAR NOT NULL,
+  channel      VARCHAR,
+  currency     VARCHAR,
+  amount       DECIMAL(18,2),   -- in the payout's currency
+  rate_to_cny  DECIMAL(18,6),   -- reference rate on the payout day
+  expected_cny DECIMAL(18,2),
+  deposited    DECIMAL(18,2),   -- CNY credited by the bank
+  difference   DECIMAL(18,2),   -- deposited - expected (negative: the bank's spread)
+  txn_id       VARCHAR
+);

@@ -22,5 +22,8 @@ def test_every_reason_code_scores_perfectly(seed, period):
         reconcile_period(db, month.period)
         scores = score(db, period, pd.DataFrame(month.truth))
     for s in scores:
-        assert s.expected >= 2, s
+        if s.reason_code == "PAY_MATCH_UNRESOLVED":  # never injected: a safety valve
+            assert s.found == 0
+            continue
+        assert s.expected >= 1, s
         assert (s.precision, s.recall, s.amount_mismatches) == (1.0, 1.0, 0), s

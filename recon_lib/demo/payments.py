@@ -1,0 +1,329 @@
+"""The demo's money: fee schedules, platform settlements, payouts, bank deposits and FX.
+
+Platforms credit an order's sale when the buyer confirms receipt (our own shop, through a card
+processor, the day after payment, in US dollars) and debit their commission and fees by the fee
+schedule; they pay out weekly (Douyin twice a week) to the bank. Amounts are integer fen (or
+cents); fees are rounded half up exactly as ``sql/payments_expected.sql`` does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recon_lib.demo.generator import HOUR, DemoMonth, _ids
+
+DAY = 24 * HOUR
+SETTLEMENT_DAYS = {"tmall": 15, "jd": 10, "douyin": 12, "shop": 3}
+COMMISSION = {"jd": 0.06, "douyin": 0.05}
+TMALL_COMMISSION = {"床品": 0.05, "收纳": 0.05, "厨具": 0.04, "灯具": 0.04, "家纺": 0.05, "香薰": 0.06,
+                    "餐具": 0.04, "清洁": 0.03}
+FEES = {"jd": (0.0, 50), "douyin": (0.006, 0), "shop": (0.006, 0)}  # rate, fixed fen
+CURRENCY = {"shop": "USD"}
+BANK_SPREAD = 0.002      # the bank converts dollars a little below the reference rate
+DEPOSIT_WINDOW_DAYS = 5
+ACCOUNT = "6222****0719"
+PAYERS = {"tmall": "支付宝(中国)网络技术有限公司", "jd": "网银在线(北京)科技有限公司",
+          "douyin": "抖音支付科技有限公司", "shop": "Stripe Payments Singapore"}
+
+
+def fee_schedules(month: DemoMonth) -> pd.DataFrame:
+    since = month.period.start.replace(month=1, day=1)
+    rows = []
+    for category, rate in TMALL_COMMISSION.items():
+        rows.append(("tmall", category, "commission", rate, 0))
+    for channel, rate in COMMISSION.items():
+        rows.append((channel, None, "commission", rate, 0))
+    for channel, (rate, fixed) in FEES.items():
+        rows.append((channel, None, "fee", rate, fixed))
+    return pd.DataFrame([
+        {"channel": c, "category": cat, "line_type": t, "rate": r, "fixed_amount_fen": f,
+         "settlement_days": SETTLEMENT_DAYS[c], "effective_from": since, "effective_to": None}
+        for c, cat, t, r, f in rows])
+
+
+def fx_rates(month: DemoMonth) -> pd.DataFrame:
+    rng = np.random.default_rng(month.seed + 606)
+    days = pd.date_range(month.period.start - pd.Timedelta(days=10),
+                         month.period.end + pd.Timedelta(days=10), freq="D")
+    walk = 7.10 + np.cumsum(rng.normal(0, 0.004, len(days)))
+    return pd.DataFrame({"rate_date": days.date, "currency": "USD",
+                         "rate_to_cny": np.round(walk, 4)})
+
+
+def _ppm(rate: float) -> int:
+    return int(round(rate * 1_000_000))
+
+
+def _share(fen: np.ndarray, rate: float) -> np.ndarray:
+    """fen x rate, rounded half up, in exact integer arithmetic."""
+    return (np.asarray(fen, dtype=np.int64) * _ppm(rate) + 500_000) // 1_000_000
+
+
+def to_currency(fen: np.ndarray, rate_to_cny: np.ndarray) -> np.ndarray:
+    """CNY fen -> foreign cents at ``rate_to_cny`` (CNY per unit), rounded half up exactly."""
+    micro = np.round(np.asarray(rate_to_cny, dtype=float) * 10_000).astype(np.int64) * 100
+    fen = np.asarray(fen, dtype=np.int64)
+    sign = np.sign(fen)
+    return sign * ((2 * np.abs(fen) * 1_000_000 + micro) // (2 * micro))
+
+
+def expected_fees(month: DemoMonth, order_ids) -> pd.DataFrame:
+    """Commission and fee (fen, positive) per order from the fee schedule.
+
+    Σ line amount x rate over the order's lines, rounded half up once, as the SQL does; the
+    fixed fee is added per order.
+    """
+    t = month.tables
+    lines = t["order_lines"][t["order_lines"]["order_id"].isin(order_ids)]
+    lines = lines.merge(t["products"][["sku", "category"]], on="sku")
+    lines = lines.merge(t["orders"][["order_id", "channel"]], on="order_id")
+    channel, category = lines["channel"].to_numpy(), lines["category"].to_numpy()
+    commission_ppm = np.array([
+        _ppm(TMALL_COMMISSION[cat] if ch == "tmall" else COMMISSION.get(ch, 0.0))
+        for ch, cat in zip(channel, category, strict=True)], dtype=np.int64)
+    fee_ppm = np.array([_ppm(FEES.get(ch, (0.0, 0))[0]) for ch in channel], dtype=np.int64)
+    fen = lines["line_amount_fen"].to_numpy(dtype=np.int64)
+    per_order = pd.DataFrame({"order_id": lines["order_id"], "channel": channel,
+                              "c": fen * commission_ppm, "f": fen * fee_ppm}).groupby(
+        ["order_id", "channel"], as_index=False)[["c", "f"]].sum()
+    fixed = per_order["channel"].map(lambda ch: FEES.get(ch, (0.0, 0))[1]).to_numpy()
+    per_order["commission_fen"] = (per_order["c"] + 500_000) // 1_000_000
+    per_order["fee_fen"] = (per_order["f"] + 500_000) // 1_000_000 + fixed
+    return per_order.set_index("order_id")[["channel", "commission_fen", "fee_fen"]]
+
+
+def _rate_on(fx: pd.DataFrame, moments) -> np.ndarray:
+    by_day = fx.set_index("rate_date")["rate_to_cny"]
+    days = pd.DatetimeIndex(pd.to_datetime(np.asarray(moments))).date
+    return by_day.reindex(days).to_numpy()
+
+
+def _payout_day(channel: np.ndarray, settled: pd.Series) -> pd.Series:
+    """Weekly payouts on the Monday after the week; Douyin also on Thursdays."""
+    monday = settled.dt.to_period("W-SUN").dt.start_time + pd.Timedelta(days=7, hours=10)
+    day = settled.dt.normalize()
+    # Douyin: Monday-Wednesday lines leave on Thursday, the rest on the next Monday
+    thursday = day - pd.to_timedelta(day.dt.day_of_week, unit="D") + pd.Timedelta(days=3, hours=10)
+    early = (channel == "douyin") & (settled.dt.day_of_week <= 2)
+    return monday.where(~early, thursday)
+
+
+def add_settlements(rng: np.random.Generator, month: DemoMonth) -> None:
+    """Settlement lines, payouts and the bank statement, all agreeing."""
+    t = month.tables
+    end = pd.Timestamp(month.period.end_ts)
+    orders = t["orders"].set_index("order_id")
+    t["fee_schedules"] = fee_schedules(month)
+    t["fx_rates"] = fx = fx_rates(month)
+
+    shipped = t["shipments"][t["shipments"]["order_id"].isin(orders.index)]
+    delivered = t["tracking_events"].query("event_type == 'delivered'")
+    confirmed = (shipped[["order_id", "tracking_no"]].merge(delivered, on="tracking_no")
+                 .groupby("order_id")["event_time"].max() + pd.Timedelta(days=2))
+    live = orders.index[orders["status"] != "cancelled"]
+    confirmed = confirmed[confirmed.index.isin(live)]
+    shop = orders.index[(orders["channel"] == "shop") & orders.index.isin(live)
+                        & orders.index.isin(shipped["order_id"])]
+    settled = pd.concat([confirmed[~confirmed.index.isin(shop)],
+                         orders.loc[shop, "paid_at"] + pd.Timedelta(days=1)])
+    settled = settled[settled < end]
+    oids = settled.index.to_numpy()
+    fees = expected_fees(month, oids).reindex(oids)
+    channel = orders["channel"].reindex(oids).to_numpy()
+    base = {"channel": channel, "order_id": oids, "settled_at": settled.to_numpy()}
+    sale = pd.DataFrame({**base, "line_type": "sale",
+                         "amount_fen": orders["paid_amount_fen"].reindex(oids).to_numpy()})
+    commission = pd.DataFrame({**base, "line_type": "commission",
+                               "amount_fen": -fees["commission_fen"].to_numpy()})
+    fee = pd.DataFrame({**base, "line_type": "fee", "amount_fen": -fees["fee_fen"].to_numpy()})
+    refunds = t["refunds"]
+    refund = pd.DataFrame({"channel": refunds["channel"].to_numpy(),
+                           "order_id": refunds["order_id"].to_numpy(), "line_type": "refund",
+                           "amount_fen": -refunds["amount_fen"].to_numpy(),
+                           "settled_at": refunds["refunded_at"].to_numpy()})
+    lines = pd.concat([sale, commission[commission["amount_fen"] != 0],
+                       fee[fee["amount_fen"] != 0], refund], ignore_index=True)
+    lines = lines.sort_values(["settled_at", "channel", "order_id", "line_type"],
+                              kind="stable").reset_index(drop=True)
+    lines["currency"] = lines["channel"].map(CURRENCY).fillna("CNY")
+    foreign = (lines["currency"] != "CNY").to_numpy()
+    lines.loc[foreign, "amount_fen"] = to_currency(
+        lines.loc[foreign, "amount_fen"].to_numpy(), _rate_on(fx, lines.loc[foreign,
+                                                                             "settled_at"]))
+    day = _payout_day(lines["channel"].to_numpy(), lines["settled_at"])
+    lines["payout_id"] = np.where((day < end).to_numpy(), "PO-" + lines["channel"].str.upper()
+                                  + "-" + day.dt.strftime("%Y%m%d"), None)
+    lines["payout_day"] = day
+    lines.insert(0, "settlement_id", _ids("JS" + month.period.start.strftime("%y%m"), 1,
+                                          len(lines), 8))
+    t["settlement_lines"] = lines
+
+
+def add_payouts(rng: np.random.Generator, month: DemoMonth) -> None:
+    """Payouts sum their settlement lines; the bank receives them a few hours to days later."""
+    t = month.tables
+    lines = t["settlement_lines"]
+    paid_out = lines["payout_id"].notna()
+    payouts = (lines[paid_out].groupby(["payout_id", "channel", "currency"], as_index=False)
+               .agg(amount_fen=("amount_fen", "sum"), paid_at=("payout_day", "first")))
+    payouts = payouts[payouts["amount_fen"] > 0].sort_values("paid_at", kind="stable")
+    payouts["bank_account"] = ACCOUNT
+    t["payouts"] = payouts.reset_index(drop=True)
+    t["bank_transactions"] = _deposits(rng, month, t["payouts"], t["fx_rates"])
+
+
+def _deposits(rng, month: DemoMonth, payouts: pd.DataFrame, fx: pd.DataFrame) -> pd.DataFrame:
+    n = len(payouts)
+    booked = payouts["paid_at"].to_numpy() + rng.integers(2, 3 * 24, n) * HOUR
+    amount = payouts["amount_fen"].to_numpy().copy()
+    foreign = (payouts["currency"] != "CNY").to_numpy()
+    rate = _rate_on(fx, payouts.loc[foreign, "paid_at"])
+    amount[foreign] = np.floor(amount[foreign] * rate * (1 - BANK_SPREAD) + 0.5).astype(np.int64)
+    # Douyin's transfers do not quote the payout number
+    reference = np.where(payouts["channel"] == "douyin", "抖音支付结算款",
+                         "提现 " + payouts["payout_id"])
+    return pd.DataFrame({
+        "account": ACCOUNT, "txn_id": _ids("ICBC" + month.period.start.strftime("%y%m"), 1, n, 6),
+        "booked_at": booked, "amount_fen": amount, "currency": "CNY",
+        "counterparty": payouts["channel"].map(PAYERS).to_numpy(), "reference": reference,
+        "payout_id": payouts["payout_id"].to_numpy(),
+    })
+
+
+def finish_bank(month: DemoMonth) -> None:
+    """Statement order, transaction numbers, running balance; nothing after the period's end."""
+    bank = month.tables["bank_transactions"]
+    end = np.datetime64(month.period.end_ts, "s")
+    bank = bank[bank["booked_at"] < end].sort_values("booked_at", kind="stable")
+    bank = bank.reset_index(drop=True)
+    bank["balance_fen"] = 5_000_000_00 + np.cumsum(bank["amount_fen"].to_numpy())
+    month.tables["bank_transactions"] = bank
+
+
+def inject_settlement_lines(month: DemoMonth, rate: float = 0.0025) -> None:
+    """Order-to-settlement discrepancies (before payouts are formed from the lines)."""
+    rng = np.random.default_rng(month.seed + 707)
+    t = month.tables
+    lines = t["settlement_lines"]
+    orders = t["orders"].set_index("order_id")
+    end = pd.Timestamp(month.period.end_ts)
+    start = pd.Timestamp(month.period.start_ts)
+    n = max(2, round(len(orders) * rate))
+
+    def add(code, key, amount_fen, note, order_id=None):
+        month.truth.append({"recon": "payments", "reason_code": code, "key": key,
+                            "order_id": order_id,
+                            "amount": None if amount_fen is None else amount_fen / 100,
+                            "note": note})
+
+    # orders settled in the period, in CNY, one sale line each: one anomaly per order
+    sale = lines[(lines["line_type"] == "sale") & (lines["currency"] == "CNY")
+                 & (lines["settled_at"] >= start)]
+    per_order = lines.groupby("order_id")["line_type"].agg(lambda s: sorted(s))
+    plain = per_order[per_order.map(lambda s: "refund" not in s and s.count("sale") == 1)].index
+    free = list(rng.permutation(sale.loc[sale["order_id"].isin(plain), "order_id"].to_numpy()))
+    extra, drop = [], set()
+
+    def take(k, where=None):
+        out, kept = [], []
+        while free and len(out) < k:
+            o = free.pop()
+            (out if where is None or where(o) else kept).append(o)
+        free.extend(reversed(kept))
+        return out
+
+    ships = t["shipments"].groupby("order_id")["ship_time"].min()
+    cycle = {c: pd.Timedelta(days=d) for c, d in SETTLEMENT_DAYS.items()}
+
+    def due(o):  # the settlement deadline falls in the period
+        return start <= ships.get(o, end) + cycle[orders.at[o, "channel"]] < end
+
+    for o in take(n, where=due):  # never settled: a receivable
+        drop.update(lines.index[lines["order_id"] == o])
+        add("PAY_NOT_SETTLED", o, int(orders.at[o, "paid_amount_fen"]), "no settlement", o)
+    for o in take(n):  # settled gross differs from what the buyer paid
+        i = lines.index[(lines["order_id"] == o) & (lines["line_type"] == "sale")][0]
+        delta = -int(rng.integers(1, 20)) * 100
+        lines.loc[i, "amount_fen"] += delta
+        add("PAY_GROSS_MISMATCH", o, -delta, "sale short", o)
+    for o in take(n, where=lambda o: ((lines["order_id"] == o)
+                                      & (lines["line_type"] == "commission")).any()):
+        i = lines.index[(lines["order_id"] == o) & (lines["line_type"] == "commission")][0]
+        delta = -int(rng.integers(1, 10)) * 100
+        lines.loc[i, "amount_fen"] += delta
+        add("PAY_FEE_MISMATCH", f"{o}|commission", -delta, "commission above schedule", o)
+    for k, o in enumerate(take(n)):  # the same sale credited twice
+        row = lines.loc[lines.index[(lines["order_id"] == o)
+                                    & (lines["line_type"] == "sale")][0]].to_dict()
+        row["settlement_id"] = f"JSD{month.period.start:%y%m}{k:05d}"
+        extra.append(row)
+        add("PAY_DUPLICATE_LINE", row["settlement_id"], int(row["amount_fen"]), "twice", o)
+    for k in range(n):  # a settlement for an order that is not ours
+        row = lines.loc[lines.index[(lines["line_type"] == "sale")
+                                    & (lines["currency"] == "CNY")][k * 7]].to_dict()
+        row.update(settlement_id=f"JSX{month.period.start:%y%m}{k:05d}",
+                   order_id=f"X{month.period.start:%Y%m}{k:06d}")
+        extra.append(row)
+        add("PAY_UNKNOWN_ORDER", row["settlement_id"], int(row["amount_fen"]), "unknown order")
+
+    t["settlement_lines"] = pd.concat([lines.drop(index=list(drop)), pd.DataFrame(extra)],
+                                      ignore_index=True)
+
+
+def inject_payouts(month: DemoMonth, rate: float = 0.0025) -> None:
+    """Settlement-to-payout and payout-to-bank discrepancies, and near misses."""
+    rng = np.random.default_rng(month.seed + 708)
+    t = month.tables
+    payouts, bank = t["payouts"], t["bank_transactions"]
+    end = pd.Timestamp(month.period.end_ts)
+    start = pd.Timestamp(month.period.start_ts)
+    n = max(2, round(len(t["orders"]) * rate))
+    window = pd.Timedelta(days=DEPOSIT_WINDOW_DAYS)
+
+    def add(code, key, amount_fen, note):
+        month.truth.append({"recon": "payments", "reason_code": code, "key": key,
+                            "order_id": None, "amount": amount_fen / 100, "note": note})
+
+    # CNY payouts quoting their number, whose deposit window closes inside the period
+    quoted = payouts[(payouts["currency"] == "CNY") & (payouts["channel"] != "douyin")
+                     & (payouts["paid_at"] + window < end)]
+    pool = list(rng.permutation(quoted["payout_id"].to_numpy()))
+    k = max(1, min(n, len(pool) // 4))
+    lost: set[str] = set()
+    for p in pool[:k]:  # the payout does not add up to its lines
+        payouts.loc[payouts["payout_id"] == p, "amount_fen"] -= 500
+        bank.loc[bank["payout_id"] == p, "amount_fen"] -= 500
+        add("PAY_PAYOUT_MISMATCH", p, 500, "payout 5.00 short of its lines")
+    for p in pool[k:2 * k]:  # paid out, never arrived
+        lost.add(p)
+        add("PAY_NO_DEPOSIT", p, int(payouts.loc[payouts["payout_id"] == p, "amount_fen"].iloc[0]),
+            "no deposit")
+    for p in pool[2 * k:3 * k]:  # arrived short
+        short = int(rng.integers(1, 50)) * 100
+        bank.loc[bank["payout_id"] == p, "amount_fen"] -= short
+        add("PAY_DEPOSIT_MISMATCH", p, short, "deposit short")
+    strangers = []
+    for j in range(k):  # money in with no payout behind it
+        amount = int(rng.integers(100, 5000)) * 100
+        txn = f"ICBCX{month.period.start:%y%m}{j + 1:04d}"
+        strangers.append({
+            "account": ACCOUNT, "txn_id": txn,
+            "booked_at": start + pd.Timedelta(days=int(rng.integers(3, 25))),
+            "amount_fen": amount, "currency": "CNY", "counterparty": "上海某贸易有限公司",
+            "reference": f"往来款 {j + 1:03d}", "payout_id": None})
+        add("PAY_DEPOSIT_NO_PAYOUT", txn, amount, "unknown deposit")
+
+    # near miss: two Douyin payouts credited together (Thursday's with Monday's), no reference
+    dy = payouts[payouts["channel"] == "douyin"].sort_values("paid_at")
+    pairs = [(a, b) for a, b in zip(dy["payout_id"], dy["payout_id"].iloc[1:], strict=False)
+             if pd.Timestamp(dy.set_index("payout_id").at[a, "paid_at"]).weekday() == 3]
+    for a, b in pairs[:1]:
+        ia, ib = bank.index[bank["payout_id"] == a], bank.index[bank["payout_id"] == b]
+        if len(ia) and len(ib):
+            bank.loc[ib, "amount_fen"] += int(bank.loc[ia, "amount_fen"].iloc[0])
+            bank.loc[ib, "booked_at"] = payouts.loc[payouts["payout_id"] == b, "paid_at"].iloc[0] \
+                + pd.Timedelta(hours=2)
+            lost.add(a)
+    bank = bank[~bank["payout_id"].isin(lost)]
+    t["bank_transactions"] = pd.concat([bank, pd.DataFrame(strangers)], ignore_index=True)

@@ -1,0 +1,153 @@
+-- Payment-collection findings. Order-to-settlement pairing comes from the engine's results of
+-- this run (spec 'payments_sale': expected vs booked sale per order; 'payments_fees': expected vs
+-- booked commission and fee per order and type; 'payments_bank': unquoted payouts vs deposits,
+-- grouped by amount within the deposit window); the rest are rules over pay_due, pay_payouts
+-- and pay_deposits. Amounts are in the line's or payout's currency (deposits in CNY).
+with
+
+results as (
+    select * from match_results
+    where run_id = $run_id and spec in ('payments_sale', 'payments_fees', 'payments_bank')
+),
+
+not_settled as (
+    select
+        'PAY_NOT_SETTLED' as reason_code, d.order_id as key, d.order_id, d.paid_amount as amount,
+        d.channel || ' order dispatched ' || strftime(d.first_ship, '%Y-%m-%d')
+            || ' should have settled by ' || strftime(d.deadline, '%Y-%m-%d') || ' ('
+            || d.settlement_days || '-day cycle); nothing credited by the period end'
+            as explanation,
+        to_json({'deadline': d.deadline, 'paid_amount': d.paid_amount}) as details
+    from pay_due as d
+    where d.sale_lines = 0
+),
+
+sale as (
+    select
+        case r.state when 'duplicate' then 'PAY_DUPLICATE_LINE'
+                     when 'missing_left' then 'PAY_UNKNOWN_ORDER'
+                     else 'PAY_GROSS_MISMATCH' end as reason_code,
+        case when r.state = 'mismatched' then e.order_id else b.settlement_id end as key,
+        coalesce(e.order_id, b.order_id) as order_id,
+        case when r.state = 'mismatched' then abs(b.amount - e.amount) else b.amount end
+            as amount,
+        case r.state
+            when 'duplicate' then 'sale of order ' || b.order_id || ' credited again by line '
+                || b.settlement_id || ' (' || b.amount || ' ' || b.currency || ')'
+            when 'missing_left' then 'line ' || b.settlement_id || ' credits ' || b.amount || ' '
+                || b.currency || ' for order ' || coalesce(b.order_id, '(none)')
+                || ', which is not in the order export'
+            else 'order paid ' || e.amount || ', the platform credited ' || b.amount || ' '
+                || b.currency end as explanation,
+        r.details
+    from results as r
+    left join pay_expected as e on e.expected_id = r.left_ids[1]
+    left join pay_lines as b on b.settlement_id = r.right_ids[1]
+    where r.spec = 'payments_sale' and r.state in ('mismatched', 'duplicate', 'missing_left')
+),
+
+fees as (
+    select
+        'PAY_FEE_MISMATCH' as reason_code,
+        coalesce(e.order_id, b.order_id) || '|' || coalesce(e.line_type, b.line_type) as key,
+        coalesce(e.order_id, b.order_id) as order_id,
+        abs(coalesce(b.amount, 0) - coalesce(e.amount, 0)) as amount,
+        coalesce(e.line_type, b.line_type) || ' of order ' || coalesce(e.order_id, b.order_id)
+            || ': the fee schedule says ' || coalesce(cast(-e.amount as varchar), 'none')
+            || ', the platform charged ' || coalesce(cast(-b.amount as varchar), 'nothing')
+            as explanation,
+        r.details
+    from results as r
+    left join pay_expected as e on e.expected_id = r.left_ids[1]
+    left join pay_lines as b on b.settlement_id = r.right_ids[1]
+    where r.spec = 'payments_fees' and r.state in ('mismatched', 'missing_left', 'missing_right')
+),
+
+payout_totals as (
+    select
+        'PAY_PAYOUT_MISMATCH' as reason_code, p.payout_id as key, cast(null as varchar),
+        abs(p.amount - p.lines_total) as amount,
+        'payout ' || p.payout_id || ' paid ' || p.amount || ' ' || p.currency || ' but its '
+            || p.lines || ' settlement lines add up to ' || p.lines_total as explanation,
+        to_json({'amount': p.amount, 'lines_total': p.lines_total}) as details
+    from pay_payouts as p
+    where p.paid_at >= cast($period_start as timestamp)
+      and abs(p.amount - p.lines_total) > cast($amount_tolerance as decimal(18,2))
+),
+
+quoted as (
+    select p.*, d.txn_id, d.amount as deposited, d.amount - p.amount_cny as difference
+    from pay_payouts as p
+    join pay_deposits as d on d.payout_id = p.payout_id
+    where p.paid_at >= cast($period_start as timestamp)
+),
+
+deposit_mismatch as (
+    select
+        'PAY_DEPOSIT_MISMATCH' as reason_code, q.payout_id as key, cast(null as varchar),
+        abs(q.difference) as amount,
+        'payout ' || q.payout_id || ' of ' || q.amount || ' ' || q.currency
+            || case when q.currency <> 'CNY' then ' (' || q.amount_cny || ' CNY at '
+                    || q.rate_to_cny || ')' else '' end
+            || ' arrived as ' || q.deposited || ' CNY (' || q.txn_id || ')' as explanation,
+        to_json({'txn_id': q.txn_id, 'expected_cny': q.amount_cny, 'deposited': q.deposited})
+            as details
+    from quoted as q
+    where (q.currency = 'CNY' and abs(q.difference) > cast($amount_tolerance as decimal(18,2)))
+       or (q.currency <> 'CNY' and abs(q.difference) > cast($fx_tolerance as decimal(9,6))
+                                                      * q.amount_cny)
+),
+
+bank as (
+    select
+        case r.state when 'missing_right' then 'PAY_NO_DEPOSIT'
+                     when 'missing_left' then 'PAY_DEPOSIT_NO_PAYOUT'
+                     else 'PAY_MATCH_UNRESOLVED' end as reason_code,
+        coalesce(p.payout_id, d.txn_id) as key,
+        cast(null as varchar) as order_id,
+        coalesce(p.amount, d.amount) as amount,
+        case r.state
+            when 'missing_right' then 'payout ' || p.payout_id || ' of ' || p.amount
+                || ' paid ' || strftime(p.paid_at, '%Y-%m-%d')
+                || ' has no bank deposit within the window'
+            when 'missing_left' then 'deposit ' || d.txn_id || ' of ' || d.amount || ' on '
+                || strftime(d.booked_at, '%Y-%m-%d') || ' (' || coalesce(d.reference, '') || ', '
+                || coalesce(d.counterparty, '') || ') matches no payout'
+            else r.explanation end as explanation,
+        r.details,
+        coalesce(p.paid_at + $window_days * interval '1' day, d.booked_at) as judged_at
+    from results as r
+    left join pay_payouts as p on p.payout_id = r.left_ids[1]
+    left join pay_deposits as d on d.txn_id = r.right_ids[1]
+    where r.spec = 'payments_bank' and r.state in ('missing_right', 'missing_left', 'unresolved')
+),
+
+foreign_unquoted as (
+    select
+        'PAY_NO_DEPOSIT' as reason_code, p.payout_id as key, cast(null as varchar),
+        p.amount,
+        'payout ' || p.payout_id || ' of ' || p.amount || ' ' || p.currency || ' paid '
+            || strftime(p.paid_at, '%Y-%m-%d') || ' has no bank deposit quoting it'
+            as explanation,
+        to_json({'amount_cny': p.amount_cny}) as details
+    from pay_payouts as p
+    where p.currency <> 'CNY'
+      and p.payout_id not in (select payout_id from pay_deposits where payout_id is not null)
+      and p.paid_at + $window_days * interval '1' day >= cast($period_start as timestamp)
+      and p.paid_at + $window_days * interval '1' day < cast($period_end as timestamp)
+),
+
+final as (
+    select * from not_settled
+    union all select * from sale
+    union all select * from fees
+    union all select * from payout_totals
+    union all select * from deposit_mismatch
+    union all select reason_code, key, order_id, amount, explanation, details from bank
+              where judged_at >= cast($period_start as timestamp)
+                and judged_at < cast($period_end as timestamp)
+    union all select * from foreign_unquoted
+)
+
+select * from final
+order by reason_code, key

@@ -1,0 +1,2 @@
+-- Replace a period's FX differences.
+delete from fx_differences where period = $period
