@@ -9,12 +9,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from recon_lib import config, results
+from recon_lib import config, register, results
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.db import Database
 from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK
 from recon_lib.load import load_period
-from recon_lib.periods import Period
+from recon_lib.periods import Period, parse_period
 from recon_lib.recons import freight, outbound, payments, returns, shipping
 from recon_lib.recons.base import RunContext
 from recon_lib.report import (
@@ -25,6 +25,7 @@ from recon_lib.report import (
     write_reports_index,
 )
 from recon_lib.report.claims import write_claims
+from recon_lib.report.exceptions import write_exceptions
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def reconcile_period(db: Database, period: Period, settings: Settings = DEFAULT_
         started = time.perf_counter()
         findings[recon.RECON] = recon.reconcile(ctx)
         log.info("reconciled %s in %.1f s", recon.RECON, time.perf_counter() - started)
+    register.sync(db, period)
     db.execute("UPDATE runs SET finished_at = $now WHERE run_id = $run_id",
                {"now": datetime.now(), "run_id": run_id}, name="finish run")
     return findings
@@ -74,6 +76,11 @@ def headline(db: Database, period: str) -> list[tuple[str, str]]:
     for recon, part in summary.groupby("recon", sort=False):
         rows.append((f"{recon}: findings", f"{int(part['findings'].sum()):,}"))
         rows.append((f"{recon}: money at stake", f"¥{part['amount'].sum():,.2f}"))
+    counts = register.period_counts(db, parse_period(period))
+    if len(counts):
+        rows.append(("register: new / carried / resolved",
+                     f"{counts.new_items.sum():,} / {counts.carried.sum():,} / "
+                     f"{counts.resolved.sum():,}"))
     return rows
 
 
@@ -96,6 +103,7 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
         figures = headline(db, period.label)
         if render:
             write_claims(db, period, out_dir)
+            write_exceptions(db, period, out_dir)
     if not render:
         return RunOutcome(period.label, run_id, findings, None)
 

@@ -36,6 +36,9 @@ class Table:
     """Columns that identify a row; empty when only the source line does (bills may repeat)."""
     references: dict[str, tuple[str, str]] = field(default_factory=dict)
     """column -> (table, column) that every non-null value must exist in."""
+    master: bool = False
+    """Reference data (products, contracts, rates) rather than a period's events: loading a
+    period replaces rows by key, whichever period loaded them, so each key is held once."""
 
     @property
     def column_names(self) -> list[str]:
@@ -91,6 +94,7 @@ _table(
         _c("weight_kg", KG, "Packed weight of one unit.", unit="kg"),
     ),
     key=("sku",),
+    master=True,
 )
 
 _table(
@@ -240,6 +244,7 @@ _table(
         _c("effective_to", "DATE", "Last day the price applies; null if open."),
     ),
     key=("carrier", "service", "dest_province", "effective_from"),
+    master=True,
 )
 
 _table(
@@ -260,6 +265,7 @@ _table(
         _c("effective_to", "DATE", "Last day it applies; null if open."),
     ),
     key=("carrier", "surcharge", "effective_from"),
+    master=True,
 )
 
 _table(
@@ -368,6 +374,7 @@ _table(
         _c("effective_to", "DATE", "Last day it applies; null if open."),
     ),
     key=("channel", "category", "line_type", "effective_from"),
+    master=True,
 )
 
 _table(
@@ -395,6 +402,7 @@ _table(
         _c("rate_to_cny", "DECIMAL(18,6)", "CNY per one unit of the currency.", True),
     ),
     key=("rate_date", "currency"),
+    master=True,
 )
 
 _table(
@@ -432,6 +440,18 @@ def create_table_sql(tbl: Table) -> str:
     return f"CREATE TABLE IF NOT EXISTS {tbl.name} (\n  {cols}\n)"
 
 
+def delete_by_key_sql(tbl: Table, source: str) -> str:
+    """DELETE the rows of a master table whose key appears in ``source`` (a registered relation).
+
+    Identifiers only, from the schema; ``IS NOT DISTINCT FROM`` so a null key part (a fee for
+    every category) matches itself.
+    """
+    if not tbl.key:
+        raise ValueError(f"table {tbl.name} has no key to replace rows by")
+    cond = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in tbl.key)
+    return f"DELETE FROM {tbl.name} AS t USING {source} AS s WHERE {cond}"
+
+
 def markdown() -> str:
     """The data model as Markdown, for ``docs/data-model.md``."""
     out = [
@@ -446,6 +466,9 @@ def markdown() -> str:
         out += [f"## `{tbl.name}`", "", tbl.description, ""]
         if tbl.key:
             out += [f"Key: `{', '.join(tbl.key)}`", ""]
+        if tbl.master:
+            out += ["Reference data: a load replaces rows by key, whichever period loaded "
+                    "them.", ""]
         for col, (ref_table, ref_col) in tbl.references.items():
             out += [f"`{col}` references `{ref_table}.{ref_col}`.", ""]
         out += ["| column | type | required | meaning |", "|---|---|---|---|"]

@@ -37,6 +37,9 @@ def insert_month(db: Database, month: DemoMonth) -> dict[str, int]:
             try:
                 db.execute(f"DELETE FROM {name} WHERE period = $period",
                            {"period": month.period.label}, name=f"clear {name}")
+                if tbl.master:
+                    db.execute(schema.delete_by_key_sql(tbl, "_month_frame"),
+                               name=f"replace {name}")
                 db.execute(
                     f"INSERT INTO {name} SELECT {_select_list(tbl, set(frame.columns))}, "
                     "$period, 'generated', CAST(row_number() OVER () AS INTEGER) "

@@ -56,16 +56,19 @@ def _products(rng: np.random.Generator, n_sku: int) -> pd.DataFrame:
     })
 
 
-def _order_ids(rng: np.random.Generator, channel: np.ndarray, created: np.ndarray) -> np.ndarray:
+def _order_ids(rng: np.random.Generator, channel: np.ndarray, created: np.ndarray,
+               period: Period) -> np.ndarray:
+    """Channel-shaped order numbers, unique across periods (the period is part of them)."""
     n = len(channel)
-    seq = rng.permutation(n) + 1
+    seq = (rng.permutation(n) + 1).astype(np.int64)
+    ym = period.start.strftime("%y%m")
     out = np.empty(n, dtype=object)
     tm = channel == "tmall"
-    out[tm] = np.char.add("3", np.char.zfill((seq[tm] * 7919 + 104729).astype(str), 18))
+    out[tm] = np.char.add("3" + ym, np.char.zfill((seq[tm] * 7919 + 104729).astype(str), 14))
     jd = channel == "jd"
-    out[jd] = np.char.add("28", np.char.zfill((seq[jd] * 6113).astype(str), 10))
+    out[jd] = np.char.add("28" + ym, np.char.zfill((seq[jd] * 6113).astype(str), 8))
     dy = channel == "douyin"
-    out[dy] = np.char.add("69", np.char.zfill((seq[dy] * 5227 + 31).astype(str), 17))
+    out[dy] = np.char.add("69" + ym, np.char.zfill((seq[dy] * 5227 + 31).astype(str), 13))
     sh = channel == "shop"
     days = pd.to_datetime(created[sh]).strftime("%Y%m%d").to_numpy().astype(str)
     out[sh] = np.char.add(np.char.add("SO", days), np.char.zfill(seq[sh].astype(str), 7))
@@ -104,7 +107,7 @@ def generate_month(period: Period, orders: int = 20_000, seed: int = 7,
     channel = _choice(rng, list(world.CHANNEL_WEIGHTS), list(world.CHANNEL_WEIGHTS.values()), n)
     # leave the last hour empty so no payment falls past the period end
     created = np.sort(start + rng.integers(0, seconds - 3600, n).astype("timedelta64[s]"))
-    order_id = _order_ids(rng, channel, created)
+    order_id = _order_ids(rng, channel, created, period)
     province = _choice(rng, list(world.PROVINCE_WEIGHTS), list(world.PROVINCE_WEIGHTS.values()), n)
     name, phone, address = _customers(rng, n)
     fate = rng.random(n)
@@ -180,7 +183,7 @@ def generate_month(period: Period, orders: int = 20_000, seed: int = 7,
 
     parcels["shipment_id"] = _ids("FH" + period.start.strftime("%y%m"), 1, len(parcels), 7)
     parcels["carrier"] = carrier[parcels["o"].to_numpy()]
-    parcels["tracking_no"] = _tracking_numbers(rng, parcels["carrier"].to_numpy())
+    parcels["tracking_no"] = _tracking_numbers(rng, parcels["carrier"].to_numpy(), period)
     weights_g = (ship_lines.assign(w=products["weight_g"].to_numpy()[ship_lines["p"]] *
                                    ship_lines["qty"])
                  .groupby(["o", "parcel"])["w"].sum())
@@ -217,13 +220,14 @@ def generate_month(period: Period, orders: int = 20_000, seed: int = 7,
     return DemoMonth(period=period, seed=seed, tables=tables, settings=settings)
 
 
-def _tracking_numbers(rng: np.random.Generator, carrier: np.ndarray) -> np.ndarray:
+def _tracking_numbers(rng: np.random.Generator, carrier: np.ndarray, period: Period) -> np.ndarray:
+    """Carrier-shaped waybill numbers, unique across periods."""
     n = len(carrier)
-    digits = np.char.zfill(rng.integers(0, 10**6, n).astype(str), 6)
+    digits = np.char.zfill(rng.integers(0, 10**4, n).astype(str), 4)
     serial = np.char.zfill(np.arange(n).astype(str), 7)
-    body = np.char.add(digits.astype("U6"), serial)  # unique via the serial
+    body = np.char.add(np.char.add(period.start.strftime("%y%m"), digits.astype("U4")), serial)
     out = np.empty(n, dtype=object)
-    out[carrier == "SF"] = np.char.add("SF", np.char.add("1", body[carrier == "SF"]))
+    out[carrier == "SF"] = np.char.add("SF1", body[carrier == "SF"])
     # ZTO waybills are all digits and may start with 0: they must survive as text
     out[carrier == "ZTO"] = np.char.add("0", body[carrier == "ZTO"])
     out[carrier == "YTO"] = np.char.add("YT", body[carrier == "YTO"])

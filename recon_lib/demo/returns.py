@@ -151,8 +151,9 @@ def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14
         add("RET_NO_PICKUP", r, None, "no pickup")
     for i in range(n):   # a parcel the warehouse received with no return request behind it
         template = receipts.iloc[int(rng.integers(0, len(receipts)))].to_dict()
-        rec = f"UNEXP{i:05d}"
-        template.update(receipt_id=rec, return_id=None, tracking_no=f"RU{i:09d}", qty=1,
+        rec = f"RKU{month.period.start:%y%m}{i:04d}"
+        template.update(receipt_id=rec, return_id=None,
+                        tracking_no=f"RU{month.period.start:%y%m}{i:07d}", qty=1,
                         received_at=month.period.start_ts + pd.Timedelta(days=int(rng.integers(
                             1, 25))))
         extra_receipts.append(template)

@@ -30,7 +30,9 @@ def store_findings(ctx: RunContext, recon: str, query: str, **params) -> int:
     # the named query is composed as a sub-select; every value stays a bound parameter
     insert = (
         "INSERT INTO discrepancies SELECT $run_id, $period, $recon, reason_code, key, order_id, "
-        f"amount, explanation, details FROM ({sql_text(query)}) AS found"
+        # a finding is never lost for want of words: a missing value leaves a pointer instead
+        "amount, coalesce(explanation, reason_code || ': see details'), details "
+        f"FROM ({sql_text(query)}) AS found"
     )
     with ctx.db.transaction():
         ctx.db.execute("DELETE FROM discrepancies WHERE period = $period AND recon = $recon",

@@ -53,3 +53,33 @@ CREATE TABLE IF NOT EXISTS fx_differences (
   difference   DECIMAL(18,2),   -- deposited - expected (negative: the bank's spread)
   txn_id       VARCHAR
 );
+
+-- The discrepancy register: every finding ever made, carried from period to period until it is
+-- resolved. Identity: reconciliation, reason code and business key.
+CREATE TABLE IF NOT EXISTS register (
+  item_id       VARCHAR PRIMARY KEY,   -- recon|reason_code|key
+  recon         VARCHAR NOT NULL,
+  reason_code   VARCHAR NOT NULL,
+  key           VARCHAR NOT NULL,
+  order_id      VARCHAR,
+  first_seen    VARCHAR NOT NULL,      -- period label
+  last_seen     VARCHAR NOT NULL,
+  status        VARCHAR NOT NULL,      -- open, in_progress, resolved, written_off
+  owner         VARCHAR,
+  note          VARCHAR,
+  amount        DECIMAL(18,2),
+  explanation   VARCHAR,
+  closed_period VARCHAR,               -- period in which it was resolved or written off
+  closed_reason VARCHAR,               -- why: what reconciled it, or the analyst's decision
+  updated_at    TIMESTAMP NOT NULL
+);
+
+-- Every change to the register: what, from what, to what, when, and from where.
+CREATE TABLE IF NOT EXISTS register_audit (
+  changed_at TIMESTAMP NOT NULL,
+  item_id    VARCHAR NOT NULL,
+  field      VARCHAR NOT NULL,
+  old_value  VARCHAR,
+  new_value  VARCHAR,
+  source     VARCHAR NOT NULL        -- 'run <period>' or the resolved workbook's file name
+);

@@ -31,7 +31,8 @@ from_engine as (
                 || json_extract_string(details, '$.copies') || ', line ' || line_id || ')'
             when 'missing_right' then 'waybill ' || waybill_no
                 || ' is not one of our parcels (line ' || line_id || ')'
-            else explanation || ' (billed ' || payable || ', contract ' || expected_payable || ')'
+            else explanation || ' (billed ' || coalesce(cast(payable as varchar), '?')
+                || ', contract ' || coalesce(cast(expected_payable as varchar), '?') || ')'
         end as explanation,
         details
     from paired
@@ -49,7 +50,7 @@ unbilled as (
         r.details
     from results as r
     join freight_parcels as p on p.tracking_no = r.right_ids[1]
-    where r.state = 'missing_left'
+    where r.state = 'missing_left' and p.in_period   -- earlier parcels were judged before
 ),
 
 engine_flagged as (
@@ -62,8 +63,9 @@ rate_over as (
         b.waybill_no as key,
         cast(null as varchar) as order_id,
         b.payable - b.claimed_payable as amount,
-        'billed ' || b.payable || ' for ' || b.billed_weight_kg || ' kg to ' || b.billed_province
-            || '; the rate card says ' || b.claimed_payable as explanation,
+        'billed ' || b.payable || ' for ' || coalesce(cast(b.billed_weight_kg as varchar), '?')
+            || ' kg to ' || coalesce(b.billed_province, '?') || '; the rate card says '
+            || b.claimed_payable as explanation,
         to_json({'line': b.line_id, 'billed_weight_kg': b.billed_weight_kg,
                  'payable': b.payable, 'contract_payable': b.claimed_payable}) as details
     from freight_bill as b

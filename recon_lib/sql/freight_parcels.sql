@@ -7,7 +7,7 @@
 create or replace temp table freight_parcels as
 with
 
-parcels as (
+parcels as (   -- shipped in the period, and earlier parcels that this period's bills charge for
     select
         s.tracking_no,
         s.shipment_id,
@@ -18,10 +18,15 @@ parcels as (
         s.declared_value,
         regexp_replace(trim(s.dest_province),
                        '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '') as dest_province,
-        cast(round(coalesce(s.length_cm * s.width_cm * s.height_cm, 0)) as bigint) as volume_cm3
+        cast(round(coalesce(s.length_cm * s.width_cm * s.height_cm, 0)) as bigint) as volume_cm3,
+        s.ship_time >= cast($period_start as timestamp) as in_period
     from shipments as s
-    where s.ship_time >= cast($period_start as timestamp)
-      and s.ship_time < cast($period_end as timestamp)
+    where (s.ship_time >= cast($period_start as timestamp)
+           and s.ship_time < cast($period_end as timestamp))
+       or (s.ship_time < cast($period_start as timestamp)
+           and s.tracking_no in (select waybill_no from courier_bill_lines
+                                 where bill_date >= cast($period_start as date)
+                                   and bill_date < cast($period_end as date)))
 ),
 
 carded as (
@@ -63,7 +68,7 @@ priced as (
 final as (
     select
         tracking_no, shipment_id, carrier, service, ship_time, dest_province, declared_value,
-        weight_kg, remote,
+        weight_kg, remote, in_period,
         cast(chargeable_g / 1000.0 as decimal(12,3)) as chargeable_kg,
         fee as expected_fee,                                             -- yuan
         fee - round(fee * coalesce(discount_rate, 0), 2) as payable,     -- yuan, expected

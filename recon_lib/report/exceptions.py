@@ -1,0 +1,116 @@
+"""``reports/<period>/exceptions.xlsx``: one sheet per reconciliation and the register sheet.
+
+The register sheet is the round trip: analysts edit status, owner and note there and run
+``recon resolve``. Its first row holds the column names ``recon resolve`` reads; the other
+sheets are for reading and filtering.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from recon_lib import register, results
+from recon_lib.db import Database
+from recon_lib.periods import Period
+from recon_lib.privacy import mask_frame
+from recon_lib.reasons import REASONS, RECONCILIATIONS
+
+log = logging.getLogger(__name__)
+
+HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+EDITABLE_FILL = PatternFill("solid", fgColor="FFF7D6")
+MONEY = "#,##0.00"
+SHEET_NAMES = {"shipping": "发货 Shipping", "outbound": "出库 Outbound",
+               "freight": "快递费 Freight", "returns": "退货 Returns", "payments": "回款 Payments"}
+FINDING_COLUMNS = [  # column, header, width, number format
+    ("title_zh", "原因 Reason", 22, "@"), ("reason_code", "代码 Code", 24, "@"),
+    ("key", "键 Key", 30, "@"), ("order_id", "订单号 Order", 22, "@"),
+    ("amount", "金额 Amount", 14, MONEY), ("explanation", "说明 Explanation", 70, "@"),
+    ("status", "状态 Status", 12, "@"), ("owner", "负责人 Owner", 12, "@"),
+]
+REGISTER_WIDTHS = {"item_id": 44, "key": 26, "explanation": 60, "note": 30, "closed_reason": 30}
+
+
+def write_exceptions(db: Database, period: Period, out_dir: Path) -> Path:
+    """Write the workbook; returns its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    found = mask_frame(results.discrepancies(db, period.label))
+    items = register.items(db, period)
+    items = items[items["status"].isin(("open", "in_progress"))
+                  | (items["closed_period"] == period.label)]
+    status = items.set_index("item_id")[["status", "owner"]]
+    found["item_id"] = found["recon"] + "|" + found["reason_code"] + "|" + found["key"]
+    found = found.join(status, on="item_id")
+    found["title_zh"] = found["reason_code"].map(
+        lambda c: f"{REASONS[c].title_zh} {REASONS[c].title}" if c in REASONS else c)
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for recon in RECONCILIATIONS:
+        part = found[found["recon"] == recon]
+        ws = wb.create_sheet(SHEET_NAMES.get(recon, recon)[:31])
+        _frame(ws, part, FINDING_COLUMNS)
+    _register_sheet(wb.create_sheet(register.SHEET), mask_frame(items))
+    path = out_dir / "exceptions.xlsx"
+    tmp = path.with_suffix(".xlsx.tmp")
+    wb.save(tmp)
+    tmp.replace(path)  # a reader never sees a half-written workbook
+    log.info("wrote %s (%d findings, %d register items)", path.name, len(found), len(items))
+    return path
+
+
+def _header(ws, headers, fill=HEADER_FILL) -> None:
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    ws.freeze_panes = "A2"
+
+
+def _value(v):
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def _frame(ws, df: pd.DataFrame, columns) -> None:
+    _header(ws, [header for _, header, _, _ in columns])
+    for record in df.itertuples(index=False):
+        ws.append([_value(getattr(record, col)) for col, _, _, _ in columns])
+    for i, (_, _, width, fmt) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+        for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+            cell.number_format = fmt
+    ws.auto_filter.ref = ws.dimensions
+
+
+def _register_sheet(ws, items: pd.DataFrame) -> None:
+    names = list(register.COLUMNS)
+    _header(ws, names)
+    for record in items[names].itertuples(index=False):
+        ws.append([_value(v) for v in record])
+    for i, name in enumerate(names, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = REGISTER_WIDTHS.get(name, 14)
+        if name in register.EDITABLE:
+            ws.cell(row=1, column=i).fill = EDITABLE_FILL
+        if name == "amount":
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = MONEY
+    status_col = get_column_letter(names.index("status") + 1)
+    choice = DataValidation(type="list", formula1='"' + ",".join(register.STATUSES) + '"',
+                            allow_blank=False, showErrorMessage=True,
+                            errorTitle="status", error="open, in_progress, resolved or written_off")
+    ws.add_data_validation(choice)
+    choice.add(f"{status_col}2:{status_col}{max(2, ws.max_row)}")
+    ws.auto_filter.ref = ws.dimensions

@@ -1,0 +1,267 @@
+-- Carrier scorecard for a period, per carrier (level 'carrier') and per carrier x destination
+-- province (level 'province'). Parcels: our shipments that left in the period, judged on every
+-- tracking event loaded so far. Money: courier bill lines dated in the period.
+--   on_time_rate     = parcels delivered on or before promised_date / delivered parcels that
+--                      have a promised date (NULL when none)                          (share)
+--   avg/p90 delivery_days = ship_time -> first 'delivered' event, fractional days; p90 is
+--                      quantile_cont (linear interpolation)                            (days)
+--   damage_rate, loss_rate = parcels with a 'damaged' / 'lost' event / parcels          (share)
+--   incident_rate    = parcels with a 'damaged' or 'lost' event / parcels              (share)
+--   cost_per_parcel  = freight-line payable / distinct waybills billed for freight     (yuan)
+--   cost_per_kg      = freight-line payable / billed_weight_kg of those lines    (yuan per kg)
+--   provinces        = distinct destination provinces of the parcels (1 on province rows)
+--   billing_accuracy = share of bill lines (all fee types) whose waybill has no freight finding
+--                      of the period other than FRT_UNBILLED                           (share)
+--   overcharge_recovered = sum of those findings' amounts                             (yuan)
+-- Score: each metric is scaled 0..1 across the carriers of the same level and province
+-- (min-max; 1 = best): higher is better for on_time_rate, provinces, billing_accuracy; lower is
+-- better for avg_delivery_days, incident_rate, cost_per_parcel. When every carrier has the same
+-- value the metric scores 1. score = sum(weight x scaled) / sum(weight) over the metrics the
+-- carrier has (a NULL metric drops out with its weight). rank 1 = best (ties share a rank).
+-- Provinces are normalised as in freight_parcels (suffixes 省, 市, 自治区... removed); a parcel
+-- or bill line without one is under province '(unknown)', which does not count as coverage.
+with
+
+params as (
+    select
+        cast($period_start as timestamp) as p_start,
+        cast($period_end as timestamp) as p_end,
+        cast($period as varchar) as period,
+        cast($w_on_time as double) as w_on_time,
+        cast($w_speed as double) as w_speed,
+        cast($w_incidents as double) as w_incidents,
+        cast($w_cost as double) as w_cost,
+        cast($w_coverage as double) as w_coverage,
+        cast($w_billing as double) as w_billing
+),
+
+shipped as (
+    select
+        s.carrier,
+        s.tracking_no,
+        s.ship_time,
+        regexp_replace(trim(s.dest_province),
+                       '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '') as province
+    from shipments as s, params as p
+    where s.ship_time >= p.p_start and s.ship_time < p.p_end
+),
+
+events as (
+    select
+        tracking_no,
+        min(case when event_type = 'delivered' then event_time end) as delivered_at,
+        max(promised_date) as promised_date,
+        bool_or(event_type = 'damaged') as damaged,
+        bool_or(event_type = 'lost') as lost
+    from tracking_events
+    group by tracking_no
+),
+
+parcels as (
+    select
+        s.carrier,
+        s.province,
+        e.delivered_at,
+        date_diff('second', s.ship_time, e.delivered_at) / 86400.0 as delivery_days,  -- days
+        case when e.promised_date is not null
+             then cast(e.delivered_at as date) <= e.promised_date end as on_time,
+        coalesce(e.damaged, false) as damaged,
+        coalesce(e.lost, false) as lost
+    from shipped as s
+    left join events as e on e.tracking_no = s.tracking_no
+),
+
+parcel_stats as (
+    select
+        case when grouping(province) = 1 then 'carrier' else 'province' end as level,
+        carrier,
+        case when grouping(province) = 0 then coalesce(province, '(unknown)') end as province,
+        count(*) as parcels,
+        count(delivered_at) as delivered,
+        count(on_time) as judged,
+        count(*) filter (where on_time) as on_time,
+        count(*) filter (where on_time) / nullif(count(on_time), 0) as on_time_rate,
+        avg(delivery_days) as avg_delivery_days,
+        quantile_cont(delivery_days, 0.9) as p90_delivery_days,
+        avg(cast(damaged as double)) as damage_rate,
+        avg(cast(lost as double)) as loss_rate,
+        avg(cast(damaged or lost as double)) as incident_rate,
+        count(distinct province) as provinces
+    from parcels
+    group by grouping sets ((carrier), (carrier, province))
+),
+
+bill as (
+    select
+        b.carrier,
+        b.waybill_no,
+        b.fee_type,
+        b.payable,                                                                 -- yuan
+        b.billed_weight_kg,                                                        -- kg
+        regexp_replace(trim(coalesce(s.dest_province, b.dest_province)),
+                       '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '') as province
+    from courier_bill_lines as b
+    cross join params as p
+    left join (select tracking_no, any_value(dest_province) as dest_province
+               from shipments group by tracking_no) as s on s.tracking_no = b.waybill_no
+    where b.bill_date >= cast(p.p_start as date) and b.bill_date < cast(p.p_end as date)
+),
+
+findings as (
+    select split_part(d.key, '|', 1) as waybill_no, d.amount
+    from discrepancies as d, params as p
+    where d.period = p.period and d.recon = 'freight' and d.reason_code <> 'FRT_UNBILLED'
+),
+
+flagged as (
+    select distinct waybill_no from findings
+),
+
+waybill_owner as (   -- where a finding's waybill belongs: the bill line, else our shipment
+    select
+        f.waybill_no,
+        coalesce(b.carrier, s.carrier) as carrier,
+        coalesce(b.province,
+                 regexp_replace(trim(s.dest_province),
+                                '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', ''))
+            as province
+    from flagged as f
+    left join (select waybill_no, any_value(carrier) as carrier, any_value(province) as province
+               from bill group by waybill_no) as b on b.waybill_no = f.waybill_no
+    left join (select tracking_no, any_value(carrier) as carrier,
+                      any_value(dest_province) as dest_province
+               from shipments group by tracking_no) as s on s.tracking_no = f.waybill_no
+),
+
+recovered as (
+    select
+        case when grouping(w.province) = 1 then 'carrier' else 'province' end as level,
+        w.carrier,
+        case when grouping(w.province) = 0 then coalesce(w.province, '(unknown)') end
+            as province,
+        cast(sum(f.amount) as double) as overcharge_recovered                     -- yuan
+    from findings as f
+    join waybill_owner as w on w.waybill_no = f.waybill_no
+    where w.carrier is not null
+    group by grouping sets ((w.carrier), (w.carrier, w.province))
+),
+
+bill_stats as (
+    select
+        case when grouping(province) = 1 then 'carrier' else 'province' end as level,
+        carrier,
+        case when grouping(province) = 0 then coalesce(province, '(unknown)') end as province,
+        count(*) as bill_lines,
+        count(distinct case when fee_type = 'freight' then waybill_no end) as billed_parcels,
+        cast(sum(payable) filter (where fee_type = 'freight') as double) as freight_payable,
+        cast(sum(billed_weight_kg) filter (where fee_type = 'freight') as double) as billed_kg,
+        1 - avg(case when waybill_no in (select waybill_no from flagged) then 1.0 else 0.0 end)
+            as billing_accuracy
+    from bill
+    group by grouping sets ((carrier), (carrier, province))
+),
+
+metrics as (
+    select
+        coalesce(ps.level, bs.level) as level,
+        coalesce(ps.carrier, bs.carrier) as carrier,
+        coalesce(ps.province, bs.province) as province,
+        coalesce(ps.parcels, 0) as parcels,
+        coalesce(ps.delivered, 0) as delivered,
+        coalesce(ps.judged, 0) as judged,
+        coalesce(ps.on_time, 0) as on_time,
+        ps.on_time_rate,
+        ps.avg_delivery_days,
+        ps.p90_delivery_days,
+        ps.damage_rate,
+        ps.loss_rate,
+        ps.incident_rate,
+        coalesce(ps.provinces, 0) as provinces,
+        coalesce(bs.bill_lines, 0) as bill_lines,
+        coalesce(bs.billed_parcels, 0) as billed_parcels,
+        bs.freight_payable,
+        bs.billed_kg,
+        bs.freight_payable / nullif(bs.billed_parcels, 0) as cost_per_parcel,     -- yuan
+        bs.freight_payable / nullif(bs.billed_kg, 0) as cost_per_kg,              -- yuan per kg
+        bs.billing_accuracy,
+        coalesce(rc.overcharge_recovered, 0) as overcharge_recovered
+    from parcel_stats as ps
+    full outer join bill_stats as bs
+      on bs.level = ps.level and bs.carrier = ps.carrier
+     and bs.province is not distinct from ps.province
+    left join recovered as rc
+      on rc.level = coalesce(ps.level, bs.level) and rc.carrier = coalesce(ps.carrier, bs.carrier)
+     and rc.province is not distinct from coalesce(ps.province, bs.province)
+),
+
+bounds as (
+    select
+        *,
+        min(on_time_rate) over w as lo_on_time, max(on_time_rate) over w as hi_on_time,
+        min(avg_delivery_days) over w as lo_speed, max(avg_delivery_days) over w as hi_speed,
+        min(incident_rate) over w as lo_incidents, max(incident_rate) over w as hi_incidents,
+        min(cost_per_parcel) over w as lo_cost, max(cost_per_parcel) over w as hi_cost,
+        min(provinces) over w as lo_coverage, max(provinces) over w as hi_coverage,
+        min(billing_accuracy) over w as lo_billing, max(billing_accuracy) over w as hi_billing
+    from metrics
+    window w as (partition by level, province)
+),
+
+scaled as (   -- 1 = best among the carriers compared; NULL when the carrier lacks the metric
+    select
+        *,
+        case when on_time_rate is null then null
+             when hi_on_time = lo_on_time then 1.0
+             else (on_time_rate - lo_on_time) / (hi_on_time - lo_on_time) end as s_on_time,
+        case when avg_delivery_days is null then null
+             when hi_speed = lo_speed then 1.0
+             else (hi_speed - avg_delivery_days) / (hi_speed - lo_speed) end as s_speed,
+        case when incident_rate is null then null
+             when hi_incidents = lo_incidents then 1.0
+             else (hi_incidents - incident_rate) / (hi_incidents - lo_incidents) end
+            as s_incidents,
+        case when cost_per_parcel is null then null
+             when hi_cost = lo_cost then 1.0
+             else (hi_cost - cost_per_parcel) / (hi_cost - lo_cost) end as s_cost,
+        case when provinces is null then null
+             when hi_coverage = lo_coverage then 1.0
+             else (provinces - lo_coverage) / (hi_coverage - lo_coverage) end as s_coverage,
+        case when billing_accuracy is null then null
+             when hi_billing = lo_billing then 1.0
+             else (billing_accuracy - lo_billing) / (hi_billing - lo_billing) end as s_billing
+    from bounds
+),
+
+scored as (
+    select
+        s.*,
+        (coalesce(p.w_on_time * s.s_on_time, 0) + coalesce(p.w_speed * s.s_speed, 0)
+         + coalesce(p.w_incidents * s.s_incidents, 0) + coalesce(p.w_cost * s.s_cost, 0)
+         + coalesce(p.w_coverage * s.s_coverage, 0) + coalesce(p.w_billing * s.s_billing, 0))
+        / nullif(case when s.s_on_time is null then 0 else p.w_on_time end
+                 + case when s.s_speed is null then 0 else p.w_speed end
+                 + case when s.s_incidents is null then 0 else p.w_incidents end
+                 + case when s.s_cost is null then 0 else p.w_cost end
+                 + case when s.s_coverage is null then 0 else p.w_coverage end
+                 + case when s.s_billing is null then 0 else p.w_billing end, 0) as score
+    from scaled as s, params as p
+),
+
+final as (
+    select
+        level, carrier, province,
+        parcels, delivered, judged, on_time, on_time_rate,
+        avg_delivery_days, p90_delivery_days,
+        damage_rate, loss_rate, incident_rate,
+        bill_lines, billed_parcels, freight_payable, billed_kg, cost_per_parcel, cost_per_kg,
+        provinces, billing_accuracy, overcharge_recovered,
+        s_on_time, s_speed, s_incidents, s_cost, s_coverage, s_billing,
+        score,
+        case when score is not null
+             then rank() over (partition by level, province order by score desc nulls last)
+        end as rank
+    from scored
+)
+
+select * from final
+order by level, province nulls first, rank nulls last, carrier

@@ -1,0 +1,3 @@
+-- An analyst's note.
+update register set note = $value, updated_at = cast($now as timestamp)
+where item_id = $item_id
