@@ -30,7 +30,9 @@ def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str, *, mon
     fig, ax = plt.subplots(figsize=(7, 3.6))
     bars_ = ax.bar(df[label].astype(str), df[value], color="#4f81bd")
     for bar, v in zip(bars_, df[value], strict=True):
-        text = f"¥{v:,.2f}" if money else f"{v:.1%}" if unit == "share" else f"{v:,.0f}"
+        if pd.isna(v):
+            continue
+        text = f"¥{v:,.2f}" if money else f"{v:.1%}" if unit == "share" else f"{v:,.1f}"
         ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
     ax.set_ylabel(unit)
@@ -72,5 +74,36 @@ def stacked_bars(df: pd.DataFrame, label: str, stack: str, value: str, title: st
     if len(table.columns):
         ax.legend(title=stack, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def lines(df: pd.DataFrame, x: str, y: str, group: str, title: str, unit: str):
+    """One line per ``group`` over ``x``."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    for name, part in df.sort_values(x).groupby(group, sort=True):
+        ax.plot(part[x], part[y], marker="o", markersize=3, label=str(name))
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def forecast(history: pd.DataFrame, ahead: pd.DataFrame, x: str, y: str, title: str, unit: str):
+    """History as a line, the forecast dashed with its band (``lower`` .. ``upper``)."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ax.plot(history[x], history[y], marker="o", markersize=3, label="actual")
+    if len(ahead):
+        ax.plot(ahead[x], ahead["forecast"], linestyle="--", marker="o", markersize=3,
+                label="forecast")
+        ax.fill_between(ahead[x], ahead["lower"], ahead["upper"], alpha=0.2, label="band")
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.autofmt_xdate()
     fig.tight_layout()
     return fig

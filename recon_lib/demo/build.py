@@ -140,19 +140,53 @@ def _with_bank_footer(df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([df, footer], ignore_index=True)
 
 
-def write_demo(period: Period, data_dir: Path | None = None, *, orders: int = 20_000,
-               seed: int = 7, force: bool = False) -> Path:
-    """Write the demo month to ``<data_dir>/<period>/``; all or nothing.
+SEASON = {1: 1.0, 2: 0.65, 3: 0.9, 4: 0.95, 5: 1.0, 6: 1.3, 7: 0.95, 8: 0.95, 9: 1.0,
+          10: 1.05, 11: 1.8, 12: 1.2}
+"""Order volume by calendar month: the 618 festival in June, Double 11 in November, and the
+Chinese New Year trough in February."""
+GROWTH = 0.015  # per month
 
-    Refuses to overwrite an existing folder unless ``force``: it may hold real files.
+
+def history_sizes(period: Period, months: int, orders: int, seed: int) -> list[tuple[Period, int]]:
+    """The ``months`` periods ending at ``period`` and their order counts: seasonality, growth
+    and one shock (a month of courier disruption, 25% down), ``orders`` in the last month."""
+    periods = [period]
+    for _ in range(months - 1):
+        periods.insert(0, periods[0].previous())
+    rng = np.random.default_rng(seed + 999)
+    shock = int(rng.integers(0, months - 1)) if months > 3 else -1
+    last = SEASON[period.start.month]
+    sizes = []
+    for i, p in enumerate(periods):
+        factor = SEASON[p.start.month] / last * (1 + GROWTH) ** (i - months + 1)
+        factor *= 0.75 if i == shock else 1.0
+        sizes.append((p, max(100, round(orders * factor))))
+    return sizes
+
+
+def write_demo(period: Period, data_dir: Path | None = None, *, orders: int = 20_000,
+               seed: int = 7, force: bool = False, months: int = 1) -> list[Path]:
+    """Write ``months`` demo months ending at ``period`` to ``<data_dir>/<month>/``.
+
+    Each month is written all or nothing. Existing folders are refused unless ``force``: they
+    may hold real files. Returns the folders, oldest first.
     """
     data_dir = Path(data_dir or config.RAW_DIR)
-    target = data_dir / period.label
-    if target.exists() and not force:
-        raise InputError(f"{target} already exists; pass --force to replace it with demo data")
+    if months < 1:
+        raise InputError(f"--months must be 1 or more (got {months})")
     if orders < 100:
         raise InputError(f"--orders must be at least 100 (got {orders}): the demo needs room "
                          "for every kind of discrepancy")
+    sizes = history_sizes(period, months, orders, seed)
+    existing = [data_dir / p.label for p, _ in sizes if (data_dir / p.label).exists()]
+    if existing and not force:
+        raise InputError(f"{existing[0]} already exists; pass --force to replace it with demo "
+                         "data")
+    return [_write_month(p, data_dir, n, seed + i) for i, (p, n) in enumerate(sizes)]
+
+
+def _write_month(period: Period, data_dir: Path, orders: int, seed: int) -> Path:
+    target = data_dir / period.label
     data_dir.mkdir(parents=True, exist_ok=True)
     month = build_month(period, orders=orders, seed=seed)
     tmp = Path(tempfile.mkdtemp(prefix=f".{period.label}.", dir=data_dir))

@@ -115,7 +115,7 @@ def _kernel_arguments(kernel_name: str) -> list[str]:
         # The kernel inherits our environment; MPLBACKEND=Agg (common on servers and CI) would
         # make every chart vanish from the report. Force the inline backend: base64 PNGs.
         # The kernel's own start-up warnings (TCP transport) are noise in a scheduler's log.
-        return ["--matplotlib=inline", "--IPKernelApp.log_level=ERROR"]
+        return ["--matplotlib=inline", "--IPKernelApp.log_level=CRITICAL"]
     return []
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from recon_lib import config
 from recon_lib.demo import build_month, write_demo
+from recon_lib.demo.build import history_sizes
 from recon_lib.demo.generator import HOUR
 from recon_lib.errors import InputError
 from recon_lib.periods import parse_period
@@ -31,9 +32,9 @@ def _digest(folder):
 
 
 def test_same_seed_same_files_other_seed_other_files(tmp_path):
-    a = write_demo(OCT, tmp_path / "a", orders=300, seed=1)
-    b = write_demo(OCT, tmp_path / "b", orders=300, seed=1)
-    c = write_demo(OCT, tmp_path / "c", orders=300, seed=2)
+    (a,) = write_demo(OCT, tmp_path / "a", orders=300, seed=1)
+    (b,) = write_demo(OCT, tmp_path / "b", orders=300, seed=1)
+    (c,) = write_demo(OCT, tmp_path / "c", orders=300, seed=2)
     assert _digest(a) == _digest(b)
     assert _digest(a) != _digest(c)
     assert (a / config.TRUTH_DIRNAME / "anomalies.csv").exists()
@@ -94,3 +95,18 @@ def test_outbound_near_misses_are_present(month):
     gap = (out["posted_at"] - ships["ship_time"].reindex(out["reference"]).to_numpy())
     hours = gap.dt.total_seconds() / 3600
     assert ((hours > 6) & (hours < 24)).sum() >= 3, "posted the next morning, inside the window"
+
+
+def test_history_has_seasons_growth_and_a_shock():
+    sizes = dict((p.label, n) for p, n in history_sizes(OCT, 12, 10_000, seed=1))
+    assert list(sizes)[0] == "2025-11" and list(sizes)[-1] == "2026-10"
+    assert sizes["2026-10"] == 10_000
+    assert sizes["2025-11"] > sizes["2026-09"] > sizes["2026-02"]   # Double 11 > normal > CNY
+    ratios = [sizes[p.label] / n for p, n in history_sizes(OCT, 12, 10_000, seed=1)]
+    assert min(ratios) == 1.0
+
+
+def test_months_writes_consecutive_folders(tmp_path):
+    folders = write_demo(OCT, tmp_path, orders=150, seed=1, months=3)
+    assert [f.name for f in folders] == ["2026-08", "2026-09", "2026-10"]
+    assert all((f / config.TRUTH_DIRNAME / "anomalies.csv").exists() for f in folders)
