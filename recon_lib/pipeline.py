@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from recon_lib import config, register, results
+from recon_lib import analytics, config, register, results
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.db import Database
 from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK
@@ -71,17 +71,38 @@ def reconcile_period(db: Database, period: Period, settings: Settings = DEFAULT_
 
 
 def headline(db: Database, period: str) -> list[tuple[str, str]]:
-    """The figures shown at the top of the period's index page."""
+    """The executive summary at the top of the period's index page: money at stake, the
+    register against last period, key operations indicators, and findings per reconciliation."""
+    p = parse_period(period)
+    money = db.query("money_at_stake", period=period).iloc[0]
+    rows = [
+        ("快递索赔 Claims against couriers", f"¥{float(money.courier_claims):,.2f}"),
+        ("已退款未收货 Refunds paid, goods not back", f"¥{float(money.refunds_not_received):,.2f}"),
+        ("超期应收 Receivables overdue", f"¥{float(money.receivables_overdue):,.2f}"),
+        ("多收费用 Platform fees above schedule", f"¥{float(money.fee_overcharges):,.2f}"),
+    ]
+    now, before = register.period_counts(db, p), register.period_counts(db, p.previous())
+    if len(now):
+        def triple(c):
+            return (f"{int(c.new_items.sum()):,} / {int(c.carried.sum()):,} / "
+                    f"{int(c.resolved.sum()):,}") if len(c) else "-"
+        rows.append(("register: new / carried / resolved", triple(now)))
+        rows.append((f"  last period ({p.previous().label})", triple(before)))
+    satisfaction = analytics.satisfaction(db, period)
+    overall = satisfaction[satisfaction["channel"] == "all"]
+    if len(overall) and overall["on_time_rate"].notna().any():
+        rows.append(("准时交付 On-time delivery", f"{float(overall['on_time_rate'].iloc[0]):.1%}"))
+    trends = analytics.channel_trends(db, period, grain="month")
+    latest = trends[trends["bucket_start"] == trends["bucket_start"].max()] if len(trends) else trends
+    if len(latest) and latest["orders"].sum():
+        rate = latest["returns"].sum() / latest["orders"].sum()
+        rows.append(("退货率 Return rate", f"{rate:.1%}"))
+    alerts = analytics.safety_stock_alerts(db, period)
+    rows.append(("库存预警 Stock at or below safety stock", f"{len(alerts):,} SKU x warehouse"))
     summary = results.summary(db, period)
-    rows = []
     for recon, part in summary.groupby("recon", sort=False):
-        rows.append((f"{recon}: findings", f"{int(part['findings'].sum()):,}"))
-        rows.append((f"{recon}: money at stake", f"¥{part['amount'].sum():,.2f}"))
-    counts = register.period_counts(db, parse_period(period))
-    if len(counts):
-        rows.append(("register: new / carried / resolved",
-                     f"{counts.new_items.sum():,} / {counts.carried.sum():,} / "
-                     f"{counts.resolved.sum():,}"))
+        rows.append((f"{recon}: findings / money at stake",
+                     f"{int(part['findings'].sum()):,} / ¥{part['amount'].sum():,.2f}"))
     return rows
 
 
@@ -102,9 +123,12 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
         log.info("loaded %d files", len(report.files))
         findings = reconcile_period(db, period, settings, run_id)
         figures = headline(db, period.label)
+        downloads = []
         if render:
-            write_claims(db, period, out_dir)
-            write_exceptions(db, period, out_dir)
+            book = write_exceptions(db, period, out_dir)
+            downloads.append(("异常清单与登记簿 Exceptions and register (exceptions.xlsx)", book))
+            for path in write_claims(db, period, out_dir):
+                downloads.append((f"快递索赔 Freight claims ({path.name})", path))
     if not render:
         return RunOutcome(period.label, run_id, findings, None)
 
@@ -121,7 +145,7 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
     total = sum(findings.values())
     status = (f"{total:,} discrepancies need attention" if total
               else "Everything reconciles: no discrepancies found")
-    index = write_period_index(period.label, out_dir, sections, figures, status)
+    index = write_period_index(period.label, out_dir, sections, figures, status, downloads)
     _update_reports_index(reports_dir, db_path)
     if failures:
         raise failures[0]

@@ -121,6 +121,7 @@ def test_counts_new_carried_resolved_per_period(three_months):
     rows = dict(headline(db, "2026-11"))
     assert rows["register: new / carried / resolved"] == (
         f"{new_nov:,} / {oct_total - 5:,} / 3")
+    assert rows["  last period (2026-10)"] == f"{oct_total:,} / 0 / 2"
 
 
 def test_a_rerun_duplicates_nothing(three_months):

@@ -129,12 +129,14 @@ def write_period_index(
     sections: Sequence[RenderedNotebook],
     headline: Iterable[tuple[str, str]] = (),
     status: str = "",
+    downloads: Iterable[tuple[str, Path]] = (),
 ) -> Path:
     """Write ``out_dir/index.html`` for one period and return its path.
 
     ``headline`` is a list of (label, value) figures shown as a small table; ``status`` a one-line
     summary ("All reconciled", "12 discrepancies"). Each section links to its HTML report; failed
-    ones (``ok=False``) are marked FAILED with their error.
+    ones (``ok=False``) are marked FAILED with their error. ``downloads`` lists (label, file)
+    pairs (workbooks next to the page) linked under "Files".
     """
     out_dir = Path(out_dir)
     title = f"Reconciliation report {period_label}"
@@ -157,6 +159,12 @@ def write_period_index(
         parts.append(f'<section class="card">\n<ol class="sections">\n{items}\n</ol>\n</section>')
     else:
         parts.append('<section class="card"><p class="missing">No sections.</p></section>')
+    files = [(label, path) for label, path in downloads]
+    if files:
+        links = "\n".join(f'<li><a href="{escape(_href(Path(path), out_dir))}">{escape(label)}</a>'
+                          "</li>" for label, path in files)
+        parts.append(f'<h2>Files</h2>\n<section class="card">\n<ul class="files">\n{links}\n'
+                     "</ul>\n</section>")
     return _write(out_dir / "index.html", _page(title, "\n".join(parts)))
 
 
