@@ -42,7 +42,8 @@ def test_required_columns_must_not_be_null():
 def test_accepted_values():
     orders = frame("orders", [order("A1", channel="pdd"), order("A2", status="paid")])
     assert check_tables({"orders": orders}) == [Problem(
-        "f.csv", "channel 'pdd' is not accepted; one of: tmall, jd, douyin, shop", 2, "channel")]
+        "f.csv", "channel 'pdd' is not accepted; one of: tmall, jd, douyin, shop, alipay, "
+                 "wechat, meituan, amazon, shopify, paypal, stripe", 2, "channel")]
 
 
 def test_every_duplicate_names_the_first_occurrence():

@@ -113,7 +113,8 @@ def test_map_values_must_be_accepted_by_the_schema():
         "constants": {"currency": "CNY"}}
     _, problems = parse(data)
     assert problems == ["columns.channel.map.拼多多: 'pdd' is not accepted for channel; "
-                        "one of: tmall, jd, douyin, shop"]
+                        "one of: tmall, jd, douyin, shop, alipay, wechat, meituan, amazon, "
+                        "shopify, paypal, stripe"]
 
 
 def test_every_problem_of_every_file_at_once(tmp_path):
