@@ -57,6 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser("score", help="compare a run's findings with the demo's answer key")
     _common(score)
     score.add_argument("--json", action="store_true", help="print the scores as JSON")
+
+    profiles = sub.add_parser("profiles", help="list the file layouts recon reads, or say which "
+                                               "profile reads a file and why")
+    which = profiles.add_subparsers(dest="profiles_command", required=True)
+    listing = which.add_parser("list", help="every profile: name, table, file types, layout")
+    found = which.add_parser("detect", help="which profile reads each file, and why (or the "
+                                            "closest profiles and their missing headers); "
+                                            "exit 0 when every file is recognised, 2 otherwise")
+    found.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    for command in (listing, found):
+        command.add_argument("--profiles-dir", type=Path, action="append", default=[],
+                             metavar="DIR", help="a folder of your own profiles, read with the "
+                                                 "built-in ones (repeatable)")
+        command.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -110,7 +124,66 @@ def cmd_score(args) -> int:
     return EXIT_OK if perfect else EXIT_DISCREPANCIES
 
 
-COMMANDS = {"demo": cmd_demo, "run": cmd_run, "score": cmd_score}
+def cmd_profiles(args) -> int:
+    from recon_lib.load import load_profiles
+
+    profiles = load_profiles([config.PROFILES_DIR, *args.profiles_dir])
+    if args.profiles_command == "list":
+        print(_profiles_table(profiles.values()))
+        return EXIT_OK
+    recognised = True
+    for path in args.files:
+        lines, ok = _detection(path, profiles)
+        recognised &= ok
+        print("\n".join(lines))
+    return EXIT_OK if recognised else EXIT_BAD_INPUT
+
+
+def _profiles_table(profiles) -> str:
+    rows = [("profile", "table", "files", "layout")]
+    for p in sorted(profiles, key=lambda p: (p.table, p.name)):
+        summary = p.description.split(" - ")[0].split(". ")[0]  # the layout's name
+        rows.append((p.name, p.table, ",".join(p.file_types), summary))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n".join(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d}".rstrip()
+                     for a, b, c, d in rows)
+
+
+def _detection(path: Path, profiles) -> tuple[list[str], bool]:
+    """What ``recon profiles detect`` prints for one file, and whether it is recognised."""
+    from recon_lib.load import recognise
+
+    if not path.is_file():
+        return [f"{path}: not recognised: no such file"], False
+    try:
+        found = recognise(path, profiles)
+    except ReconError as exc:
+        problems = getattr(exc, "problems", [])
+        reason = problems[0].message if problems else str(exc)
+        return [f"{path}: not recognised: {reason}"], False
+    if found.profile is not None:
+        chosen = found.chosen
+        where = f"row {chosen.row}" + (f" of sheet {chosen.sheet!r}" if chosen.sheet else "")
+        lines = [f"{path}: {found.profile.name} ({found.profile.table})",
+                 f"  header {where} holds its whole signature: "
+                 + ", ".join(found.profile.signature)]
+        for other in found.matched:
+            if other is not chosen:
+                lines.append(f"  also matches {other.profile.name} (shorter signature: "
+                             f"{len(other.profile.signature)} headers), which loses")
+        return lines, True
+    if found.matched:
+        return [f"{path}: not recognised: {found.problem}"], False
+    lines = [f"{path}: not recognised: {found.problem}"]
+    closest = [c for c in found.closest if c.found]  # 0 of N headers is no hint
+    for c in closest:
+        lines.append(f"  closest: {c.describe()}, closest row {c.row}")
+    if not closest:
+        lines.append("  no profile has any of its signature headers in the first rows")
+    return lines, False
+
+
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "score": cmd_score, "profiles": cmd_profiles}
 
 
 def main(argv: list[str] | None = None) -> int:

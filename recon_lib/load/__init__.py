@@ -6,10 +6,18 @@ Typical use::
     report = load_period(db, periods.parse_period("2026-10"))
 """
 
-from recon_lib.load.detect import Candidate, candidates, detect, period_files
+from recon_lib.load.detect import (
+    Candidate,
+    Recognition,
+    candidates,
+    detect,
+    period_files,
+    recognise,
+)
 from recon_lib.load.loader import FileReport, LoadReport, load_period, read_file, to_arrow
 from recon_lib.load.profile import (
     ColumnRule,
+    ExtraLine,
     Profile,
     TotalCheck,
     Totals,
@@ -21,7 +29,8 @@ from recon_lib.load.profile import (
 from recon_lib.load.readers import Grid, find_header, read_grid
 
 __all__ = [
-    "Candidate", "ColumnRule", "FileReport", "Grid", "LoadReport", "Profile", "TotalCheck", "Totals",
-    "Unpivot", "candidates", "detect", "find_header", "load_period", "load_profiles",
-    "parse_profile", "period_files", "read_file", "read_grid", "read_profile", "to_arrow",
+    "Candidate", "ColumnRule", "ExtraLine", "FileReport", "Grid", "LoadReport", "Profile",
+    "Recognition", "TotalCheck", "Totals", "Unpivot", "candidates", "detect", "find_header",
+    "load_period", "load_profiles", "parse_profile", "period_files", "read_file", "read_grid",
+    "read_profile", "recognise", "to_arrow",
 ]

@@ -108,6 +108,49 @@ def candidates(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Prof
     return out
 
 
+@dataclass(frozen=True)
+class Recognition:
+    """Which profile reads a file, and why: the profiles whose signature the file holds, or
+    the closest ones when none does."""
+
+    path: Path
+    profile: Profile | None
+    """The profile that reads the file; None when none does or several tie."""
+    matched: tuple[Candidate, ...]
+    """Every profile whose whole signature is in the file (longest signature first)."""
+    closest: tuple[Candidate, ...]
+    """When nothing matched: the profiles that came closest."""
+    problem: str | None = None
+    """Why the file is not recognised."""
+
+    @property
+    def chosen(self) -> Candidate | None:
+        return next((c for c in self.matched if c.profile is self.profile), None)
+
+
+def recognise(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile], *,
+              label: str | None = None) -> Recognition:
+    """The profile that reads the file, the other profiles that match it, or the closest ones.
+
+    A profile matches when its whole signature is in one of the file's first rows and it reads
+    this kind of file. When several match, the longest signature wins; a tie is not resolved.
+    """
+    path = Path(path)
+    scored = candidates(path, profiles, label=label)
+    matched = tuple(c for c in scored if c.matched)
+    if not matched:
+        return Recognition(path, None, (), tuple(scored[:SHOWN_CANDIDATES]),
+                           "no profile has its whole signature in the first rows")
+    longest = len(matched[0].profile.signature)
+    best = [c for c in matched if len(c.profile.signature) == longest]
+    if len(best) > 1:
+        names = ", ".join(c.profile.name for c in best)
+        return Recognition(path, None, matched, (), f"matches the profiles {names}, whose "
+                           "signatures are equally long; make one signature longer (add a "
+                           "header only its layout has)")
+    return Recognition(path, best[0].profile, matched, ())
+
+
 def detect(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile], *,
            label: str | None = None) -> Profile:
     """The profile that reads the file; an InputError naming the closest profiles otherwise.
@@ -117,10 +160,9 @@ def detect(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile]
     """
     path = Path(path)
     label = label or str(path)
-    scored = candidates(path, profiles, label=label)
-    matched = [c for c in scored if c.matched]
-    if not matched:
-        closest = scored[:SHOWN_CANDIDATES]
+    found = recognise(path, profiles, label=label)
+    if found.profile is None and not found.matched:
+        closest = found.closest
         message = f"{label}: no profile recognises this file"
         if closest:
             message += "; closest: " + ", ".join(c.profile.name for c in closest)
@@ -130,13 +172,11 @@ def detect(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile]
                                    "has its whole signature in the first rows")]
         problems += [Problem(label, f"closest profile {c.describe()}", c.row) for c in closest]
         raise InputError(message, problems)
-    longest = len(matched[0].profile.signature)
-    best = [c for c in matched if len(c.profile.signature) == longest]
-    if len(best) > 1:
+    if found.profile is None:
+        longest = len(found.matched[0].profile.signature)
+        best = [c for c in found.matched if len(c.profile.signature) == longest]
         names = ", ".join(c.profile.name for c in best)
         raise InputError(f"{label} matches several profiles equally: {names}", [Problem(
-            label, f"matches the profiles {names}, whose signatures are equally long; make one "
-                   "signature longer (add a header only its layout has)", best[0].row)])
-    chosen = best[0]
-    log.debug("%s recognised as %s (header row %s)", label, chosen.profile.name, chosen.row)
-    return chosen.profile
+            label, found.problem, best[0].row)])
+    log.debug("%s recognised as %s (header row %s)", label, found.profile.name, found.chosen.row)
+    return found.profile

@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +25,15 @@ from recon_lib.db import Database
 from recon_lib.errors import InputError, Problem
 from recon_lib.load import readers, values
 from recon_lib.load.detect import detect, period_files
-from recon_lib.load.profile import ColumnRule, Profile, TotalCheck, Totals, Unpivot, load_profiles
+from recon_lib.load.profile import (
+    ColumnRule,
+    ExtraLine,
+    Profile,
+    TotalCheck,
+    Totals,
+    Unpivot,
+    load_profiles,
+)
 from recon_lib.periods import Period
 
 log = logging.getLogger(__name__)
@@ -123,14 +132,17 @@ def _read(path: Path, profile: Profile, period: Period, label: str) -> _Read:
     for i, cell in enumerate(header_cells):
         if cell:
             positions.setdefault(values.header_key(cell), i)  # the first of duplicates wins
-    totals_rows, problems = _totals_rows(grid, search.index, profile, label, where)
+    totals_rows, problems = _totals_rows(grid, search.index, profile, label, where, positions)
     skip = {row[0] for _, row in totals_rows}  # a totals row is never data
-    numbers, records = _data_rows(grid.rows[search.index + 1:], profile, positions, skip)
+    body = _body_rows(grid.rows[search.index + 1:], profile, positions)
+    numbers, records = _data_rows(body, profile, positions, skip)
+    sheet = _Sheet(label, where, period, header_row, header_cells, positions,
+                   grid.rows[:search.index], body)
+    numbers, records, found = _skip_by_sign(sheet, profile, numbers, records)
+    problems += found
 
-    headers: dict[str, str] = {}
     tbl = schema.table(profile.table)
     data: dict[str, np.ndarray] = {}
-    index = pd.Index(numbers)
     made_later = set(profile.same_as)
     if profile.unpivot is not None:
         made_later |= {profile.unpivot.value_column, profile.unpivot.type_column}
@@ -138,40 +150,31 @@ def _read(path: Path, profile: Profile, period: Period, label: str) -> _Read:
         if col.name in made_later:
             continue
         if col.name in profile.constants:
-            value, _ = values.parse(pd.Series([profile.constants[col.name]]), col.type)
-            data[col.name] = np.full(len(numbers), value[0], dtype=object)
+            data[col.name] = _constant(profile.constants[col.name], col, len(numbers))
             continue
-        rule = profile.columns.get(col.name)
-        position = None
-        if rule is not None:
-            position = next((positions[k] for k in map(values.header_key, rule.from_)
-                             if k in positions), None)
-        if position is None:
-            if rule is not None and not rule.optional:
-                problems.append(_missing(label, rule.from_, where, col.name, header_row,
-                                         header_cells))
-            raw = pd.Series([""] * len(numbers), index=index, dtype="str")
-        else:
-            headers[col.name] = header_cells[position]
-            raw = _cells(records, position, index)
-        column_values, found = _column(raw, rule, col, period)
-        data[col.name] = column_values
-        header = headers.get(col.name, rule.from_[0] if rule else col.name)
-        problems += [Problem(label, message, row, header) for row, message in found]
+        data[col.name], found = sheet.column(profile.columns.get(col.name), col, numbers,
+                                             records)
+        problems += found
 
     lines = np.array(numbers, dtype=object)
     if profile.unpivot is not None:
         up = profile.unpivot
-        picked, amounts, types, found = _unpivot(up, tbl, records, index, positions,
-                                                 header_cells, label, where, header_row)
+        picked, amounts, types, found = _unpivot(up, tbl, sheet, numbers, records)
         problems += found
         data = {name: column[picked] for name, column in data.items()}
         data[up.value_column], data[up.type_column] = amounts, types
         lines = lines[picked]
+    if profile.extra_lines:
+        data, lines, found = _extra_lines(profile.extra_lines, tbl, sheet, data, numbers,
+                                          records)
+        problems += found
     for target, source in profile.same_as.items():
         data[target] = data[source].copy()
-        if source in headers:
-            headers[target] = headers[source]
+        if source in sheet.headers:
+            sheet.headers[target] = sheet.headers[source]
+    for name, rule in profile.columns.items():
+        if rule.number_repeats:
+            data[name] = _number_repeats(data[name])
 
     data["period"] = np.full(len(lines), period.label, dtype=object)
     data["source_file"] = np.full(len(lines), label, dtype=object)
@@ -179,7 +182,7 @@ def _read(path: Path, profile: Profile, period: Period, label: str) -> _Read:
     frame = pd.DataFrame({name: pd.Series(v, dtype=object) for name, v in data.items()},
                          columns=tbl.column_names + LINEAGE_NAMES)
     frame.attrs["profile"] = profile.name
-    frame.attrs["headers"] = headers
+    frame.attrs["headers"] = sheet.headers
     if profile.private:
         problems = _hide_private(problems, profile.private, positions, numbers, records)
     if problems:
@@ -188,8 +191,278 @@ def _read(path: Path, profile: Profile, period: Period, label: str) -> _Read:
     else:
         problems = _check_totals(frame, path, profile, totals_rows, positions, header_cells,
                                  label, where)
+    problems = list(dict.fromkeys(problems))  # a sign read twice (skip, then sign) once
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    return _Read(frame, problems, headers)
+    return _Read(frame, problems, sheet.headers)
+
+
+def _constant(text: str, col: schema.Column, n: int) -> np.ndarray:
+    value, _ = values.parse(pd.Series([text]), col.type)  # checked when the profile loaded
+    return np.full(n, value[0], dtype=object)
+
+
+class _Sheet:
+    """The header and rows of one file, and how rules read cells from them."""
+
+    def __init__(self, label: str, where: str, period: Period, header_row: int,
+                 header_cells: list[str], positions: dict[str, int], above: list[readers.Row],
+                 body: list[readers.Row]):
+        self.label, self.where, self.period = label, where, period
+        self.header_row, self.header_cells, self.positions = header_row, header_cells, positions
+        self.above, self.body = above, body
+        self.headers: dict[str, str] = {}
+        """Canonical column -> the header of the file it was read from."""
+        self._reported: set[str] = set()
+
+    def position(self, wanted: tuple[str, ...]) -> int | None:
+        return next((self.positions[k] for k in map(values.header_key, wanted)
+                     if k in self.positions), None)
+
+    def missing(self, wanted: tuple[str, ...], into: str) -> list[Problem]:
+        """A missing header is reported once per file, however many rules read it."""
+        if wanted[0] in self._reported:
+            return []
+        self._reported.add(wanted[0])
+        return [_missing(self.label, wanted, self.where, into, self.header_row,
+                         self.header_cells)]
+
+    def text(self, rule: ColumnRule, into: str, numbers: list[int],
+             records: list[list[str]]) -> tuple[pd.Series, str, list[Problem]]:
+        """The cells a rule reads, shaped (above, fill_down, join, empty_if, extract, upper)."""
+        index = pd.Index(numbers)
+        problems: list[Problem] = []
+        if rule.above is not None:
+            header = rule.above
+            value = _label_value(self.above, rule.above)
+            if value is None:
+                value = ""
+                if not rule.optional:
+                    problems.append(Problem(self.label, f"no {rule.above!r} above the header"
+                                                        f"{self.where} (read into {into})",
+                                            self.header_row, rule.above))
+            raw = pd.Series([value] * len(numbers), index=index, dtype="str")
+        else:
+            position = self.position(rule.from_)
+            header = rule.from_[0] if position is None else self.header_cells[position]
+            if position is None:
+                if not rule.optional:
+                    problems += self.missing(rule.from_, into)
+                raw = pd.Series([""] * len(numbers), index=index, dtype="str")
+            elif rule.fill_down:
+                raw = _filled(self.body, position).reindex(index).fillna("").astype("str")
+            else:
+                raw = _cells(records, position, index)
+        raw = _blank_if(raw, rule.empty_if)
+        if rule.join:
+            parts = [raw]
+            for extra in rule.join:
+                position = self.position((extra,))
+                if position is None:
+                    if not rule.optional:
+                        problems += self.missing((extra,), into)
+                    continue
+                parts.append(_blank_if(_cells(records, position, index), rule.empty_if))
+            joined = [rule.join_with.join(c for c in cells if c)
+                      for cells in zip(*parts, strict=True)]
+            raw = pd.Series(joined, index=index, dtype="str")
+        if rule.extract is not None:
+            raw, found = _extract(raw, rule)
+            problems += [Problem(self.label, message, row, header) for row, message in found]
+        if rule.upper:
+            raw = raw.str.upper()
+        return raw, header, problems
+
+    def column(self, rule: ColumnRule | None, col: schema.Column, numbers: list[int],
+               records: list[list[str]]) -> tuple[np.ndarray, list[Problem]]:
+        """One canonical column's values for the rows, and the problems of its cells."""
+        if rule is None:
+            return np.full(len(numbers), None, dtype=object), []
+        raw, header, problems = self.text(rule, col.name, numbers, records)
+        if rule.above is None and self.position(rule.from_) is not None:
+            self.headers.setdefault(col.name, header)
+        parsed, found = _column(raw, rule, col, self.period)
+        problems += [Problem(self.label, message, row, header) for row, message in found]
+        if values.kind(col.type) not in ("decimal", "int"):
+            return parsed, problems
+        terms = []
+        for sub, factor in ((rule.minus, -1), (rule.plus, 1)):
+            if sub is not None:
+                term, found = self.column(sub, col, numbers, records)
+                terms.append((term, factor))
+                problems += found
+        signs = None
+        if rule.sign is not None:
+            signs, found = self.signs(rule.sign, col.name, numbers, records)
+            problems += found
+        return _combine(parsed, terms, signs, rule.negate), problems
+
+    def signs(self, rule: ColumnRule, into: str, numbers: list[int],
+              records: list[list[str]]) -> tuple[np.ndarray, list[Problem]]:
+        """'+', '-' or 'skip' per row (None where the cell is not one the rule knows)."""
+        raw, header, problems = self.text(rule, f"the sign of {into}", numbers, records)
+        mapped, found = _mapped(raw, rule)
+        problems += [Problem(self.label, message, row, header) for row, message in found]
+        if self.position(rule.from_) is not None:  # a sign that is not there is not '+'
+            problems += [Problem(self.label, f"empty cell: the sign of {into} is read from it",
+                                 row, header) for row in raw.index[raw == ""]]
+        return mapped.where(mapped != "", None).to_numpy(dtype=object), problems
+
+
+def _label_value(rows: list[readers.Row], label: str) -> str | None:
+    """The value of ``label`` above the header: the rest of its cell after a colon
+    (``卡号: 1234****9876``), or else the first non-empty cell right of it."""
+    key = values.header_key(label)
+    for _, cells in rows:
+        for j, cell in enumerate(cells):
+            text = unicodedata.normalize("NFKC", cell).strip()
+            if not values.header_key(text).startswith(key):
+                continue
+            found = re.match(rf"^{re.escape(unicodedata.normalize('NFKC', label))}\s*"
+                             r"(?::\s*(.*)|$)", text)
+            if found is None:
+                continue
+            if found.group(1):
+                return found.group(1).strip(values.STRIP)
+            right = next((c for c in cells[j + 1:] if c), None)
+            if right is not None:
+                return right
+    return None
+
+
+def _blank_if(raw: pd.Series, pattern: str | None) -> pd.Series:
+    """Cells ``empty_if`` is found in are empty."""
+    if pattern is None:
+        return raw
+    return raw.where(~raw.str.contains(pattern, regex=True), "")
+
+
+def _filled(body: list[readers.Row], position: int) -> pd.Series:
+    """A column's cells over every row below the header, empty ones taking the last value."""
+    cells = pd.Series([cells[position] if position < len(cells) else "" for _, cells in body],
+                      index=[number for number, _ in body], dtype="str")
+    return cells.where(cells != "").ffill().fillna("")
+
+
+def _extract(raw: pd.Series, rule: ColumnRule) -> tuple[pd.Series, list[tuple[object, str]]]:
+    """The part of each cell ``extract`` captures; unmatched cells are errors or empty."""
+    compiled = re.compile(rule.extract)
+    pattern = rule.extract if compiled.groups else f"({rule.extract})"
+    found = raw.str.extract(pattern, expand=False)
+    matched = {text: compiled.search(text) is not None for text in raw.unique()}
+    unmatched = (raw != "") & ~raw.map(matched).astype(bool)
+    problems = []
+    if rule.unmatched == "error":
+        problems = [(row, f"{text!r} does not have the expected form (the profile's pattern "
+                          f"{rule.extract!r})") for row, text in raw[unmatched].items()]
+    return found.fillna("").astype("str").str.strip(values.STRIP), problems
+
+
+def _mapped(raw: pd.Series, rule: ColumnRule) -> tuple[pd.Series, list[tuple[object, str]]]:
+    """``map`` or ``patterns`` applied to non-empty cells; unknown values are problems unless
+    ``map_default`` names their value. Empty cells stay empty."""
+    empty = raw == ""
+    problems: list[tuple[object, str]] = []
+    if rule.map is not None:
+        known = raw.isin(list(rule.map))
+        mapped = raw.map(rule.map).where(known, "")
+        accepted = ", ".join(repr(k) for k in rule.map)
+    else:
+        table = {}
+        for text in raw[~empty].unique():
+            table[text] = next((v for p, v in rule.patterns if re.search(p, text)), None)
+        known = raw.map(lambda t: table.get(t) is not None)
+        mapped = raw.map(lambda t: table.get(t) or "")
+        accepted = "values matching " + ", ".join(repr(p) for p, _ in rule.patterns)
+    unknown = ~known & ~empty
+    if rule.map_default is not None:
+        mapped = mapped.where(~unknown, rule.map_default)
+    else:
+        problems += [(row, f"unexpected value {text!r}; accepted: {accepted}")
+                     for row, text in raw[unknown].items()]
+    return mapped.astype("str"), problems
+
+
+def _combine(parsed: np.ndarray, terms: list[tuple[np.ndarray, int]], signs: np.ndarray | None,
+             negate: bool) -> np.ndarray:
+    """value - minus + plus (an empty term is 0; all empty is empty), then sign and negate."""
+    out = parsed.copy()
+    if terms:
+        for i in range(len(out)):
+            parts = [out[i]] + [t[i] * f if t[i] is not None else None for t, f in terms]
+            present = [v for v in parts if v is not None]
+            out[i] = sum(present[1:], present[0]) if present else None
+    flip = np.full(len(out), negate)
+    if signs is not None:
+        flip ^= signs == "-"
+    for i in np.flatnonzero(flip):
+        if out[i] is not None:
+            out[i] = -out[i]
+    for i, value in enumerate(out):
+        if value is not None and value == 0:
+            out[i] = abs(value)  # no -0.00
+    return out
+
+
+def _skip_by_sign(sheet: _Sheet, profile: Profile, numbers: list[int],
+                  records: list[list[str]]) -> tuple[list[int], list[list[str]], list[Problem]]:
+    """Rows a ``sign`` rule maps to ``skip`` are not loaded (and their cells not read)."""
+    keep = np.ones(len(numbers), dtype=bool)
+    problems: list[Problem] = []
+    for name, rule in profile.columns.items():
+        if rule.sign is None:
+            continue
+        signs, found = sheet.signs(rule.sign, name, numbers, records)
+        keep &= signs != "skip"
+        problems += found
+    if keep.all():
+        return numbers, records, problems
+    log.debug("%s: %d row(s) not loaded (sign: skip)", sheet.label, int((~keep).sum()))
+    return ([n for n, k in zip(numbers, keep, strict=True) if k],
+            [r for r, k in zip(records, keep, strict=True) if k], problems)
+
+
+def _extra_lines(extras: tuple[ExtraLine, ...], tbl: schema.Table, sheet: _Sheet,
+                 data: dict[str, np.ndarray], numbers: list[int], records: list[list[str]]
+                 ) -> tuple[dict[str, np.ndarray], np.ndarray, list[Problem]]:
+    """Each row's line, followed by the row's extra lines that hold a value."""
+    problems: list[Problem] = []
+    parts = [(data, np.arange(len(numbers)), 0)]
+    for k, extra in enumerate(extras, start=1):
+        own: dict[str, np.ndarray] = {}
+        for name, rule in extra.columns.items():
+            own[name], found = sheet.column(rule, tbl.column(name), numbers, records)
+            problems += found
+        for name, text in extra.constants.items():
+            own[name] = _constant(text, tbl.column(name), len(numbers))
+        made = np.ones(len(numbers), dtype=bool)
+        for name in extra.columns:
+            if values.kind(tbl.column(name).type) in ("decimal", "int"):
+                made &= np.array([v is not None and v != 0 for v in own[name]], dtype=bool)
+        rows = np.flatnonzero(made)
+        lines = {name: own.get(name, column)[rows].copy()
+                 for name, column in data.items()}
+        for name, suffix in extra.suffix.items():
+            lines[name] = np.array([None if v is None else f"{v}{suffix}" for v in lines[name]],
+                                   dtype=object)
+        parts.append((lines, rows, k))
+    order = np.lexsort((np.concatenate([np.full(len(r), k) for _, r, k in parts]),
+                        np.concatenate([r for _, r, _ in parts])))
+    merged = {name: np.concatenate([p[name] for p, _, _ in parts])[order] for name in data}
+    rows = np.concatenate([r for _, r, _ in parts])[order]
+    return merged, np.array(numbers, dtype=object)[rows], problems
+
+
+def _number_repeats(column: np.ndarray) -> np.ndarray:
+    """The 2nd, 3rd... occurrence of a value get #2, #3... (the first keeps its text)."""
+    seen: dict[object, int] = {}
+    out = column.copy()
+    for i, value in enumerate(column):
+        if value is None:
+            continue
+        seen[value] = seen.get(value, 0) + 1
+        if seen[value] > 1:
+            out[i] = f"{value}#{seen[value]}"
+    return out
 
 
 def _missing(label: str, wanted: tuple[str, ...], where: str, into: str, header_row: int,
@@ -205,9 +478,32 @@ def _cells(records: list[list[str]], position: int, index: pd.Index) -> pd.Serie
                      dtype="str")
 
 
+def _body_rows(rows: list[readers.Row], profile: Profile,
+               positions: dict[str, int]) -> list[readers.Row]:
+    """The non-blank rows below the header, up to the trailer: the first blank row (with
+    ``stop_at_blank_row``) or the first row ``stop_at_row`` matches."""
+    stops = []
+    for header, pattern in profile.stop_at_row.items():
+        position = positions.get(values.header_key(header))
+        if position is not None:
+            stops.append((position, re.compile(pattern)))
+        else:
+            log.debug("stop_at_row: header %r is not in the file; rule ignored", header)
+    out = []
+    for number, cells in rows:
+        if not any(cells):
+            if profile.stop_at_blank_row:
+                break  # everything below the first blank row is a trailer
+            continue
+        if any(p < len(cells) and rx.search(cells[p]) for p, rx in stops):
+            break
+        out.append((number, cells))
+    return out
+
+
 def _data_rows(rows: list[readers.Row], profile: Profile, positions: dict[str, int],
                skip: Set[int] = frozenset()) -> tuple[list[int], list[list[str]]]:
-    """Rows below the header, without blank rows, dropped summary rows, totals and trailer."""
+    """Body rows without dropped summary rows and totals rows."""
     drops = []
     for header, pattern in profile.drop_rows.items():
         position = positions.get(values.header_key(header))
@@ -217,10 +513,6 @@ def _data_rows(rows: list[readers.Row], profile: Profile, positions: dict[str, i
             log.debug("drop_rows: header %r is not in the file; rule ignored", header)
     numbers, records = [], []
     for number, cells in rows:
-        if not any(cells):
-            if profile.stop_at_blank_row:
-                break  # everything below the first blank row is a trailer
-            continue
         if number in skip or any(p < len(cells) and rx.search(cells[p]) for p, rx in drops):
             continue
         numbers.append(number)
@@ -229,30 +521,35 @@ def _data_rows(rows: list[readers.Row], profile: Profile, positions: dict[str, i
 
 
 # -- unpivot, private columns, totals ---------------------------------------------------------
-def _unpivot(unpivot: Unpivot, tbl: schema.Table, records: list[list[str]], index: pd.Index,
-             positions: dict[str, int], header_cells: list[str], label: str, where: str,
-             header_row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
+def _unpivot(unpivot: Unpivot, tbl: schema.Table, sheet: _Sheet, numbers: list[int],
+             records: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
     """One line per kept fee cell: (the physical row of each line as a position into the rows,
     the lines' values, the lines' types, problems). A row's lines stay together, in the
     profile's order of fee columns."""
+    index = pd.Index(numbers)
     value_type = tbl.column(unpivot.value_column).type
+    type_col = tbl.column(unpivot.type_column)
     problems: list[Problem] = []
     wide = np.full((len(index), len(unpivot.columns)), None, dtype=object)
-    for i, header in enumerate(unpivot.columns):
-        position = positions.get(values.header_key(header))
+    kinds = np.full((len(index), len(unpivot.columns)), None, dtype=object)
+    for i, (header, target) in enumerate(unpivot.columns.items()):
+        position = sheet.position((header,))
         if position is None:
-            problems.append(_missing(label, (header,), where, unpivot.value_column, header_row,
-                                     header_cells))
+            if header not in unpivot.optional:
+                problems += sheet.missing((header,), unpivot.value_column)
             continue
         wide[:, i], found = values.parse(_cells(records, position, index), value_type)
-        problems += [Problem(label, message, row, header_cells[position])
+        problems += [Problem(sheet.label, message, row, sheet.header_cells[position])
                      for row, message in found]
+        if isinstance(target, ColumnRule):
+            kinds[:, i], found = sheet.column(target, type_col, numbers, records)
+            problems += found
+        else:
+            kinds[:, i] = _constant(target, type_col, len(numbers))
     keep = np.array([v is not None and not (unpivot.skip_zero and v == 0) for v in wide.flat],
                     dtype=bool).reshape(wide.shape)
     rows, fees = np.nonzero(keep)  # row-major order
-    names = pd.Series(list(unpivot.columns.values()), dtype="str")
-    types, _ = values.parse(names, tbl.column(unpivot.type_column).type)  # checked at load
-    return rows, wide[rows, fees], types[fees], problems
+    return rows, wide[rows, fees], kinds[rows, fees], problems
 
 
 def _hide_private(problems: list[Problem], private: tuple[str, ...], positions: dict[str, int],
@@ -272,7 +569,8 @@ def _hide_private(problems: list[Problem], private: tuple[str, ...], positions: 
 
 
 def _totals_rows(grid: readers.Grid, header_index: int, profile: Profile, label: str,
-                 where: str) -> tuple[list[tuple[Totals, readers.Row]], list[Problem]]:
+                 where: str, positions: dict[str, int]
+                 ) -> tuple[list[tuple[Totals, readers.Row]], list[Problem]]:
     """The totals row of each ``totals`` entry with ``row``: exactly one row must match."""
     found, problems = [], []
     for totals in profile.totals:
@@ -281,7 +579,16 @@ def _totals_rows(grid: readers.Grid, header_index: int, profile: Profile, label:
         above = totals.row == "above"
         rows = grid.rows[:header_index] if above else grid.rows[header_index + 1:]
         rx = re.compile(totals.label)
-        hits = [(n, cells) for n, cells in rows if any(c and rx.search(c) for c in cells)]
+        if totals.label_header is not None:
+            at = positions.get(values.header_key(totals.label_header))
+            if at is None:
+                problems.append(Problem(label, f"totals: no column {totals.label_header!r} in "
+                                               f"the header row{where}"))
+                continue
+            hits = [(n, cells) for n, cells in rows
+                    if at < len(cells) and cells[at] and rx.search(cells[at])]
+        else:
+            hits = [(n, cells) for n, cells in rows if any(c and rx.search(c) for c in cells)]
         side = "above" if above else "below"
         if len(hits) == 1:
             found.append((totals, hits[0]))
@@ -417,28 +724,19 @@ def _compare(frame: pd.DataFrame, tbl: schema.Table, check: TotalCheck, text: st
 
 def _column(raw: pd.Series, rule: ColumnRule | None, col: schema.Column,
             period: Period) -> tuple[np.ndarray, list[tuple[object, str]]]:
-    """Map, default and parse one column's cells."""
+    """Map, default and parse one column's (shaped) cells. ``negate`` is applied later."""
     problems: list[tuple[object, str]] = []
     if rule is None:
         return np.full(len(raw), None, dtype=object), problems
     empty = raw == ""
     if values.kind(col.type) != "text":
         empty |= raw.isin(values.PLACEHOLDERS)
-    if rule.map is not None:
-        known = raw.isin(list(rule.map))
-        mapped = raw.map(rule.map).where(known, "")
-        unknown = ~known & ~empty
-        if rule.map_default is not None:
-            mapped = mapped.where(~unknown, rule.map_default)
-        else:
-            accepted = ", ".join(repr(k) for k in rule.map)
-            problems += [(row, f"unexpected value {text!r}; accepted: {accepted}")
-                         for row, text in raw[unknown].items()]
-        raw = mapped.astype("str")
+    if rule.map is not None or rule.patterns:
+        raw, problems = _mapped(raw.where(~empty, ""), rule)
     if rule.default is not None:
         raw = raw.where(~empty, rule.default)
-    parsed, found = values.parse(raw, col.type, formats=rule.formats, negate=rule.negate,
-                                 period=period)
+    parsed, found = values.parse(raw, col.type, formats=rule.formats, period=period,
+                                 decimal=rule.decimal, timezone=rule.timezone)
     return parsed, problems + found
 
 

@@ -28,11 +28,25 @@ DEFAULT_HEADER_SEARCH_ROWS = 40
 
 _TOP_KEYS = {
     "name", "table", "description", "file_types", "encoding", "delimiter", "sheet", "signature",
-    "header_search_rows", "drop_rows", "stop_at_blank_row", "constants", "columns", "unpivot",
-    "totals", "private",
+    "header_search_rows", "drop_rows", "stop_at_blank_row", "stop_at_row", "constants", "columns",
+    "unpivot", "extra_lines", "totals", "private",
 }
 _REQUIRED_KEYS = ("name", "table", "file_types", "signature", "columns")
-_RULE_KEYS = {"from", "map", "map_default", "formats", "optional", "negate", "default"}
+_TEXT_KEYS = {"from", "join", "join_with", "extract", "unmatched", "empty_if", "fill_down"}
+"""Keys that shape a cell's text, shared by column rules and their sub-rules."""
+_RULE_KEYS = {"map", "map_default", "formats", "optional", "negate", "default", "above",
+              "patterns", "upper", "decimal", "sign", "minus", "plus", "number_repeats",
+              "timezone"} | _TEXT_KEYS
+_SUB_KEYS = {
+    "sign": _TEXT_KEYS | {"map", "patterns", "map_default", "optional"},
+    "term": _TEXT_KEYS | {"optional", "decimal"},
+    "type": _TEXT_KEYS | {"map", "patterns", "map_default", "default"},
+}
+"""Keys of the sub-rules: ``sign``, ``minus``/``plus`` (terms) and an unpivot column's type."""
+_EXTRA_KEYS = {"columns", "constants", "suffix"}
+SIGNS = ("+", "-", "skip")
+"""What a ``sign`` rule maps a cell to: positive, negative, or not loaded at all."""
+UNMATCHED = ("error", "empty")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _UNPIVOT_KEYS = {"value_column", "type_column", "columns", "skip_zero"}
 _TOTALS_KEYS = {"row", "sheet", "label", "check", "optional"}
@@ -42,7 +56,13 @@ MEASURES = ("sum", "count", "count_distinct")
 
 @dataclass(frozen=True)
 class ColumnRule:
-    """How to read one canonical column from a file's header. Values are canonical text."""
+    """How to read one canonical column from a file's header. Values are canonical text.
+
+    A cell's text goes through these steps, in this order: ``from`` (or ``above``), ``fill_down``,
+    ``empty_if``, ``join``, ``extract``, ``upper``, ``map``/``patterns``, ``default``; then it is
+    parsed as the column's type (``formats``, ``timezone``, ``decimal``), and a number gets
+    ``minus``, ``plus``, ``sign`` and ``negate``. ``number_repeats`` runs on the finished lines.
+    """
 
     from_: tuple[str, ...]
     """Header text, or alternatives: the first one present in the file wins."""
@@ -52,6 +72,55 @@ class ColumnRule:
     optional: bool = False
     negate: bool = False
     default: str | None = None
+    above: str | None = None
+    """A label in the rows above the header (``卡号``): its value is the column's for every row."""
+    join: tuple[str, ...] = ()
+    """More headers whose cells are appended to the ``from`` cell (empty cells left out)."""
+    join_with: str = " "
+    extract: str | None = None
+    """Regular expression searched in the cell: its group (or the whole match) is the value."""
+    unmatched: str = "error"
+    """A non-empty cell ``extract`` does not match: ``error``, or ``empty`` (no value)."""
+    empty_if: str | None = None
+    """Regular expression: cells it is found in are empty (masked values, ``/`` placeholders)."""
+    fill_down: bool = False
+    """An empty cell takes the value of the nearest non-empty cell above it, in any row below
+    the header (also rows that are not loaded, such as a summary row)."""
+    patterns: tuple[tuple[str, str], ...] = ()
+    """(regular expression, canonical value) pairs: the first one found in the cell wins."""
+    upper: bool = False
+    decimal: str = "."
+    sign: ColumnRule | None = None
+    """Sub-rule mapping another cell to ``+``, ``-`` or ``skip`` (the row is not loaded)."""
+    minus: ColumnRule | None = None
+    """Sub-rule: a number subtracted from the value (empty counts as 0)."""
+    plus: ColumnRule | None = None
+    """Sub-rule: a number added to the value (empty counts as 0)."""
+    number_repeats: bool = False
+    """The 2nd, 3rd... line of a file with the same value get ``#2``, ``#3``... appended."""
+    timezone: str | None = None
+    """IANA zone of times written without one (``UTC`` for Stripe's ``created_utc``)."""
+
+    def headers(self) -> tuple[str, ...]:
+        """Every header this rule and its sub-rules read."""
+        out = (*self.from_, *self.join)
+        for sub in (self.sign, self.minus, self.plus):
+            if sub is not None:
+                out += sub.headers()
+        return out
+
+
+@dataclass(frozen=True)
+class ExtraLine:
+    """One more line made from each data row: the row's line with some columns read otherwise.
+
+    The line is made when the number columns of ``columns`` hold a value other than zero (a
+    fee column, the refund in ``131.77(已退款89.84)``)."""
+
+    columns: dict[str, ColumnRule]
+    constants: dict[str, str] = field(default_factory=dict)
+    suffix: dict[str, str] = field(default_factory=dict)
+    """Text column -> text appended to it, so the extra line keeps a key of its own."""
 
 
 @dataclass(frozen=True)
@@ -62,10 +131,13 @@ class Unpivot:
     """Canonical column that receives each cell's value, e.g. payable."""
     type_column: str
     """Canonical column that receives the fee type the cell's header stands for, e.g. fee_type."""
-    columns: dict[str, str]
-    """Header -> canonical value of ``type_column``, in the order lines are produced."""
+    columns: dict[str, str | ColumnRule]
+    """Header -> canonical value of ``type_column``, or a rule reading it from the row, in the
+    order lines are produced."""
     skip_zero: bool = True
     """Zero cells make no line (empty cells never do)."""
+    optional: frozenset[str] = frozenset()
+    """Headers that may be missing from the file (some exports leave a fee family out)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +174,8 @@ class Totals:
     """Name of the summary sheet (workbooks only); None for a totals row."""
     optional: bool = False
     """A file without this totals row or sheet is accepted (nothing to check)."""
+    label_header: str | None = None
+    """When set, only the cell under this header is searched for ``label``."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +204,9 @@ class Profile:
     totals: tuple[Totals, ...] = ()
     private: tuple[str, ...] = ()
     """Headers of personal data: never read, and never quoted in a problem."""
+    stop_at_row: dict[str, str] = field(default_factory=dict)
+    """Header -> regex: the data ends before the first row whose cell there matches."""
+    extra_lines: tuple[ExtraLine, ...] = ()
 
 
 # -- YAML -------------------------------------------------------------------------------------
@@ -216,17 +293,45 @@ def _check_value(chk: _Checker, key: str, text: str | None, col: schema.Column) 
         chk.add(key, f"{text!r} is not accepted for {col.name}; one of: {', '.join(col.accepted)}")
 
 
-def _rule(chk: _Checker, key: str, raw: Any, col: schema.Column) -> ColumnRule | None:
+_SIGN_COLUMN = schema.Column("sign", "VARCHAR", "", accepted=SIGNS)
+
+
+def _regex(chk: _Checker, key: str, raw: Any, *, max_groups: int | None = None) -> str | None:
+    pattern = chk.text(key, raw)
+    if pattern is None:
+        return None
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        chk.add(key, f"bad regular expression {pattern!r}: {exc}")
+        return None
+    if max_groups is not None and compiled.groups > max_groups:
+        chk.add(key, f"{pattern!r} has {compiled.groups} groups; use one group (…) around the "
+                     "value, or (?:…) for the others")
+    return pattern
+
+
+def _rule(chk: _Checker, key: str, raw: Any, col: schema.Column,
+          mode: str = "column") -> ColumnRule | None:
+    """Validate one column rule; ``mode`` is ``column`` or a sub-rule (sign, term, type)."""
     if not isinstance(raw, dict):
         chk.add(key, f"expected a mapping like {{from: 订单编号}}, got {raw!r}")
         return None
-    for unknown in sorted(set(raw) - _RULE_KEYS, key=str):
-        chk.add(f"{key}.{unknown}", f"unknown key; allowed: {', '.join(sorted(_RULE_KEYS))}")
-    if "from" not in raw:
+    allowed = _RULE_KEYS if mode == "column" else _SUB_KEYS[mode]
+    for unknown in sorted(set(raw) - allowed, key=str):
+        chk.add(f"{key}.{unknown}", f"unknown key; allowed: {', '.join(sorted(allowed))}")
+    kind = values.kind(col.type)
+    above = None
+    if "above" in raw:
+        above = chk.text(f"{key}.above", raw["above"])
+        for other in ("from", "join", "fill_down"):
+            if other in raw:
+                chk.add(f"{key}.above", f"reads a label above the header; it cannot be combined "
+                                        f"with {other}")
+    elif "from" not in raw:
         chk.add(key, "missing key 'from' (the header text to read)")
         return None
-    from_ = chk.text_list(f"{key}.from", raw["from"])
-    kind = values.kind(col.type)
+    from_ = () if above is not None else chk.text_list(f"{key}.from", raw["from"])
 
     mapping = None
     if "map" in raw:
@@ -238,10 +343,25 @@ def _rule(chk: _Checker, key: str, raw: Any, col: schema.Column) -> ColumnRule |
                 target = chk.text(f"{key}.map.{k}", v)
                 _check_value(chk, f"{key}.map.{k}", target, col)
                 mapping[_text(k).strip()] = target
+    patterns: list[tuple[str, str]] = []
+    if "patterns" in raw:
+        if mapping is not None:
+            chk.add(f"{key}.patterns", "use either map (exact values) or patterns (regular "
+                                       "expressions), not both")
+        if not isinstance(raw["patterns"], dict) or not raw["patterns"]:
+            chk.add(f"{key}.patterns", "expected a mapping of regular expression -> canonical "
+                                       f"value, e.g. {{'退款': refund}}, got {raw['patterns']!r}")
+        else:
+            for k, v in raw["patterns"].items():
+                pattern = _regex(chk, f"{key}.patterns.{k}", _text(k))
+                target = chk.text(f"{key}.patterns.{k}", v)
+                _check_value(chk, f"{key}.patterns.{k}", target, col)
+                if pattern is not None and target is not None:
+                    patterns.append((pattern, target))
     map_default = None
     if "map_default" in raw:
-        if mapping is None:
-            chk.add(f"{key}.map_default", "only allowed together with 'map'")
+        if mapping is None and "patterns" not in raw:
+            chk.add(f"{key}.map_default", "only allowed together with 'map' or 'patterns'")
         map_default = chk.text(f"{key}.map_default", raw["map_default"])
         _check_value(chk, f"{key}.map_default", map_default, col)
     default = None
@@ -257,13 +377,78 @@ def _rule(chk: _Checker, key: str, raw: Any, col: schema.Column) -> ColumnRule |
         for f in formats:
             if "%" not in f:
                 chk.add(f"{key}.formats", f"{f!r} is not a strptime format like %Y-%m-%d")
-    negate = chk.flag(f"{key}.negate", raw["negate"]) if "negate" in raw else False
-    if negate and kind not in ("decimal", "int"):
-        chk.add(f"{key}.negate", f"only for number columns; {col.name} is {col.type}")
-    optional = chk.flag(f"{key}.optional", raw["optional"]) if "optional" in raw else False
-    if from_ is None:
+    timezone = None
+    if "timezone" in raw:
+        timezone = chk.text(f"{key}.timezone", raw["timezone"])
+        if kind not in ("date", "timestamp"):
+            chk.add(f"{key}.timezone", f"only for DATE and TIMESTAMP columns; {col.name} is "
+                                       f"{col.type}")
+        elif timezone is not None and (error := values.check_timezone(timezone)):
+            chk.add(f"{key}.timezone", error)
+
+    flags = {}
+    for name, kinds, what in (("negate", ("decimal", "int"), "number"),
+                              ("upper", ("text",), "text"),
+                              ("number_repeats", ("text",), "text"),
+                              ("fill_down", None, None), ("optional", None, None)):
+        flags[name] = chk.flag(f"{key}.{name}", raw[name]) if name in raw else False
+        if flags[name] and kinds and kind not in kinds:
+            chk.add(f"{key}.{name}", f"only for {what} columns; {col.name} is {col.type}")
+
+    join: tuple[str, ...] = ()
+    if "join" in raw:
+        join = chk.text_list(f"{key}.join", raw["join"]) or ()
+    join_with = " "
+    if "join_with" in raw:
+        join_with = chk.text(f"{key}.join_with", raw["join_with"], allow_empty=True) or ""
+        if "join" not in raw:
+            chk.add(f"{key}.join_with", "only allowed together with 'join'")
+    extract = _regex(chk, f"{key}.extract", raw["extract"], max_groups=1) \
+        if "extract" in raw else None
+    unmatched = "error"
+    if "unmatched" in raw:
+        unmatched = chk.text(f"{key}.unmatched", raw["unmatched"]) or "error"
+        if unmatched not in UNMATCHED:
+            chk.add(f"{key}.unmatched", f"expected one of {', '.join(UNMATCHED)}, got "
+                                        f"{unmatched!r}")
+        if "extract" not in raw:
+            chk.add(f"{key}.unmatched", "only allowed together with 'extract'")
+    empty_if = _regex(chk, f"{key}.empty_if", raw["empty_if"]) if "empty_if" in raw else None
+    decimal = "."
+    if "decimal" in raw:
+        decimal = chk.text(f"{key}.decimal", raw["decimal"]) or "."
+        if decimal not in (".", ","):
+            chk.add(f"{key}.decimal", f"expected '.' or ',', got {decimal!r}")
+        if kind not in ("decimal", "int"):
+            chk.add(f"{key}.decimal", f"only for number columns; {col.name} is {col.type}")
+
+    subs: dict[str, ColumnRule | None] = {"sign": None, "minus": None, "plus": None}
+    for name in subs:
+        if name not in raw:
+            continue
+        if kind not in ("decimal", "int"):
+            chk.add(f"{key}.{name}", f"only for number columns; {col.name} is {col.type}")
+            continue
+        sub = raw[name]
+        if name == "sign":
+            subs[name] = _rule(chk, f"{key}.sign", sub, _SIGN_COLUMN, "sign")
+            if isinstance(sub, dict) and "map" not in sub and "patterns" not in sub:
+                chk.add(f"{key}.sign", "needs map or patterns giving '+', '-' or 'skip' for the "
+                                       "cell's values, e.g. {from: 收/支, map: {收入: '+', "
+                                       "支出: '-'}}")
+        else:
+            if isinstance(sub, str):
+                sub = {"from": sub}
+            subs[name] = _rule(chk, f"{key}.{name}", sub, col, "term")
+    if from_ is None or (above is None and not from_):
         return None
-    return ColumnRule(from_, mapping, map_default, formats, bool(optional), bool(negate), default)
+    return ColumnRule(
+        from_, mapping, map_default, formats, bool(flags["optional"]), bool(flags["negate"]),
+        default, above=above, join=join, join_with=join_with, extract=extract,
+        unmatched=unmatched, empty_if=empty_if, fill_down=bool(flags["fill_down"]),
+        patterns=tuple(patterns), upper=bool(flags["upper"]), decimal=decimal,
+        sign=subs["sign"], minus=subs["minus"], plus=subs["plus"],
+        number_repeats=bool(flags["number_repeats"]), timezone=timezone)
 
 
 def _columns(chk: _Checker, tbl: schema.Table, raw_columns: dict,
@@ -369,7 +554,8 @@ def _unpivot(chk: _Checker, tbl: schema.Table, raw: Any, taken: set[str]) -> Unp
     if value is not None and value == type_:
         chk.add("unpivot.type_column", "must differ from value_column")
 
-    columns: dict[str, str] = {}
+    columns: dict[str, str | ColumnRule] = {}
+    optional: set[str] = set()
     raw_columns = raw["columns"]
     if not isinstance(raw_columns, dict) or not raw_columns:
         chk.add("unpivot.columns", "expected a mapping of header -> type, e.g. {物流费: freight, "
@@ -382,6 +568,21 @@ def _unpivot(chk: _Checker, tbl: schema.Table, raw: Any, taken: set[str]) -> Unp
             if values.header_key(header) in seen:
                 chk.add(key, "lists the same header twice")
             seen.add(values.header_key(header))
+            if isinstance(target, dict):
+                target = dict(target)
+                if "optional" in target and chk.flag(f"{key}.optional", target.pop("optional")):
+                    optional.add(header)
+                if "type" in target:
+                    target = target.pop("type") if not target.keys() - {"type"} else target
+                    if isinstance(target, dict):
+                        chk.add(key, "either {type: <value>} or a rule reading the type "
+                                     "(from, map, patterns...), not both")
+                        continue
+                elif type_ is not None:
+                    rule = _rule(chk, key, target, tbl.column(type_), "type")
+                    if rule is not None:
+                        columns[header] = rule
+                    continue
             text = chk.text(key, target)
             if type_ is not None:
                 _check_value(chk, key, text, tbl.column(type_))
@@ -390,7 +591,7 @@ def _unpivot(chk: _Checker, tbl: schema.Table, raw: Any, taken: set[str]) -> Unp
     skip_zero = chk.flag("unpivot.skip_zero", raw["skip_zero"]) if "skip_zero" in raw else True
     if chk.problems or value is None or type_ is None:
         return None
-    return Unpivot(value, type_, columns, bool(skip_zero))
+    return Unpivot(value, type_, columns, bool(skip_zero), frozenset(optional))
 
 
 def _provided(chk: _Checker, key: str, raw: Any, tbl: schema.Table,
@@ -465,7 +666,7 @@ def _totals(chk: _Checker, tbl: schema.Table, raw: Any, provided: set[str],
         before = len(chk.problems)
         for unknown in sorted(set(entry) - _TOTALS_KEYS, key=str):
             chk.add(f"{key}.{unknown}", f"unknown key; allowed: {', '.join(sorted(_TOTALS_KEYS))}")
-        row = label = sheet = None
+        row = label = sheet = label_header = None
         if ("row" in entry) == ("sheet" in entry):
             chk.add(key, "needs exactly one of 'row' (a totals row: above or below) and 'sheet' "
                          "(a summary sheet)")
@@ -476,12 +677,16 @@ def _totals(chk: _Checker, tbl: schema.Table, raw: Any, provided: set[str],
             if "label" not in entry:
                 chk.add(key, "missing key 'label' (a regular expression matching a cell of the "
                              "totals row, e.g. '^合计')")
+            elif isinstance(entry["label"], dict):
+                if len(entry["label"]) != 1:
+                    chk.add(f"{key}.label", "a mapping names one header and its regular "
+                                            "expression, e.g. {total-amount: '\\d'}")
+                else:
+                    (header, raw_label), = entry["label"].items()
+                    label_header = _text(header).strip()
+                    label = _regex(chk, f"{key}.label.{label_header}", raw_label)
             else:
-                label = chk.text(f"{key}.label", entry["label"])
-                try:
-                    re.compile(label or "")
-                except re.error as exc:
-                    chk.add(f"{key}.label", f"bad regular expression {label!r}: {exc}")
+                label = _regex(chk, f"{key}.label", entry["label"])
         else:
             sheet = chk.text(f"{key}.sheet", entry["sheet"])
             if "label" in entry:
@@ -505,7 +710,7 @@ def _totals(chk: _Checker, tbl: schema.Table, raw: Any, provided: set[str],
                 if found is not None:
                     checks.append(found)
         if len(chk.problems) == before:
-            out.append(Totals(tuple(checks), row, label, sheet, bool(optional)))
+            out.append(Totals(tuple(checks), row, label, sheet, bool(optional), label_header))
     return tuple(out)
 
 
@@ -585,21 +790,8 @@ def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]
     stop = data.get("stop_at_blank_row", True)
     stop = chk.flag("stop_at_blank_row", stop)
 
-    drop_rows: dict[str, str] = {}
-    raw_drop = data.get("drop_rows") or {}
-    if not isinstance(raw_drop, dict):
-        chk.add("drop_rows", f"expected a mapping of header -> regex, got {raw_drop!r}")
-        raw_drop = {}
-    for header, pattern in raw_drop.items():
-        pattern = chk.text(f"drop_rows.{header}", pattern)
-        if pattern is None:
-            continue
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            chk.add(f"drop_rows.{header}", f"bad regular expression {pattern!r}: {exc}")
-            continue
-        drop_rows[_text(header).strip()] = pattern
+    drop_rows = _header_patterns(chk, "drop_rows", data.get("drop_rows"))
+    stop_at_row = _header_patterns(chk, "stop_at_row", data.get("stop_at_row"))
 
     raw_columns = data["columns"]
     if not isinstance(raw_columns, dict) or not raw_columns:
@@ -620,6 +812,11 @@ def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]
         provided |= {v for k, v in raw_unpivot.items()
                      if k in ("value_column", "type_column") and isinstance(v, str)}
     same_as = {} if tbl is None else _same_as(chk, tbl, raw_same, provided - set(raw_same))
+    extra_lines: tuple[ExtraLine, ...] = ()
+    if "extra_lines" in data and tbl is not None:
+        if unpivot is not None:
+            chk.add("extra_lines", "cannot be combined with unpivot; use one of them")
+        extra_lines = _extra_lines(chk, tbl, data["extra_lines"], provided, set(raw_same))
     if tbl is not None:
         for col in tbl.columns:
             if col.required and col.name not in provided:
@@ -632,10 +829,19 @@ def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]
     private: tuple[str, ...] = ()
     if "private" in data:
         reads = {values.header_key(h): f"drop_rows.{h}" for h in drop_rows}
+        reads.update({values.header_key(h): f"stop_at_row.{h}" for h in stop_at_row})
         for col_name, rule in columns.items():
-            reads.update({values.header_key(h): f"columns.{col_name}.from" for h in rule.from_})
-        for h in (unpivot.columns if unpivot else ()):
+            reads.update({values.header_key(h): f"columns.{col_name}.from"
+                          for h in rule.headers()})
+        for i, extra in enumerate(extra_lines):
+            for col_name, rule in extra.columns.items():
+                reads.update({values.header_key(h): f"extra_lines[{i}].columns.{col_name}.from"
+                              for h in rule.headers()})
+        for h, target in (unpivot.columns.items() if unpivot else ()):
             reads[values.header_key(h)] = f"unpivot.columns.{h}"
+            if isinstance(target, ColumnRule):
+                reads.update({values.header_key(x): f"unpivot.columns.{h}.from"
+                              for x in target.headers()})
         for t in totals:
             for c in t.checks if t.row else ():
                 reads[values.header_key(c.cell)] = f"totals.check.{c.cell}"
@@ -648,9 +854,91 @@ def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]
         encoding=encoding, delimiter=delimiter, sheet=sheet, signature=signature,
         header_search_rows=rows, drop_rows=drop_rows, stop_at_blank_row=stop,
         constants=constants, columns=columns, path=path, same_as=same_as, unpivot=unpivot,
-        totals=totals, private=private,
+        totals=totals, private=private, stop_at_row=stop_at_row, extra_lines=extra_lines,
     )
     return profile, []
+
+
+def _header_patterns(chk: _Checker, key: str, raw: Any) -> dict[str, str]:
+    """``drop_rows`` / ``stop_at_row``: header -> regular expression."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        chk.add(key, f"expected a mapping of header -> regex, got {raw!r}")
+        return {}
+    out = {}
+    for header, pattern in raw.items():
+        pattern = _regex(chk, f"{key}.{header}", pattern)
+        if pattern is not None:
+            out[_text(header).strip()] = pattern
+    return out
+
+
+def _extra_lines(chk: _Checker, tbl: schema.Table, raw: Any, provided: set[str],
+                 copies: set[str]) -> tuple[ExtraLine, ...]:
+    """``extra_lines``: more lines made from each row (a fee column, an embedded refund)."""
+    if not isinstance(raw, list) or not raw:
+        chk.add("extra_lines", "expected a list of {columns: {...}, constants: {...}, suffix: "
+                               f"{{settlement_id: '-fee'}}}}, got {raw!r}")
+        return ()
+    out = []
+    for i, entry in enumerate(raw):
+        key = f"extra_lines[{i}]"
+        if not isinstance(entry, dict):
+            chk.add(key, f"expected a mapping with columns, constants and suffix, got {entry!r}")
+            continue
+        before = len(chk.problems)
+        for unknown in sorted(set(entry) - _EXTRA_KEYS, key=str):
+            chk.add(f"{key}.{unknown}", f"unknown key; allowed: {', '.join(sorted(_EXTRA_KEYS))}")
+        raw_columns = entry.get("columns")
+        raw_constants = entry.get("constants") or {}
+        if not isinstance(raw_columns, dict) or not raw_columns:
+            chk.add(f"{key}.columns", "expected a mapping of canonical column -> rule, with at "
+                                      f"least the number column, got {raw_columns!r}")
+            continue
+        if not isinstance(raw_constants, dict):
+            chk.add(f"{key}.constants", f"expected a mapping of column -> value, got "
+                                        f"{raw_constants!r}")
+            raw_constants = {}
+        sub = _Checker(chk.path)
+        constants, columns, same = _columns(sub, tbl, raw_columns, raw_constants)
+        chk.problems += [Problem(p.file, f"{key}.{p.message}") for p in sub.problems]
+        for name in sorted(same):
+            chk.add(f"{key}.columns.{name}", "same_as is not available in extra lines")
+        for name in sorted((set(columns) | set(constants)) & copies):
+            chk.add(f"{key}.columns.{name}", f"{name} is a copy (same_as) of another column; "
+                                             "set the column it copies")
+        for name in sorted(n for n, rule in columns.items() if rule.number_repeats):
+            chk.add(f"{key}.columns.{name}.number_repeats", "not available in extra lines (the "
+                                                           "suffix keeps their keys apart)")
+        numbers = [n for n in columns if values.kind(tbl.column(n).type) in ("decimal", "int")]
+        if not numbers and len(sub.problems) == 0:
+            chk.add(f"{key}.columns", "needs a number column (the line is made when it holds a "
+                                      "value other than 0)")
+        suffix: dict[str, str] = {}
+        raw_suffix = entry.get("suffix") or {}
+        if not isinstance(raw_suffix, dict):
+            chk.add(f"{key}.suffix", f"expected a mapping of text column -> text, got "
+                                     f"{raw_suffix!r}")
+            raw_suffix = {}
+        for name, text in raw_suffix.items():
+            name = _text(name)
+            if name not in tbl.column_names:
+                chk.add(f"{key}.suffix.{name}", f"table {tbl.name} has no column {name!r}")
+            elif values.kind(tbl.column(name).type) != "text":
+                chk.add(f"{key}.suffix.{name}", f"only text columns take a suffix; {name} is "
+                                                f"{tbl.column(name).type}")
+            elif name not in provided | set(columns) | set(constants):
+                chk.add(f"{key}.suffix.{name}", f"{name} is read from nowhere")
+            text = chk.text(f"{key}.suffix.{name}", text)
+            if text is not None:
+                suffix[name] = text
+        if tbl.key and not suffix:
+            keys = [k for k in tbl.key if values.kind(tbl.column(k).type) == "text"]
+            chk.add(f"{key}.suffix", f"the extra line needs a key of its own: give one of "
+                                     f"{', '.join(keys)} a suffix, e.g. {{{keys[-1]}: '-fee'}}")
+        if len(chk.problems) == before:
+            out.append(ExtraLine(columns, constants, suffix))
+    return tuple(out)
 
 
 def read_profile(path: str | Path) -> Profile:

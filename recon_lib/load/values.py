@@ -12,6 +12,7 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,21 @@ FALSE_WORDS = ("否", "false", "0", "n", "no")
 _NOISE = r"[¥$\s]|元|(?i:rmb|cny)"  # after NFKC, which also turns ￥ into ¥
 _NUMBER = r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _PARENS = r"\(.+\)"
-_TZ_SUFFIX = r".*\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d\d:?\d\d)"
+ZONE_ABBREVIATIONS = {
+    "Z": 0, "UTC": 0, "GMT": 0, "WET": 0,
+    "WEST": 60, "BST": 60, "CET": 60, "MEZ": 60,
+    "CEST": 120, "MESZ": 120, "EET": 120, "EEST": 180,
+    "HKT": 480, "SGT": 480, "JST": 540, "KST": 540, "AEST": 600, "AEDT": 660,
+    "NZST": 720, "NZDT": 780,
+    "HST": -600, "AKST": -540, "AKDT": -480, "PST": -480, "PDT": -420, "MST": -420,
+    "MDT": -360, "CDT": -300, "EST": -300, "EDT": -240,
+}
+"""Zone names a time may end with, as minutes east of UTC. Ambiguous ones (CST: China or US
+Central? IST: India, Ireland or Israel?) are deliberately absent: such a value is refused and
+the profile's ``timezone`` must say which zone the file uses."""
+# A time (not a bare date) followed by a zone: an offset, Z/UTC/GMT or a zone abbreviation.
+_ZONED = re.compile(
+    r"^(?P<base>.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?P<zone>[+-]\d\d:?\d\d|[A-Z]{1,5})$")
 _SERIAL = r"\d{5}(?:\.\d+)?"
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 SERIAL_RANGE = (20000, 80000)
@@ -80,8 +95,14 @@ def decimal_shape(type_: str) -> tuple[int, int]:
 
 # -- public entry points ----------------------------------------------------------------------
 def parse(raw: pd.Series, type_: str, *, formats: tuple[str, ...] = (), negate: bool = False,
-          period: Period | None = None) -> tuple[np.ndarray, Problems]:
-    """Parse stripped cell text into values of the schema type ``type_``."""
+          period: Period | None = None, decimal: str = ".",
+          timezone: str | None = None) -> tuple[np.ndarray, Problems]:
+    """Parse stripped cell text into values of the schema type ``type_``.
+
+    ``decimal=","`` reads numbers written with a decimal comma (``1.234,56``). ``timezone``
+    (an IANA name such as ``UTC`` or ``America/Los_Angeles``) is the zone of times that carry
+    none; times are returned as Asia/Shanghai wall-clock times either way.
+    """
     raw = raw.astype("str").fillna("")
     k = kind(type_)
     if k == "text":
@@ -89,8 +110,29 @@ def parse(raw: pd.Series, type_: str, *, formats: tuple[str, ...] = (), negate: 
     if k == "bool":
         return _bool(raw)
     if k in ("int", "decimal"):
-        return _number(raw, type_, negate)
-    return _temporal(raw, k, formats, period)
+        return _number(raw, type_, negate, decimal)
+    return _temporal(raw, k, formats, period, timezone)
+
+
+def zone_offset(name: str) -> int | None:
+    """Minutes east of UTC of an offset (``+08:00``, ``-0400``) or a known zone abbreviation."""
+    if name in ZONE_ABBREVIATIONS:
+        return ZONE_ABBREVIATIONS[name]
+    found = re.fullmatch(r"([+-])(\d\d):?(\d\d)", name)
+    if not found:
+        return None
+    minutes = int(found.group(2)) * 60 + int(found.group(3))
+    return -minutes if found.group(1) == "-" else minutes
+
+
+def check_timezone(name: str) -> str | None:
+    """The problem with an IANA time-zone name, or None."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return (f"unknown time zone {name!r}; use an IANA name such as UTC, Asia/Shanghai or "
+                "America/Los_Angeles")
+    return None
 
 
 _TOTAL = re.compile(rf"[^\d.+-]*?({_NUMBER})[^\d]*")
@@ -141,25 +183,29 @@ def _empty(raw: pd.Series) -> pd.Series:
     return (raw == "") | raw.isin(PLACEHOLDERS)
 
 
-def _number(raw: pd.Series, type_: str, negate: bool) -> tuple[np.ndarray, Problems]:
+def _number(raw: pd.Series, type_: str, negate: bool,
+            decimal: str = ".") -> tuple[np.ndarray, Problems]:
     out = np.full(len(raw), None, dtype=object)
     todo = ~_empty(raw)
     if not todo.any():
         return out, []
     text = raw[todo].str.normalize("NFKC").str.replace(_NOISE, "", regex=True)
+    if decimal == ",":  # 1.234,56 -> 1,234.56
+        text = text.str.translate(str.maketrans({".": ",", ",": "."}))
     parens = text.str.fullmatch(_PARENS)  # accounting style: (12.30) is -12.30
     text = text.where(~parens, text.str.slice(1, -1))
     ok = text.str.fullmatch(_NUMBER)
     clean = text.str.replace(",", "", regex=False).str.lstrip("+")
 
     limits = _limits(type_)
+    example = "1234,56" if decimal == "," else "1234.56"
     problems: Problems = []
     positions = np.flatnonzero(todo.to_numpy())
     cache: dict[tuple[str, bool], object] = {}
     for pos, row, original, number, flip, good in zip(
             positions, raw.index[todo], raw[todo], clean, parens, ok, strict=True):
         if not good:
-            problems.append((row, f"expected a number, got {original!r} (like 1234.56)"))
+            problems.append((row, f"expected a number, got {original!r} (like {example})"))
             continue
         key = (number, bool(flip) != negate)
         if key not in cache:
@@ -214,22 +260,28 @@ def _date_message(k: str, formats: tuple[str, ...], original: str) -> str:
     return f"expected a date like {' or '.join(dict.fromkeys(examples))}, got {original!r}"
 
 
-def _temporal(raw: pd.Series, k: str, formats: tuple[str, ...],
-              period: Period | None) -> tuple[np.ndarray, Problems]:
+def _temporal(raw: pd.Series, k: str, formats: tuple[str, ...], period: Period | None,
+              timezone: str | None = None) -> tuple[np.ndarray, Problems]:
     todo = ~_empty(raw)
     # Bank exports pad between date and time ("2025/12/05  20:37:39"): one space is enough.
     text = raw[todo].str.normalize("NFKC").str.strip().str.replace(r"\s+", " ", regex=True)
     found = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    local = pd.Series(False, index=text.index)  # already Asia/Shanghai (the text had a zone)
     messages: dict[object, str] = {}
 
     def left() -> pd.Series:
         return text[found.isna() & ~text.index.isin(list(messages))]
 
+    plain = tuple(f for f in formats if "%z" not in f and "%Z" not in f)
     for fmt in formats:
         rest = left()
         if rest.empty:
             break
-        if _has_year(fmt):
+        if fmt not in plain:
+            parsed = _strptime(rest, fmt)
+            found.update(parsed)
+            local[parsed.index] = True
+        elif _has_year(fmt):
             found.update(_strptime(rest, fmt))
         else:
             dated, errors = _yearless(rest, fmt, period)
@@ -237,9 +289,17 @@ def _temporal(raw: pd.Series, k: str, formats: tuple[str, ...],
             messages.update(errors)
     rest = left()
     if not rest.empty:
-        zoned = rest[rest.str.fullmatch(_TZ_SUFFIX)]
-        if not zoned.empty:
-            found.update(_zoned(zoned))
+        parts = rest.str.extract(_ZONED).dropna()
+        parts = parts[~parts["zone"].isin(("AM", "PM"))]
+        if timezone is not None:  # a name we do not know is the column's own zone (CST...)
+            unknown = parts["zone"].map(zone_offset).isna()
+            text.update(parts.loc[unknown, "base"])
+            parts = parts[~unknown]
+        if not parts.empty:
+            converted, errors = _zoned(parts["base"], parts["zone"], plain)
+            found.update(converted)
+            local[converted.index] = True
+            messages.update(errors)
     for fmt in BUILTIN_FORMATS:
         rest = left()
         if rest.empty:
@@ -248,6 +308,15 @@ def _temporal(raw: pd.Series, k: str, formats: tuple[str, ...],
     rest = left()
     if not rest.empty:
         found.update(_excel_serial(rest[rest.str.fullmatch(_SERIAL)]))
+    if timezone is not None:
+        naive = found[found.notna() & ~local]
+        if not naive.empty:
+            converted = _to_local(naive, timezone)
+            found.update(converted)
+            for row in naive.index.difference(converted.index):
+                found[row] = pd.NaT
+                messages[row] = (f"{text[row]!r} does not exist or is ambiguous in time zone "
+                                 f"{timezone} (a daylight-saving change)")
 
     unit = "datetime64[D]" if k == "date" else "datetime64[us]"
     out = np.full(len(raw), None, dtype=object)
@@ -266,16 +335,39 @@ def _strptime(text: pd.Series, fmt: str) -> pd.Series:
     return parsed.astype("datetime64[us]").dropna()
 
 
-def _zoned(text: pd.Series) -> pd.Series:
-    """Times with an offset or zone name, as Asia/Shanghai wall-clock times."""
-    iso = text.str.replace(r"\s*(?:Z|UTC|GMT)$", "+00:00", regex=True)
-    iso = iso.str.replace(r"\s+([+-]\d\d:?\d\d)$", r"\1", regex=True)
-    parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce", utc=True)
-    missing = parsed.isna()
-    if missing.any():  # e.g. 2026/10/05 10:00 +0800: slower, per value
-        parsed[missing] = pd.to_datetime(iso[missing], format="mixed", errors="coerce", utc=True)
-    local = parsed.dt.tz_convert(config.LOCAL_TIMEZONE).dt.tz_localize(None)
+def _to_local(naive: pd.Series, timezone: str) -> pd.Series:
+    """Wall-clock times of ``timezone`` as Asia/Shanghai wall-clock times (NaT dropped)."""
+    zoned = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+    local = zoned.dt.tz_convert(config.LOCAL_TIMEZONE).dt.tz_localize(None)
     return local.astype("datetime64[us]").dropna()
+
+
+def _zoned(base: pd.Series, zone: pd.Series,
+           formats: tuple[str, ...]) -> tuple[pd.Series, dict[object, str]]:
+    """Times followed by an offset or a zone name, as Asia/Shanghai wall-clock times.
+
+    The time before the zone is read like any other (the profile's formats first), then moved
+    from its zone to Asia/Shanghai.
+    """
+    offsets = zone.map(zone_offset)
+    errors = {row: (f"unknown time zone {name!r} in {base[row] + ' ' + name!r}: give the "
+                    "profile's column a timezone (an IANA name such as America/Chicago)")
+              for row, name in zone[offsets.isna()].items()}
+    base = base[offsets.notna()]
+    naive = pd.Series(pd.NaT, index=base.index, dtype="datetime64[us]")
+    for fmt in (*(f for f in formats if _has_year(f)), *BUILTIN_FORMATS):
+        rest = base[naive.isna()]
+        if rest.empty:
+            break
+        naive.update(_strptime(rest, fmt))
+    rest = base[naive.isna()]
+    if not rest.empty:  # e.g. 2026-10-05T10:00:00.123456789: slower, per value
+        naive.update(pd.to_datetime(rest, format="mixed", errors="coerce").astype(
+            "datetime64[us]").dropna())
+    naive = naive.dropna()
+    utc = naive - pd.to_timedelta(offsets[naive.index].astype("int64"), unit="min")
+    local = utc.dt.tz_localize("UTC").dt.tz_convert(config.LOCAL_TIMEZONE).dt.tz_localize(None)
+    return local.astype("datetime64[us]"), errors
 
 
 def _excel_serial(text: pd.Series) -> pd.Series:
