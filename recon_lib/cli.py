@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from recon_lib import config
+from recon_lib import cli_register, config
 from recon_lib.errors import EXIT_BAD_INPUT, EXIT_DISCREPANCIES, EXIT_OK, ReconError
 from recon_lib.periods import parse_period
 
@@ -26,9 +26,10 @@ def _period(text: str):
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--period", required=True, type=_period,
-                        help="the period, as YYYY-MM (e.g. 2026-10)")
+def _common(parser: argparse.ArgumentParser, *, period: bool = True) -> None:
+    if period:
+        parser.add_argument("--period", required=True, type=_period,
+                            help="the period, as YYYY-MM (e.g. 2026-10)")
     parser.add_argument("--data-dir", type=Path, default=config.RAW_DIR,
                         help="raw-data root; a period's files live in <data-dir>/<period>/ "
                              "(default: %(default)s)")
@@ -49,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--orders", type=int, default=20_000, help="orders in the month")
     demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same month)")
     demo.add_argument("--force", action="store_true", help="replace an existing period folder")
+    demo.add_argument("--months", type=int, default=1,
+                      help="write this many consecutive months ending at --period (history for "
+                           "the trends; --orders is the last month's size)")
 
     run = sub.add_parser("run", help="load, reconcile and write the period's reports")
     _common(run)
@@ -57,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser("score", help="compare a run's findings with the demo's answer key")
     _common(score)
     score.add_argument("--json", action="store_true", help="print the scores as JSON")
+
+    cli_register.add_parsers(sub, _common)
+
+    tracer = sub.add_parser("trace", help="every record of an order on every leg, with its "
+                                          "findings (by order, waybill, return or payout id)")
+    _common(tracer, period=False)
+    tracer.add_argument("id", help="an order number, waybill, shipment, return id, payout id or "
+                                   "settlement line")
 
     profiles = sub.add_parser("profiles", help="list the file layouts recon reads, or say which "
                                                "profile reads a file and why")
@@ -87,10 +99,19 @@ def cmd_demo(args) -> int:
     from recon_lib.demo import write_demo
 
     started = time.perf_counter()
-    folder = write_demo(args.period, args.data_dir, orders=args.orders, seed=args.seed,
-                        force=args.force)
-    log.info("demo month written in %.1f s", time.perf_counter() - started)
-    print(folder)
+    folders = write_demo(args.period, args.data_dir, orders=args.orders, seed=args.seed,
+                         force=args.force, months=args.months)
+    log.info("demo written in %.1f s", time.perf_counter() - started)
+    print("\n".join(str(f) for f in folders))
+    return EXIT_OK
+
+
+def cmd_trace(args) -> int:
+    from recon_lib.trace import trace
+
+    if not args.db.exists():
+        raise ReconError(f"{args.db}: no database yet; run `recon run --period YYYY-MM` first")
+    print(trace(args.id, db_path=args.db))
     return EXIT_OK
 
 
@@ -183,7 +204,9 @@ def _detection(path: Path, profiles) -> tuple[list[str], bool]:
     return lines, False
 
 
-COMMANDS = {"demo": cmd_demo, "run": cmd_run, "score": cmd_score, "profiles": cmd_profiles}
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "score": cmd_score, "profiles": cmd_profiles,
+            "register": cli_register.cmd_register, "resolve": cli_register.cmd_resolve,
+            "trace": cmd_trace}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -149,3 +149,40 @@ def test_every_chart_cell_rendered_a_picture(ran):
         for cell in charts:
             kinds = {k for out in cell.outputs for k in out.get("data", {})}
             assert "image/png" in kinds, f"{path.name}: no picture from {cell.source!r}"
+
+
+def test_register_resolve_and_trace_commands(ran, capsys, tmp_path):
+    root, _ = ran
+    db = ["--db", str(root / "recon.duckdb")]
+    export = tmp_path / "open.csv"
+    capsys.readouterr()
+    assert main(["register", *db, "--export", str(export), "--quiet"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "item(s)" in out and export.exists()
+    listed = export.read_text(encoding="utf-8-sig").splitlines()
+    assert len(listed) > 10
+
+    from openpyxl import load_workbook
+
+    book = root / "reports" / PERIOD / "exceptions.xlsx"
+    wb = load_workbook(book)
+    ws = wb["登记簿 Register"]
+    header = [c.value for c in ws[1]]
+    item = ws.cell(2, 1).value
+    ws.cell(2, header.index("status") + 1).value = "written_off"
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    assert main(["resolve", str(edited), *db, "--quiet"]) == EXIT_OK
+    assert "1 change(s) applied" in capsys.readouterr().out
+    with Database(root / "recon.duckdb", read_only=True) as con:
+        assert con.scalar("SELECT status FROM register WHERE item_id = $i", {"i": item}) == \
+            "written_off"
+
+    with Database(root / "recon.duckdb", read_only=True) as con:
+        order_id = con.scalar("SELECT min(order_id) FROM discrepancies WHERE recon = 'shipping' "
+                              "AND reason_code = 'SHIP_PARTIAL'")
+    assert main(["trace", order_id, *db, "--quiet"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert f"order {order_id} (found as order)" in out and "SHIP_PARTIAL" in out
+    assert main(["trace", "NO-SUCH-ID", *db, "--quiet"]) == EXIT_BAD_INPUT
+    assert "nearest ids" in capsys.readouterr().err

@@ -1,0 +1,69 @@
+"""The ``recon register`` and ``recon resolve`` commands (wired in ``recon_lib.cli``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from recon_lib import register
+from recon_lib.db import Database
+from recon_lib.errors import EXIT_OK, InputError
+from recon_lib.privacy import mask_frame
+
+SHOWN = ["item_id", "status", "owner", "age_days", "amount", "first_seen", "explanation"]
+
+
+def add_parsers(sub, common) -> None:
+    listing = sub.add_parser("register", help="list discrepancy register items (default: open)")
+    common(listing, period=False)
+    listing.add_argument("--period", help="age items at this period's end (default: the "
+                                          "latest run)")
+    listing.add_argument("--status", default="open", choices=[*register.STATUSES, "all"],
+                         help="which items (default: %(default)s)")
+    listing.add_argument("--older-than", type=int, metavar="DAYS",
+                         help="only items first seen more than DAYS days ago")
+    listing.add_argument("--export", type=Path, metavar="FILE",
+                         help="also write them to FILE (.csv or .xlsx)")
+
+    resolve = sub.add_parser("resolve", help="apply status, owner and note edits from the "
+                                             "register sheet of an exceptions workbook")
+    common(resolve, period=False)
+    resolve.add_argument("file", type=Path, help="reports/<period>/exceptions.xlsx, edited")
+
+
+def _open(db_path: Path, *, read_only: bool) -> Database:
+    if not db_path.exists():
+        raise InputError(f"{db_path}: no database yet; run `recon run --period YYYY-MM` first")
+    return Database(db_path, read_only=read_only)
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    with _open(args.db, read_only=True) as db:
+        as_of = register.as_of_period(args.period, db)
+        status = None if args.status == "all" else args.status
+        found = mask_frame(register.items(db, as_of, status=status, older_than=args.older_than))
+    if args.export:
+        _export(found, args.export)
+    if found.empty:
+        print(f"no {args.status} items as of {as_of}")
+        return EXIT_OK
+    print(found[SHOWN].to_string(index=False, max_colwidth=60))
+    print(f"\n{len(found):,} item(s), ¥{found['amount'].sum():,.2f}, as of {as_of}")
+    return EXIT_OK
+
+
+def _export(found, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".xlsx":
+        found.to_excel(path, index=False, sheet_name="register")
+    elif path.suffix.lower() == ".csv":
+        found.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        raise InputError(f"{path}: export to .csv or .xlsx")
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    with _open(args.db, read_only=False) as db:
+        report = register.resolve(db, args.file)
+    print(f"{report.file}: {report.rows:,} row(s) read, {report.changes:,} change(s) applied")
+    return EXIT_OK

@@ -1,0 +1,22 @@
+-- Every finding on any of the order's records, on whichever leg.
+with
+
+keys as (
+    select $order_id as k
+    union all select shipment_id from shipments where order_id = $order_id
+    union all select tracking_no from shipments where order_id = $order_id
+    union all select return_id from return_requests where order_id = $order_id
+    union all select settlement_id from settlement_lines where order_id = $order_id
+    union all select movement_id from inventory_movements
+              where reference in (select shipment_id from shipments where order_id = $order_id)
+),
+
+final as (
+    select d.period, d.recon, d.reason_code, d.key, d.amount, d.explanation,
+           r.status, r.owner
+    from discrepancies as d
+    left join register as r on r.item_id = d.recon || '|' || d.reason_code || '|' || d.key
+    where d.order_id = $order_id or split_part(d.key, '|', 1) in (select k from keys)
+)
+
+select * from final order by period, recon, reason_code
