@@ -854,6 +854,9 @@ def _insert(db: Database, table: str, frame: pd.DataFrame) -> None:
     view = f"_recon_load_{table}"
     db.con.register(view, to_arrow(frame, table))
     try:
+        tbl = schema.table(table)
+        if tbl.master:  # reference data: one row per key, whichever period loaded it last
+            db.execute(schema.delete_by_key_sql(tbl, view), name=f"load: replace {table}")
         # Identifiers come from the schema only; the rows arrive as a registered Arrow table.
         db.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}", name=f"load: insert {table}")
     finally:
