@@ -2,8 +2,9 @@
 
 Declare a :class:`MatchSpec` (two :class:`Side` s, keys, :class:`Compare` rules with
 :class:`Tolerance` s, an optional :class:`DateWindow`, a cardinality) and :func:`run_match` it;
-every record of both sides ends in exactly one state in the ``match_results`` table and the
-returned :class:`MatchResult` carries the counts. See ``docs/matching.md``.
+every record of both sides ends in exactly one state: counted in ``match_stats``, and stored in
+``match_results`` unless it is ``matched``. The returned :class:`MatchResult` carries the counts.
+See ``docs/matching.md``.
 """
 
 from recon_lib.match.engine import run_match

@@ -1,9 +1,10 @@
 """The few SQL spellings that differ between engines.
 
-The SQL builder writes standard SQL (CTEs, CASE, FULL OUTER JOIN, window functions, COALESCE,
-NULLIF, TRIM, UPPER, ABS, SUM/MIN/COUNT) and asks a :class:`Dialect` for everything else: how to
-quote an identifier and name a parameter, character translation, microsecond timestamps, lists
-and JSON. A Spark implementation only has to provide these methods.
+The SQL builder writes standard SQL (CTEs, CASE, UNION ALL, GROUP BY, LEFT/FULL OUTER JOIN,
+window functions on small subsets, COALESCE, NULLIF, LIKE, TRIM, UPPER, ABS, SUM/MIN/COUNT) and
+asks a :class:`Dialect` for everything else: how to quote an identifier and name a parameter,
+character translation, microsecond timestamps, lists, JSON, "any value of a group" and temporary
+tables. A Spark implementation only has to provide these methods.
 """
 
 from __future__ import annotations
@@ -31,9 +32,34 @@ class Dialect:
         """Remove leading and trailing spaces and tabs."""
         raise NotImplementedError
 
-    def translate(self, expr: str, from_chars: str, to_chars: str) -> str:
-        """Replace each character of ``from_chars`` by the one at the same place in ``to_chars``."""
+    def starts_with_blank(self, expr: str, ideographic: bool = False) -> str:
+        """TRUE when the text begins with a space or a tab (or, if ``ideographic``, U+3000)."""
         raise NotImplementedError
+
+    def translate(self, expr: str, from_chars: str, to_chars: str) -> str:
+        """Replace each character of ``from_chars`` by the one at the same place in ``to_chars``.
+
+        Only non-ASCII characters are ever translated (full-width forms), so an implementation may
+        skip values that are pure ASCII.
+        """
+        raise NotImplementedError
+
+    def any_value(self, expr: str) -> str:
+        """Aggregate: some value of the group. Only used on groups of one row (or where any row
+        will do), so ``MIN`` is a correct, portable default; engines with a cheaper spelling
+        override it."""
+        return f"MIN({expr})"
+
+    def temp_table(self, name: str) -> str:
+        """Reference to the session-local temporary table ``name`` (never a permanent one)."""
+        raise NotImplementedError
+
+    def temp_table_as(self, name: str, select_sql: str) -> str:
+        """Statement (re)creating a session-local temporary table from a query."""
+        return f"CREATE OR REPLACE TEMPORARY TABLE {self.temp_table(name)} AS\n{select_sql}"
+
+    def drop_temp_table(self, name: str) -> str:
+        return f"DROP TABLE IF EXISTS {self.temp_table(name)}"
 
     def micros(self, expr: str) -> str:
         """A date or timestamp as integer microseconds since the epoch."""
@@ -86,10 +112,31 @@ class DuckDBDialect(Dialect):
         return f"${name}"
 
     def trim_blanks(self, expr: str) -> str:
-        return f"trim({expr}, chr(32) || chr(9))"
+        # trim() with a character set is slow; most keys have no blank at either end, so only
+        # those that do are trimmed (LIKE on a fixed prefix / suffix is cheap).
+        blank_at_end = " OR ".join(
+            f"{expr} LIKE {pattern}"
+            for pattern in ("' %'", "'% '", "chr(9) || '%'", "'%' || chr(9)")
+        )
+        return f"CASE WHEN {blank_at_end} THEN trim({expr}, chr(32) || chr(9)) ELSE {expr} END"
+
+    def starts_with_blank(self, expr: str, ideographic: bool = False) -> str:
+        patterns = ["' %'", "chr(9) || '%'"] + (["chr(12288) || '%'"] if ideographic else [])
+        return "(" + " OR ".join(f"{expr} LIKE {p}" for p in patterns) + ")"
 
     def translate(self, expr: str, from_chars: str, to_chars: str) -> str:
-        return f"translate({expr}, {from_chars}, {to_chars})"
+        # translate() is slow; the characters it maps are all non-ASCII, so pure-ASCII values
+        # (as many bytes as characters) are left as they are.
+        return (
+            f"CASE WHEN strlen({expr}) <> length({expr}) "
+            f"THEN translate({expr}, {from_chars}, {to_chars}) ELSE {expr} END"
+        )
+
+    def any_value(self, expr: str) -> str:
+        return f"any_value({expr})"
+
+    def temp_table(self, name: str) -> str:
+        return f"temp.{self.quote(name)}"  # DuckDB's catalog of temporary objects
 
     def micros(self, expr: str) -> str:
         return f"epoch_us(CAST({expr} AS TIMESTAMP))"

@@ -1,7 +1,14 @@
-"""Run a :class:`MatchSpec` in the database: INSERT ... SELECT into ``match_results``, counts back.
+"""Run a :class:`MatchSpec` in the database: outcomes into ``match_results`` / ``match_stats``.
 
-No table is pulled into Python. Keyed mode is a single statement. Unkeyed mode also reads the
-candidates of each "one" record (at most ``max_candidates`` each) for the bounded group search.
+No table is pulled into Python. ``match_results`` gets a row for every outcome except ``matched``
+(those are only counted, with their amount, in ``match_stats``) unless ``keep_matched``.
+
+Keyed mode runs three statements: classify every unit into the temporary ``match_units`` (narrow
+rows, matched units as one tally row), aggregate the statistics from it, and write the stored
+units with their ids, explanations and details. Unkeyed mode also reads the candidates of each
+"one" record (at most ``max_candidates`` each) for the bounded group search, writes its rows,
+counts them and then drops the matched ones.
+
 A re-run with the same ``run_id`` replaces that run's rows of that spec, all or nothing.
 """
 
@@ -23,26 +30,48 @@ log = logging.getLogger(__name__)
 
 
 def run_match(
-    db: Database, spec: MatchSpec, run_id: str, *, dialect: Dialect = DUCKDB
+    db: Database,
+    spec: MatchSpec,
+    run_id: str,
+    *,
+    dialect: Dialect = DUCKDB,
+    keep_matched: bool = False,
 ) -> MatchResult:
-    """Match the two sides of ``spec``, store every record's outcome, return the counts."""
+    """Match the two sides of ``spec``, store the outcomes, return the counts.
+
+    Every record is counted in ``match_stats``; ``match_results`` holds a row for every outcome
+    except ``matched``. ``keep_matched=True`` (for debugging or small runs) stores the matched
+    rows too, at a cost on large inputs.
+    """
     if not isinstance(spec, MatchSpec):
         raise TypeError(f"spec must be a MatchSpec, got {type(spec).__name__}")
     if not isinstance(run_id, str) or not run_id.strip():
         raise ValueError(f"run_id must be a non-empty str, got {run_id!r}")
     db.run("match_create")
     check_relations(db, spec, dialect)
+    keys = {"run_id": run_id, "spec": spec.name}
+    parameters = json.dumps(spec.to_dict())
     if spec.mode == "keyed":
-        sql, params = sb.keyed_insert_sql(spec, dialect)
+        units_sql, units_params = sb.keyed_units_sql(spec, dialect, keep_matched=keep_matched)
+        results_sql, results_params = sb.keyed_results_sql(spec, dialect)
+        with db.transaction():
+            db.run("match_delete_results", **keys)
+            db.run("match_delete_stats", **keys)
+            db.execute(units_sql, units_params, name=f"match {spec.name}")
+            db.run("match_insert_unit_stats", **keys, parameters=parameters)
+            db.execute(
+                results_sql, {**results_params, "run_id": run_id}, name=f"match {spec.name}: rows"
+            )
+            db.execute(sb.drop_units_sql(dialect), name=f"match {spec.name}: drop units")
     else:
         sql, params = _unkeyed_insert(db, spec, dialect)
-    params = {**params, "run_id": run_id}
-    keys = {"run_id": run_id, "spec": spec.name}
-    with db.transaction():
-        db.run("match_delete_results", **keys)
-        db.run("match_delete_stats", **keys)
-        db.execute(sql, params, name=f"match {spec.name}")
-        db.run("match_insert_stats", **keys, parameters=json.dumps(spec.to_dict()))
+        with db.transaction():
+            db.run("match_delete_results", **keys)
+            db.run("match_delete_stats", **keys)
+            db.execute(sql, {**params, "run_id": run_id}, name=f"match {spec.name}")
+            db.run("match_insert_stats", **keys, parameters=parameters)
+            if not keep_matched:
+                db.run("match_delete_matched", **keys)
     stats = db.query("match_read_stats", **keys)
     result = MatchResult.from_stats(spec, run_id, stats.to_dict("records"))
     log.info("match %s run %s: %s", spec.name, run_id, dict(result.counts))

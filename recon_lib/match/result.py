@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 class MatchResult:
     """Counts by state (every state present, zero when none), by reason code, money by reason.
 
-    The rows themselves stay in ``match_results``; :meth:`rows` fetches them for display.
+    The stored rows stay in ``match_results`` (every state but ``matched``, unless the run kept
+    them); :meth:`rows` fetches them for display. The counts cover every state.
     """
 
     spec: MatchSpec
@@ -82,7 +83,10 @@ class MatchResult:
         }
 
     def rows(self, db: Database, states: Iterable[str] | None = None) -> pd.DataFrame:
-        """This run's result rows in ``states`` (default: the exceptions), ordered."""
+        """This run's stored rows in ``states`` (default: the exceptions), ordered.
+
+        ``matched`` rows are there only when the run used ``keep_matched=True``.
+        """
         wanted = list(EXCEPTION_STATES if states is None else states)
         unknown = [s for s in wanted if s not in STATES]
         if unknown:

@@ -1,15 +1,29 @@
 """Compile a :class:`MatchSpec` to SQL, in small pure functions.
 
-Keyed mode is one ``INSERT INTO match_results ... WITH ... SELECT`` in CTE style::
+Keyed mode runs as three statements (``engine.run_match``), each in CTE style:
 
-    left_source / right_source    the columns the spec uses, keys normalised   (source_sql)
-    left_ranked / right_ranked    key_ok, copy number and copies per key       (ranked_sql)
-    left_units  / right_units     one row per record, or per key on the many   (units_sql)
-                                  side; pk* is the key only for pairable rows
-    joined                        FULL OUTER JOIN on pk*                        (joined_sql)
-    diffs, statuses, classified   difference, tolerance, status per check;     (diffs_sql, ...)
-                                  state and per-check reason
-    final                         the result row: explanation and details      (final_sql)
+1. :func:`keyed_units_sql` -- ``CREATE TEMPORARY TABLE match_units AS WITH ...``::
+
+       left_source / right_source    the columns the spec uses, keys normalised   (source_sql)
+       stacked                       both sides' rows, one under the other        (stacked_sql)
+       grouped                       one row per key: rows and values per side;   (grouped_sql)
+                                     this single hash aggregation pairs the sides
+       <side>_copies                 keys with several rows on a one side          (copies_sql)
+       <side>_extra, <side>_first    the few rows that do not pair by key: empty   (extra_sql)
+                                     keys, copies of a repeated key (ranked here)
+       units                         every result row to be, narrow (no text)      (units_sql)
+       diffs, statuses, classified   difference, tolerance, status per check;     (diffs_sql, ...)
+                                     state and per-check reason
+       scored                        reason code and amount                        (scored_sql)
+
+   It keeps the units to store one by one and the matched units as one tally row
+   (:func:`kept_sql`).
+2. ``sql/match_insert_unit_stats.sql`` -- ``match_stats`` from ``match_units``.
+3. :func:`keyed_results_sql` -- ``INSERT INTO match_results``: the stored units with their ids
+   (looked up by key for these few units only), explanation and details (``final_sql``).
+
+No window function, sort or list aggregation runs over a whole side; text, JSON and id lists
+are built only for the rows stored.
 
 Unkeyed mode (``sql_unkeyed.py``) reuses the sources and helpers here.
 
@@ -190,9 +204,10 @@ def normalize_sql(expr: str, steps: Sequence[str], ctx: Ctx) -> str:
     if "upper" in steps:
         out = f"UPPER({out})"
     if "leading_zeros" in steps:
+        # only values starting with 0 change (and keep one 0 if made only of zeros)
         out = (
-            f"COALESCE(NULLIF(TRIM(LEADING '0' FROM {out}), ''), "
-            f"CASE WHEN {out} <> '' THEN '0' END)"
+            f"CASE WHEN {out} LIKE '0%' "
+            f"THEN COALESCE(NULLIF(TRIM(LEADING '0' FROM {out}), ''), '0') ELSE {out} END"
         )
     return f"NULLIF({out}, '')"
 
@@ -201,7 +216,29 @@ def side_column(cmp: Compare, side: str) -> str:
     return cmp.left if side == "left" else cmp.right  # type: ignore[return-value]
 
 
-def source_sql(side: str, ctx: Ctx) -> str:
+def empty_sql(expr: str, ctx: Ctx) -> str:
+    """TRUE when ``expr`` is empty after the spec's normalisation, without normalising it.
+
+    Only ``trim`` can make a non-empty value empty (``fullwidth`` maps one character to one,
+    ``upper`` never removes one, ``leading_zeros`` keeps one ``0``), and only a value starting
+    with a blank (after ``fullwidth``: also the ideographic space) can be trimmed to nothing.
+    """
+    steps = ctx.spec.normalize_steps()
+    text = ctx.dialect.text(expr)
+    if "trim" not in steps:
+        return f"NULLIF({text}, '') IS NULL"
+    blank = ctx.dialect.starts_with_blank(text, ideographic="fullwidth" in steps)
+    trimmed = normalize_sql(expr, [s for s in steps if s in ("fullwidth", "trim")], ctx)
+    return f"({text} IS NULL OR {text} = '' OR ({blank} AND {trimmed} IS NULL))"
+
+
+def empty_key_where(side: str, ctx: Ctx) -> str:
+    """Condition on a side's raw rows: some key part is empty after normalisation."""
+    keys = side_of(ctx.spec, side).keys
+    return " OR ".join(empty_sql(ctx.q(k), ctx) for k in keys)
+
+
+def source_sql(side: str, ctx: Ctx, where: str | None = None) -> str:
     """One side's rows with the internal names the later steps use.
 
     ``id`` (text) and ``id_ord`` (for ordering), ``k<i>`` normalised keys, ``c<i>`` the compared
@@ -227,11 +264,17 @@ def source_sql(side: str, ctx: Ctx) -> str:
         cols.append(f"{q(spec.amount)} AS amt")
     else:
         cols.append("CAST(NULL AS DECIMAL(18,2)) AS amt")
-    return "SELECT\n" + indent(",\n".join(cols)) + f"\nFROM {q(s.relation)}"
+    sql = "SELECT\n" + indent(",\n".join(cols)) + f"\nFROM {q(s.relation)}"
+    return sql + (f"\nWHERE {where}" if where else "")
 
 
 def key_columns(ctx: Ctx, prefix: str = "") -> list[str]:
     return [f"{prefix}k{i}" for i in range(len(ctx.spec.left.keys))]
+
+
+def has_amount(ctx: Ctx, side: str) -> bool:
+    spec = ctx.spec
+    return spec.amount is not None and spec.amount in side_of(spec, side).columns
 
 
 def _value_cols(ctx: Ctx) -> list[str]:
@@ -239,6 +282,11 @@ def _value_cols(ctx: Ctx) -> list[str]:
     if ctx.spec.window is not None:
         cols.append("w")
     return [*cols, "amt"]
+
+
+def _side_value_cols(ctx: Ctx, side: str) -> list[str]:
+    """The value columns a side really carries (``amt`` only when it has the amount column)."""
+    return [c for c in _value_cols(ctx) if c != "amt" or has_amount(ctx, side)]
 
 
 def key_ok_sql(ctx: Ctx, prefix: str = "") -> str:
@@ -254,90 +302,195 @@ def key_text_sql(ctx: Ctx, prefix: str = "") -> str:
     return f"CASE WHEN {key_ok_sql(ctx, prefix)} THEN {joined} END"
 
 
-def ranked_sql(side: str, ctx: Ctx) -> str:
-    """Flag rows with a usable key and number the copies of each key (first by id)."""
-    keys = ", ".join(key_columns(ctx))
-    order = ", ".join(["id_ord NULLS LAST", "id", *(f"{c} NULLS LAST" for c in _value_cols(ctx))])
-    return (
-        f"SELECT\n  *,\n  {key_ok_sql(ctx)} AS key_ok,\n"
-        f"  ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY {order}) AS copy_no,\n"
-        f"  COUNT(*) OVER (PARTITION BY {keys}) AS copies\n"
-        f"FROM {side}_source"
-    )
+def _same_key(a: str, b: str, ctx: Ctx, b_prefix: str = "") -> str:
+    return " AND ".join(f"{a}.{k} = {b}.{b_prefix}{k}" for k in key_columns(ctx))
 
 
-def _aggregate(ctx: Ctx, col: str) -> str:
-    if col.startswith("c"):
-        kind = ctx.spec.compare[int(col[1:])].kind
-        return f"SUM({col})" if kind == "number" else f"MIN({col})"
-    return "SUM(amt)" if col == "amt" else f"MIN({col})"
+def one_sides(ctx: Ctx) -> list[str]:
+    """Sides holding at most one record per key (their extra copies are duplicates)."""
+    return [side for side in SIDES if side != ctx.spec.many_side]
 
 
-def units_sql(side: str, ctx: Ctx) -> str:
-    """One row per record (``ids`` a one-element list), or on the many side one row per key.
+# -- keyed: units ------------------------------------------------------------------------------------
+def stacked_sql(ctx: Ctx) -> str:
+    """The rows of both sides, one under the other.
 
-    ``pk<i>`` repeats the key only on rows that may pair (usable key, first copy); elsewhere it
-    is NULL, so those rows come out of the full outer join unpaired.
+    Each side's values get their own columns (``l_c0`` / ``r_c0`` ...), NULL on the other side's
+    rows, so the two sides keep their own types. ``l_row`` / ``r_row`` are 1 on that side's rows.
+    Rows with an empty key are not filtered out here (the filter would compute the normalised
+    key a second time): they fall into groups with a NULL key part, which are then ignored.
     """
-    d, keys, values = ctx.dialect, key_columns(ctx), _value_cols(ctx)
-    single = [
-        f"{d.list_of('id')} AS ids",
-        "1 AS n_rows",
-        *keys,
-        *values,
-        "key_ok",
-        "copy_no",
-        "copies",
-        f"{key_text_sql(ctx)} AS key_text",
-    ]
-    if ctx.spec.many_side != side:
-        pks = [f"CASE WHEN key_ok AND copy_no = 1 THEN {k} END AS p{k}" for k in keys]
-        return "SELECT\n" + indent(",\n".join(single + pks)) + f"\nFROM {side}_ranked"
-    grouped = [
-        f"{d.list_agg('id', ['id_ord NULLS LAST', 'id'])} AS ids",
-        "COUNT(*) AS n_rows",
-        *keys,
-        *(f"{_aggregate(ctx, c)} AS {c}" for c in values),
-        "TRUE AS key_ok",
-        "1 AS copy_no",
-        "1 AS copies",
-        f"{key_text_sql(ctx)} AS key_text",
-        *(f"{k} AS p{k}" for k in keys),
-    ]
-    empty_key_rows = single + [f"CAST(NULL AS VARCHAR) AS p{k}" for k in keys]
+    cols: list[tuple[str, str, str]] = [(k, k, k) for k in key_columns(ctx)]
+    cols += [("l_row", "1", "NULL"), ("r_row", "NULL", "1")]
+    for side in SIDES:
+        a = side[0]
+        for c in _side_value_cols(ctx, side):
+            cols.append((f"{a}_{c}", c, "NULL") if side == "left" else (f"{a}_{c}", "NULL", c))
+    branches = []
+    for i, side in enumerate(SIDES):
+        select = ",\n".join(f"{expr[i]} AS {name}" for name, *expr in cols)
+        branches.append("SELECT\n" + indent(select) + f"\nFROM {side}_source")
+    return "\nUNION ALL\n".join(branches)
+
+
+def _aggregate(ctx: Ctx, col: str, expr: str) -> str:
+    """How the many side combines value column ``col``: numbers and amounts summed, else the
+    smallest (earliest) value."""
+    if col.startswith("c"):
+        number = ctx.spec.compare[int(col[1:])].kind == "number"
+    else:
+        number = col == "amt"
+    return f"SUM({expr})" if number else f"MIN({expr})"
+
+
+def grouped_sql(ctx: Ctx) -> str:
+    """One row per usable key: rows per side (``l_n``, ``r_n``) and each side's values.
+
+    A single hash aggregation does the work of a full outer join: a key is paired when both
+    counts are positive. On the many side the values are aggregated (``_aggregate``); on a one
+    side any value will do, as it is exact when the side has one row for the key (keys with
+    several rows there take their first copy's values from ``<side>_extra``).
+    """
+    d, keys = ctx.dialect, key_columns(ctx)
+    cols = [*keys, "COUNT(l_row) AS l_n", "COUNT(r_row) AS r_n"]
+    for side in SIDES:
+        a = side[0]
+        for c in _side_value_cols(ctx, side):
+            if ctx.spec.many_side == side:
+                agg = _aggregate(ctx, c, f"{a}_{c}")
+            else:
+                agg = d.any_value(f"{a}_{c}")
+            cols.append(f"{agg} AS {a}_{c}")
     return (
-        "SELECT\n"
-        + indent(",\n".join(grouped))
-        + f"\nFROM {side}_ranked\nWHERE key_ok\nGROUP BY {', '.join(keys)}\n"
-        + "UNION ALL\nSELECT\n"
-        + indent(",\n".join(empty_key_rows))
-        + f"\nFROM {side}_ranked\nWHERE NOT key_ok"
+        "SELECT\n" + indent(",\n".join(cols)) + f"\nFROM stacked\nGROUP BY {', '.join(keys)}"
     )
+
+
+def copies_sql(side: str, ctx: Ctx) -> str:
+    """Keys with more than one row on a one side (few: their rows are ranked)."""
+    return (
+        f"SELECT {', '.join(key_columns(ctx))}, {side[0]}_n AS copies\n"
+        f"FROM grouped\nWHERE {side[0]}_n > 1 AND {key_ok_sql(ctx)}"
+    )
+
+
+def extra_sql(side: str, ctx: Ctx) -> str:
+    """The side's rows that do not simply pair by key: empty keys, and on a one side every copy
+    of a key that occurs more than once, numbered by id (then the values) to pick the first.
+
+    Only this small subset is ranked; no window function runs over the whole side. The side is
+    read again here (not from ``<side>_source``, which would then have to be kept in memory):
+    rows with an empty key by a cheap test on the raw values, copies by a join with
+    ``<side>_copies`` (when no key repeats, that join has nothing to look up and stops early).
+    Rows with an empty key are numbered too (per partial key), so that every unit is told apart
+    by its key parts and copy numbers.
+    """
+    keys = ", ".join(f"s.{k}" for k in key_columns(ctx))
+    order = ", ".join(
+        ["s.id_ord NULLS LAST", "s.id", *(f"s.{c} NULLS LAST" for c in _value_cols(ctx))]
+    )
+    copy_no = f"ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY {order}) AS copy_no"
+    empty = source_sql(side, ctx, where=empty_key_where(side, ctx))
+    empty_rows = (
+        f"SELECT\n  s.*,\n  FALSE AS key_ok,\n  {copy_no},\n  1 AS copies\n"
+        f"FROM (\n{indent(empty, 4)}\n  ) AS s"
+    )
+    if side == ctx.spec.many_side:
+        return empty_rows
+    return (
+        f"SELECT\n  s.*,\n  TRUE AS key_ok,\n  {copy_no},\n  c.copies\n"
+        f"FROM {side}_copies AS c\n"
+        f"JOIN (\n{indent(source_sql(side, ctx), 4)}\n  ) AS s\n"
+        f"  ON {_same_key('s', 'c', ctx)}\n"
+        f"UNION ALL\n{empty_rows}"
+    )
+
+
+def first_copy_sql(side: str) -> str:
+    return f"SELECT * FROM {side}_extra WHERE key_ok AND copy_no = 1"
+
+
+UNIT_FIELDS = ("id", "single", "n_rows")
+UNIT_FLAGS = ("key_ok", "copy_no", "copies")
 
 
 def unit_columns(ctx: Ctx) -> list[str]:
-    return [
-        "ids",
-        "n_rows",
-        *key_columns(ctx),
-        *_value_cols(ctx),
-        "key_ok",
-        "copy_no",
-        "copies",
-        "key_text",
+    """Columns of a unit (one result row to be), per side, then the presence flags.
+
+    ``<a>_single``: the unit is one known record (``<a>_id``); otherwise its ids are the side's
+    records with the unit's key, looked up only for the rows that are stored.
+    """
+    cols = [
+        f"{a}_{c}"
+        for a in ("l", "r")
+        for c in (*UNIT_FIELDS, *key_columns(ctx), *_value_cols(ctx), *UNIT_FLAGS)
     ]
+    return [*cols, "l_present", "r_present"]
 
 
-def joined_sql(ctx: Ctx) -> str:
-    """Pair the units on the pairing key; unpairable rows come through on their side only."""
-    cols = [f"{a}.{c} AS {a}_{c}" for a in ("l", "r") for c in unit_columns(ctx)]
-    cols += ["l.ids IS NOT NULL AS l_present", "r.ids IS NOT NULL AS r_present"]
-    on = " AND ".join(f"l.p{k} = r.p{k}" for k in key_columns(ctx))
-    return (
-        "SELECT\n"
-        + indent(",\n".join(cols))
-        + f"\nFROM left_units AS l\nFULL OUTER JOIN right_units AS r\n  ON {on}"
+def _keyed_unit_side(side: str, ctx: Ctx) -> list[str]:
+    """A side's unit columns on a per-key row of ``grouped`` (``g``), in ``unit_columns`` order."""
+    a, many = side[0], ctx.spec.many_side == side
+    present = f"g.{a}_n > 0"
+    dup = f"g.{a}_n > 1"
+    cols = [
+        "CAST(NULL AS VARCHAR)" if many else f"f{a}.id",
+        "FALSE" if many else dup,
+        f"CASE WHEN {present} THEN {f'g.{a}_n' if many else '1'} END",
+        *(f"CASE WHEN {present} THEN g.{k} END" for k in key_columns(ctx)),
+    ]
+    for c in _value_cols(ctx):
+        if c == "amt" and not has_amount(ctx, side):
+            cols.append("CAST(NULL AS DECIMAL(18,2))")
+        elif many:
+            cols.append(f"g.{a}_{c}")
+        else:
+            cols.append(f"CASE WHEN {dup} THEN f{a}.{c} ELSE g.{a}_{c} END")
+    copies = "1" if many else f"g.{a}_n"
+    cols += [
+        f"CASE WHEN {present} THEN TRUE END",
+        f"CASE WHEN {present} THEN 1 END",
+        f"CASE WHEN {present} THEN {copies} END",
+    ]
+    return cols
+
+
+def _single_unit_side(side: str, ctx: Ctx, src: str | None) -> list[str]:
+    """A side's unit columns for one record of ``<side>_extra`` (``src``), or all NULL."""
+    names = [*UNIT_FIELDS, *key_columns(ctx), *_value_cols(ctx), *UNIT_FLAGS]
+    if src is None:
+        return ["NULL"] * len(names)
+    values = {"id": f"{src}.id", "single": "TRUE", "n_rows": "1"}
+    return [values.get(n, f"{src}.{n}") for n in names]
+
+
+def units_sql(ctx: Ctx) -> str:
+    """Every unit: one per usable key (paired when both sides have it), plus one per record
+    with an empty key and per extra copy of a key on a one side (never paired)."""
+    names = unit_columns(ctx)
+    keyed = [*_keyed_unit_side("left", ctx), *_keyed_unit_side("right", ctx)]
+    keyed += ["g.l_n > 0", "g.r_n > 0"]
+    joins = "".join(
+        f"\nLEFT JOIN {side}_first AS f{side[0]}\n  ON {_same_key(f'f{side[0]}', 'g', ctx)}"
+        for side in one_sides(ctx)
     )
+    parts = [
+        "SELECT\n"
+        + indent(",\n".join(f"{e} AS {n}" for e, n in zip(keyed, names, strict=True)))
+        + "\nFROM grouped AS g"
+        + joins
+        + f"\nWHERE {key_ok_sql(ctx, 'g.')}"
+    ]
+    for side in SIDES:
+        left = _single_unit_side("left", ctx, "e" if side == "left" else None)
+        right = _single_unit_side("right", ctx, "e" if side == "right" else None)
+        flags = ["TRUE", "FALSE"] if side == "left" else ["FALSE", "TRUE"]
+        parts.append(
+            "SELECT\n"
+            + indent(",\n".join([*left, *right, *flags]))
+            + f"\nFROM {side}_extra AS e\nWHERE NOT e.key_ok OR e.copy_no > 1"
+        )
+    return "\nUNION ALL\n".join(parts)
 
 
 # -- checks -------------------------------------------------------------------------------------------
@@ -366,7 +519,7 @@ def diffs_sql(ctx: Ctx) -> str:
             ]
     if ctx.spec.window is not None:
         cols.append(f"{d.micros('r_w')} - {d.micros('l_w')} AS dw")
-    return "SELECT\n" + indent(",\n".join(cols)) + "\nFROM joined"
+    return "SELECT\n" + indent(",\n".join(cols)) + "\nFROM units"
 
 
 def status_sql(i: int, ctx: Ctx) -> str:
@@ -718,13 +871,13 @@ def final_sql(ctx: Ctx) -> str:
         f"{p.text('run_id', None)} AS run_id",
         f"{p.text('spec', ctx.spec.name)} AS spec",
         "state",
-        f"{reason_code_sql(ctx)} AS reason_code",
+        "reason_code",
         "COALESCE(l_key_text, r_key_text) AS key",
         "l_ids AS left_ids",
         "r_ids AS right_ids",
         f"{values_sql('left', ctx)} AS left_values",
         f"{values_sql('right', ctx)} AS right_values",
-        "CAST(COALESCE(l_amt, r_amt) AS DECIMAL(18,2)) AS amount",
+        "CAST(amount AS DECIMAL(18,2)) AS amount",
         f"{explanation_sql(ctx)} AS explanation",
         f"{details_sql(ctx)} AS details",
     ]
@@ -735,29 +888,161 @@ def insert_sql(select_sql: str, table: str = RESULTS_TABLE) -> str:
     return f"INSERT INTO {table} ({', '.join(RESULT_COLUMNS)})\n{select_sql}"
 
 
-def keyed_select_sql(spec: MatchSpec, dialect: Dialect = DUCKDB) -> tuple[str, dict[str, Any]]:
-    """The result rows of a keyed spec as one SELECT; ``run_id`` is left for the caller to bind."""
-    if spec.mode != "keyed":
-        raise ValueError(f"spec {spec.name!r} is not keyed")
-    ctx = Ctx(spec, dialect)
-    ctes = []
-    for side in SIDES:
-        ctes += [
-            cte(f"{side}_source", source_sql(side, ctx)),
-            cte(f"{side}_ranked", ranked_sql(side, ctx)),
-            cte(f"{side}_units", units_sql(side, ctx)),
-        ]
+# -- keyed: the statements ---------------------------------------------------------------------------
+UNITS_TABLE = "match_units"
+"""Temporary table of one keyed run: the units to store, and one tally row for the matched ones."""
+
+
+def scored_columns(ctx: Ctx) -> list[str]:
+    """Columns of ``scored`` (and of the units table, plus ``n``), in order."""
+    spec = ctx.spec
+    cols = unit_columns(ctx)
+    for i, cmp in enumerate(spec.compare):
+        if cmp.kind != "text":
+            cols += [f"d{i}", f"t{i}"]
+    if spec.window is not None:
+        cols.append("dw")
+    cols += [f"s{i}" for i in range(len(spec.compare))]
+    if spec.window is not None:
+        cols.append("sw")
+    cols += ["origin", "state", *(f"rc{i}" for i in range(len(spec.compare)))]
+    if spec.window is not None:
+        cols.append("rcw")
+    return [*cols, "reason_code", "amount"]
+
+
+def scored_sql(ctx: Ctx) -> str:
+    """The classified units with the two things statistics need: reason code and amount."""
+    return (
+        f"SELECT\n  *,\n  {indent(reason_code_sql(ctx))} AS reason_code,\n"
+        "  CAST(COALESCE(l_amt, r_amt) AS DECIMAL(18,2)) AS amount\nFROM classified"
+    )
+
+
+def unit_identity(ctx: Ctx) -> list[str]:
+    """Columns that tell every unit apart: per side the key parts and the copy number.
+
+    A paired or unpaired key is unique among per-key units; extra copies differ by copy number;
+    rows with an empty key are numbered within their (partial) key on their side.
+    """
+    return [f"{a}_{c}" for a in ("l", "r") for c in (*key_columns(ctx), "copy_no")]
+
+
+def kept_sql(ctx: Ctx, keep_matched: bool) -> str:
+    """Units to store, one row each (``n`` = 1); matched units only as one tally row
+    (``n`` = how many, ``amount`` their total, everything else NULL), unless ``keep_matched``.
+
+    One aggregation does both: a stored unit is a group of its own (by its identity), all
+    matched units fall in one group. (Selecting the two parts separately would read the units
+    twice.)
+    """
+    cols = scored_columns(ctx)
+    if keep_matched:
+        return f"SELECT {', '.join(cols)}, 1 AS n\nFROM scored"
+    stored = "state <> 'matched'"
+    identity = unit_identity(ctx)
+    group_cols = ["state", "reason_code", *identity]
+    out = []
+    for c in cols:
+        if c in ("state", "reason_code"):
+            out.append(c)
+        elif c == "amount":
+            out.append("SUM(amount) AS amount")
+        elif c in identity:
+            out.append(f"g_{c} AS {c}")
+        else:
+            out.append(f"{ctx.dialect.any_value(f'CASE WHEN {stored} THEN {c} END')} AS {c}")
+    tagged = ", ".join(f"CASE WHEN {stored} THEN {c} END AS g_{c}" for c in identity)
+    groups = ", ".join(c if c not in identity else f"g_{c}" for c in group_cols)
+    return (
+        "SELECT\n"
+        + indent(",\n".join([*out, "COUNT(*) AS n"]))
+        + f"\nFROM (SELECT *, {tagged} FROM scored) AS t\nGROUP BY {groups}"
+    )
+
+
+def _keyed_ctes(ctx: Ctx) -> list[str]:
+    ctes = [cte(f"{side}_source", source_sql(side, ctx)) for side in SIDES]
+    ctes += [cte("stacked", stacked_sql(ctx)), cte("grouped", grouped_sql(ctx))]
+    for side in one_sides(ctx):
+        ctes.append(cte(f"{side}_copies", copies_sql(side, ctx)))
+    ctes += [cte(f"{side}_extra", extra_sql(side, ctx)) for side in SIDES]
+    ctes += [cte(f"{side}_first", first_copy_sql(side)) for side in one_sides(ctx)]
     ctes += [
-        cte("joined", joined_sql(ctx)),
+        cte("units", units_sql(ctx)),
         cte("diffs", diffs_sql(ctx)),
         cte("statuses", statuses_sql(ctx)),
         cte("classified", classified_sql(ctx)),
-        cte("final", final_sql(ctx)),
+        cte("scored", scored_sql(ctx)),
     ]
+    return ctes
+
+
+def keyed_units_sql(
+    spec: MatchSpec, dialect: Dialect = DUCKDB, *, keep_matched: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """Statement 1 of a keyed run: classify every unit into the temporary ``match_units``.
+
+    The heavy part (pairing by key, comparing, classifying) runs once over narrow rows: no id
+    lists, text or JSON. Only the units to be stored come out one by one.
+    """
+    if spec.mode != "keyed":
+        raise ValueError(f"spec {spec.name!r} is not keyed")
+    ctx = Ctx(spec, dialect)
+    select = with_ctes(_keyed_ctes(ctx), kept_sql(ctx, keep_matched))
+    return dialect.temp_table_as(UNITS_TABLE, select), ctx.params.values
+
+
+def ids_sql(side: str, ctx: Ctx) -> str:
+    """The ids of the stored units that stand for every record of their key on ``side``."""
+    a, d = side[0], ctx.dialect
+    keys = key_columns(ctx)
+    wanted = f"SELECT DISTINCT {', '.join(f'{a}_{k}' for k in keys)}\nFROM stored\n"
+    wanted += f"WHERE {a}_present AND NOT {a}_single"
+    return (
+        f"SELECT {', '.join(f's.{k}' for k in keys)},"
+        f" {d.list_agg('s.id', ['s.id_ord NULLS LAST', 's.id'])} AS ids\n"
+        f"FROM {side}_source AS s\n"
+        f"JOIN ({indent(wanted)}) AS u\n  ON {_same_key('s', 'u', ctx, f'{a}_')}\n"
+        f"GROUP BY {', '.join(f's.{k}' for k in keys)}"
+    )
+
+
+def labelled_sql(ctx: Ctx) -> str:
+    """Stored units with their id lists and key texts: what the explanations are made of."""
+    d = ctx.dialect
+    cols = ["u.*"]
+    for side in SIDES:
+        a = side[0]
+        cols.append(
+            f"CASE WHEN u.{a}_single THEN {d.list_of(f'u.{a}_id')} "
+            f"WHEN u.{a}_present THEN {a}i.ids END AS {a}_ids"
+        )
+    cols += [f"{key_text_sql(ctx, f'u.{a}_')} AS {a}_key_text" for a in ("l", "r")]
+    joins = "".join(
+        f"\nLEFT JOIN {side}_ids AS {side[0]}i\n"
+        f"  ON {_same_key(f'{side[0]}i', 'u', ctx, f'{side[0]}_')}"
+        for side in SIDES
+    )
+    return "SELECT\n" + indent(",\n".join(cols)) + "\nFROM stored AS u" + joins
+
+
+def keyed_results_sql(spec: MatchSpec, dialect: Dialect = DUCKDB) -> tuple[str, dict[str, Any]]:
+    """Statement 3 of a keyed run: the stored units of ``match_units`` into ``match_results``,
+    with ids (looked up by key for the few units stored), explanations and details.
+    ``run_id`` is left for the caller to bind."""
+    if spec.mode != "keyed":
+        raise ValueError(f"spec {spec.name!r} is not keyed")
+    ctx = Ctx(spec, dialect)
+    ctes = [cte(f"{side}_source", source_sql(side, ctx)) for side in SIDES]
+    ctes.append(
+        cte("stored", f"SELECT * FROM {dialect.temp_table(UNITS_TABLE)} WHERE origin IS NOT NULL")
+    )
+    ctes += [cte(f"{side}_ids", ids_sql(side, ctx)) for side in SIDES]
+    ctes += [cte("classified", labelled_sql(ctx)), cte("final", final_sql(ctx))]
     sql = with_ctes(ctes, f"SELECT {', '.join(RESULT_COLUMNS)} FROM final")
-    return sql, ctx.params.values
+    return insert_sql(sql), ctx.params.values
 
 
-def keyed_insert_sql(spec: MatchSpec, dialect: Dialect = DUCKDB) -> tuple[str, dict[str, Any]]:
-    sql, params = keyed_select_sql(spec, dialect)
-    return insert_sql(sql), params
+def drop_units_sql(dialect: Dialect = DUCKDB) -> str:
+    return dialect.drop_temp_table(UNITS_TABLE)

@@ -1,6 +1,7 @@
 -- Tables the matching engine (recon_lib.match) writes.
--- match_results: one row per pair, unpaired record, duplicate or unkeyed group, for every
--- record of both sides (matched ones too); state and reason_code say what was found.
+-- match_results: one row per pair, unpaired record, duplicate or unkeyed group, in every state
+-- except 'matched' (those are only counted in match_stats, unless run_match(keep_matched=True));
+-- state and reason_code say what was found.
 CREATE TABLE IF NOT EXISTS match_results (
   run_id       VARCHAR NOT NULL,
   spec         VARCHAR NOT NULL,   -- MatchSpec.name
@@ -17,7 +18,8 @@ CREATE TABLE IF NOT EXISTS match_results (
   details      JSON                -- rule that fired, per-check values, differences, tolerances
 );
 
--- match_stats: counts and amounts per state and reason code of one run of one spec.
+-- match_stats: counts and amounts per state and reason code of one run of one spec, matched
+-- included: together the rows account for every record of both sides.
 CREATE TABLE IF NOT EXISTS match_stats (
   run_id       VARCHAR NOT NULL,
   spec         VARCHAR NOT NULL,

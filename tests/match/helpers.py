@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from recon_lib.db import Database
+from recon_lib.match import MatchResult, MatchSpec, run_match
 
 
 def literal(value: Any) -> str:
@@ -52,6 +53,39 @@ def results(db: Database, run_id: str = "r1", spec: str | None = None) -> list[d
                 rec[col] = json.loads(rec[col], parse_float=Decimal)
         out.append(rec)
     return out
+
+
+def stats(db: Database, run_id: str, spec: str) -> list[tuple]:
+    """``match_stats`` rows (state, reason_code, n, amount) of one run of one spec, ordered."""
+    return db.execute(
+        "SELECT state, reason_code, n, amount FROM match_stats WHERE run_id = $run_id "
+        "AND spec = $spec ORDER BY state, reason_code NULLS FIRST",
+        {"run_id": run_id, "spec": spec},
+    ).fetchall()
+
+
+def run_checked(db: Database, spec: MatchSpec, run_id: str = "r1") -> MatchResult:
+    """Run ``spec`` as ``run_id`` with ``keep_matched=True`` (every row, for the test to read)
+    and as ``<run_id>:default`` the way production runs it; check that the default run stores
+    exactly the same rows minus the ``matched`` ones and has the same statistics.
+
+    Returns the default run's result.
+    """
+    kept = run_match(db, spec, run_id, keep_matched=True)
+    result = run_match(db, spec, f"{run_id}:default")
+    assert result.counts == kept.counts
+    assert result.by_reason == kept.by_reason
+    assert result.amount_by_reason == kept.amount_by_reason
+    assert stats(db, f"{run_id}:default", spec.name) == stats(db, run_id, spec.name)
+
+    def strip(rows: list[dict]) -> list[dict]:
+        return [{k: v for k, v in r.items() if k != "run_id"} for r in rows]
+
+    every = results(db, run_id, spec.name)
+    stored = results(db, f"{run_id}:default", spec.name)
+    assert strip(stored) == strip([r for r in every if r["state"] != "matched"])
+    assert len(every) == kept.total
+    return result
 
 
 def by_key(rows: list[dict]) -> dict[str, dict]:

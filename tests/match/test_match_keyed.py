@@ -1,4 +1,8 @@
-"""Keyed matching run end to end on small DuckDB fixtures."""
+"""Keyed matching run end to end on small DuckDB fixtures.
+
+Most tests go through ``run_checked``: the spec runs once keeping the matched rows (the rows the
+test reads) and once as in production (matched rows only counted), and the two must agree.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,15 @@ from recon_lib.match import (
     Tolerance,
     run_match,
 )
-from tests.match.helpers import assert_each_id_once, by_key, create, one, results
+from tests.match.helpers import (
+    assert_each_id_once,
+    by_key,
+    create,
+    one,
+    results,
+    run_checked,
+    stats,
+)
 
 T0 = datetime(2026, 10, 1, 10, 0)
 
@@ -59,7 +71,7 @@ def amounts(db, pairs, tol: Tolerance, **kw) -> dict[str, dict]:
     spec = MatchSpec("amounts", A, B, compare=(Compare("amount", reason_over="SHIP_OVER",
                                                        reason_under="SHIP_PARTIAL"),),
                      default_tolerance=tol, **kw)
-    run_match(db, spec, "r1")
+    run_checked(db, spec, "r1")
     return by_key(results(db))
 
 
@@ -102,7 +114,7 @@ def test_a_compare_tolerance_overrides_the_default(db):
     create(db, "v_b", "id, k, amount", [("b0", "K0", D("10.40"))])
     loose = Compare("amount", tolerance=Tolerance(abs=D("0.5")))
     spec = MatchSpec("amounts", A, B, compare=(loose,), default_tolerance=Tolerance())
-    run_match(db, spec, "r1")
+    run_checked(db, spec, "r1")
     assert results(db)[0]["state"] == "matched_tolerance"
 
 
@@ -111,19 +123,19 @@ def test_reason_falls_back_and_may_be_absent(db):
     create(db, "v_b", "id, k, amount", [("b0", "K0", D("2")), ("b1", "K1", D("0"))])
     spec = MatchSpec("amounts", A, B, compare=(Compare("amount", reason_over="SHIP_OVER",
                                                        reason="SHIP_WRONG_SKU"),))
-    run_match(db, spec, "r1")
+    run_checked(db, spec, "r1")
     rows = by_key(results(db))
     assert rows["K0"]["reason_code"] == "SHIP_OVER"
     assert rows["K1"]["reason_code"] == "SHIP_WRONG_SKU"  # no reason_under: the fallback
     plain = MatchSpec("plain", A, B, compare=(Compare("amount"),))
-    result = run_match(db, plain, "r2")
+    result = run_checked(db, plain, "r2")
     assert result.counts["mismatched"] == 2 and result.by_reason == {}
 
 
 def test_mismatch_explanation_details_and_values(db):
     lines(db, ("L1", "O123", "A-1", 3, D("30.00"), T0))
     ships(db, ("S1", "O123", "A-1", 2, T0))
-    run_match(db, shipping(), "r1")
+    run_checked(db, shipping(), "r1")
     row = one(results(db))
     assert row["state"] == "mismatched" and row["reason_code"] == "SHIP_PARTIAL"
     assert row["explanation"] == (
@@ -147,7 +159,7 @@ def test_first_failing_check_gives_the_reason_and_all_are_recorded(db):
     spec = MatchSpec("two", left, right, compare=(
         Compare("sku", kind="text", reason="SHIP_WRONG_SKU"),
         Compare("amount", reason="SHIP_PARTIAL")))
-    run_match(db, spec, "r1")
+    run_checked(db, spec, "r1")
     row = one(results(db))
     assert row["reason_code"] == "SHIP_WRONG_SKU"
     assert [c["status"] for c in row["details"]["checks"]] == ["different", "under"]
@@ -166,7 +178,7 @@ def test_date_window_edges(db):
           ("S3", "O3", "A", 1, T0 - timedelta(hours=1, seconds=1)),  # just before it
           ("S4", "O4", "A", 1, None),  # no date
           ("S5", "O5", "A", 1, T0))
-    run_match(db, shipping(window=window), "r1")
+    run_checked(db, shipping(window=window), "r1")
     rows = by_key(results(db))
     assert rows["O0|A"]["state"] == "matched" and rows["O2|A"]["state"] == "matched"
     assert rows["O5|A"]["state"] == "matched"
@@ -193,7 +205,7 @@ def test_date_comparison_with_a_duration_tolerance(db):
         Side("v_b", ("k",), ("id", "k", "done"), "id"),
         compare=(Compare("due", "done", kind="date", tolerance=Tolerance(abs=timedelta(days=1)),
                          reason_over="SHIP_LATE"),))
-    run_match(db, spec, "r1")
+    run_checked(db, spec, "r1")
     rows = by_key(results(db))
     assert rows["K0"]["state"] == "matched_tolerance"
     assert (rows["K1"]["state"], rows["K1"]["reason_code"]) == ("mismatched", "SHIP_LATE")
@@ -210,7 +222,7 @@ def test_text_comparison_after_normalisation(db):
                      Side("v_b", ("k",), ("id", "k", "sku"), "id", "shipped"),
                      compare=(Compare("sku", kind="text", reason="SHIP_WRONG_SKU"),),
                      normalize=("trim", "upper"))
-    run_match(db, spec, "r1")
+    run_checked(db, spec, "r1")
     rows = by_key(results(db))
     assert rows["O1"]["state"] == "matched"
     assert (rows["O2"]["state"], rows["O2"]["reason_code"]) == ("mismatched", "SHIP_WRONG_SKU")
@@ -221,7 +233,7 @@ def test_text_comparison_after_normalisation(db):
 def test_composite_keys_pair_only_when_every_part_agrees(db):
     lines(db, ("L1", "O1", "A", 1, D("1"), T0), ("L2", "O1", "B", 1, D("1"), T0))
     ships(db, ("S1", "O1", "A", 1, T0), ("S2", "O2", "B", 1, T0))
-    run_match(db, shipping(), "r1")
+    run_checked(db, shipping(), "r1")
     rows = by_key(results(db))
     assert rows["O1|A"]["state"] == "matched"
     assert (rows["O1|B"]["state"], rows["O1|B"]["reason_code"]) == ("missing_right",
@@ -245,10 +257,10 @@ def test_composite_keys_pair_only_when_every_part_agrees(db):
 def test_each_normalisation_step(db, step, left_key, right_key, key):
     lines(db, ("L1", left_key, "A", 1, D("1"), T0))
     ships(db, ("S1", right_key, "A", 1, T0))
-    with_step = run_match(db, shipping(normalize=(step,)), "with")
+    with_step = run_checked(db, shipping(normalize=(step,)), "with")
     assert with_step.counts["matched"] == 1
     assert one(results(db, "with"))["key"] == f"{key}|A"
-    without = run_match(db, shipping(normalize=()), "without")
+    without = run_checked(db, shipping(normalize=()), "without")
     assert without.counts["matched"] == 0
     assert (without.counts["missing_left"], without.counts["missing_right"]) == (1, 1)
 
@@ -257,7 +269,7 @@ def test_null_and_empty_keys_are_never_matched(db):
     lines(db, ("L1", None, "A", 1, D("1"), T0), ("L2", "", "A", 1, D("1"), T0),
           ("L3", "  ", "A", 1, D("1"), T0), ("L4", "O4", None, 1, D("1"), T0))
     ships(db, ("S1", None, "A", 1, T0), ("S2", "O4", None, 1, T0))
-    result = run_match(db, shipping(), "r1")
+    result = run_checked(db, shipping(), "r1")
     assert result.counts["matched"] == 0 and result.counts["duplicate"] == 0
     assert (result.counts["missing_right"], result.counts["missing_left"]) == (4, 2)
     rows = results(db)
@@ -275,7 +287,7 @@ def test_duplicates_on_each_side_one_to_one(db):
     ships(db, ("S9", "O2", "A", 1, T0), ("S7", "O2", "A", 1, T0), ("S8", "O2", "A", 1, T0),
           ("S1", "O1", "A", 1, T0))
     spec = shipping(reason_duplicate_left="SHIP_UNSHIPPED", reason_duplicate_right="SHIP_OVER")
-    result = run_match(db, spec, "r1")
+    result = run_checked(db, spec, "r1")
     assert result.counts["matched"] == 2 and result.counts["duplicate"] == 3
     rows = results(db)
     # the first copy by id pairs; the others are duplicates on their side
@@ -297,13 +309,13 @@ def test_duplicate_handling_is_deterministic(db):
     rows_s = [("S2", "O1", "A", 2, T0), ("S1", "O1", "A", 3, T0)]
     lines(db, *rows_l)
     ships(db, *rows_s)
-    run_match(db, shipping(), "r1")
+    run_checked(db, shipping(), "r1")
     first = results(db, "r1")
-    run_match(db, shipping(), "r1")
+    run_checked(db, shipping(), "r1")
     assert results(db, "r1") == first
     lines(db, *reversed(rows_l))  # same rows, another physical order
     ships(db, *reversed(rows_s))
-    run_match(db, shipping(), "r2")
+    run_checked(db, shipping(), "r2")
     strip = [{k: v for k, v in r.items() if k != "run_id"} for r in results(db, "r2")]
     assert strip == [{k: v for k, v in r.items() if k != "run_id"} for r in first]
     paired = one(first, state="mismatched")
@@ -314,7 +326,7 @@ def test_one_to_many_sums_the_parcels(db):
     lines(db, ("L1", "O1", "A", 3, D("30"), T0), ("L2", "O2", "A", 3, D("30"), T0))
     ships(db, ("S2", "O1", "A", 1, T0), ("S1", "O1", "A", 2, T0),
           ("S3", "O2", "A", 1, T0), ("S4", "O2", "A", 1, T0))
-    result = run_match(db, shipping(cardinality="one_to_many"), "r1")
+    result = run_checked(db, shipping(cardinality="one_to_many"), "r1")
     assert result.counts["matched"] == 1 and result.counts["mismatched"] == 1
     rows = by_key(results(db))
     assert rows["O1|A"]["right_ids"] == ["S1", "S2"] and rows["O1|A"]["state"] == "matched"
@@ -336,7 +348,7 @@ def test_many_to_one_sums_the_left_side(db):
     spec = MatchSpec("parcels", parcels, orders, cardinality="many_to_one",
                      compare=(Compare("qty", reason_over="SHIP_PARTIAL"),),
                      reason_duplicate_right="SHIP_OVER", reason_missing_right="SHIP_UNKNOWN_ORDER")
-    result = run_match(db, spec, "r1")
+    result = run_checked(db, spec, "r1")
     rows = results(db)
     o1 = one(rows, key="O1", state="matched")
     assert o1["left_ids"] == ["S1", "S2"] and o1["left_values"]["qty"] == 3
@@ -359,7 +371,7 @@ def test_every_record_ends_in_exactly_one_state(db):
     window = DateWindow("paid_at", "ship_time", after=timedelta(days=2), reason="SHIP_LATE")
     for cardinality in ("one_to_one", "one_to_many", "many_to_one"):
         spec = shipping(cardinality=cardinality, window=window, normalize=("trim", "upper"))
-        result = run_match(db, spec, cardinality)
+        result = run_checked(db, spec, cardinality)
         rows = results(db, cardinality)
         assert_each_id_once(db, rows, "v_lines", "line_id", "v_ships", "ship_id")
         assert result.total == len(rows) and set(result.counts) == set(STATES)
@@ -372,24 +384,29 @@ def test_rerun_replaces_the_run_of_that_spec_only(db):
     ships(db, ("S1", "O1", "A", 2, T0))
     run_match(db, shipping(), "r1")
     run_match(db, shipping(name="other"), "r1")
+    assert db.scalar("SELECT state FROM match_results WHERE spec = 'shipping'") == "mismatched"
     ships(db, ("S1", "O1", "A", 1, T0))
     result = run_match(db, shipping(), "r1")
     assert result.counts["matched"] == 1 and result.total == 1
-    assert db.scalar("SELECT COUNT(*) FROM match_results WHERE spec = 'shipping'") == 1
+    # the old mismatched row is gone; the matched pair is only counted
+    assert db.scalar("SELECT COUNT(*) FROM match_results WHERE spec = 'shipping'") == 0
     assert db.scalar("SELECT state FROM match_results WHERE spec = 'other'") == "mismatched"
-    assert db.scalar("SELECT SUM(n) FROM match_stats WHERE spec = 'shipping'") == 1
+    assert stats(db, "r1", "shipping") == [("matched", None, 1, D("1.00"))]
 
 
 def test_a_failed_run_leaves_the_previous_one_intact(db):
-    lines(db, ("L1", "O1", "A", 1, D("1"), T0))
-    ships(db, ("S1", "O1", "A", 1, T0))
+    lines(db, ("L1", "O1", "A", 1, D("1"), T0), ("L2", "O2", "A", 1, D("2"), T0))
+    ships(db, ("S1", "O1", "A", 1, T0), ("S2", "O2", "A", 3, T0))
     run_match(db, shipping(), "r1")
+    before = (results(db), stats(db, "r1", "shipping"))
     create(db, "v_lines", "line_id, order_id, sku, qty, amount, paid_at",
            [("L1", "O1", "A", 1, "not money", T0)])
     with pytest.raises(QueryError, match="match shipping"):
         run_match(db, shipping(), "r1")
-    assert [r["state"] for r in results(db)] == ["matched"]
-    assert db.scalar("SELECT SUM(n) FROM match_stats") == 1
+    assert [r["state"] for r in before[0]] == ["mismatched"]
+    assert (results(db), stats(db, "r1", "shipping")) == before
+    assert db.scalar("SELECT SUM(n) FROM match_stats") == 2
+    assert db.scalar("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'match_units'") == 0
 
 
 def test_columns_missing_from_the_relation_are_reported_together(db):
@@ -425,7 +442,11 @@ def test_result_object_stats_and_rows(db):
     assert MatchSpec.from_dict(stored) == shipping()
     frame = result.rows(db)
     assert sorted(frame["state"]) == ["mismatched", "missing_right", "missing_right"]
-    assert list(result.rows(db, states=["matched"])["key"]) == ["O4|A"]
+    assert result.rows(db, states=["matched"]).empty  # counted, not stored
+    assert stats(db, "r1", "shipping")[0] == ("matched", None, 1, D("1.00"))
+    kept = run_match(db, shipping(), "r1", keep_matched=True)
+    assert kept == result
+    assert list(kept.rows(db, states=["matched"])["key"]) == ["O4|A"]
     with pytest.raises(ValueError, match="states"):
         result.rows(db, states=["broken"])
 
@@ -433,6 +454,65 @@ def test_result_object_stats_and_rows(db):
 def test_spec_without_comparisons_pairs_on_keys(db):
     lines(db, ("L1", "O1", "A", 3, D("30"), T0))
     ships(db, ("S1", "O1", "A", 1, T0))
-    run_match(db, shipping(compare=()), "r1")
+    run_checked(db, shipping(compare=()), "r1")
     row = one(results(db))
     assert (row["state"], row["explanation"]) == ("matched", "found on both sides")
+
+
+# -- what is stored ------------------------------------------------------------------------------
+def test_matched_records_are_counted_not_stored(db):
+    lines(db, ("L1", "O1", "A", 3, D("30.00"), T0), ("L2", "O2", "A", 1, D("12.50"), T0),
+          ("L3", "O3", "B", 2, D("7.25"), T0))
+    ships(db, ("S1", "O1", "A", 1, T0), ("S2", "O1", "A", 2, T0), ("S3", "O2", "A", 1, T0),
+          ("S4", "O3", "B", 1, T0))
+    result = run_match(db, shipping(cardinality="one_to_many"), "r1")
+    assert (result.counts["matched"], result.counts["mismatched"], result.total) == (2, 1, 3)
+    rows = results(db)
+    assert [(r["state"], r["key"]) for r in rows] == [("mismatched", "O3|B")]
+    assert stats(db, "r1", "shipping") == [
+        ("matched", None, 2, D("42.50")),
+        ("mismatched", "SHIP_PARTIAL", 1, D("7.25")),
+    ]
+
+
+def test_matched_records_are_those_in_no_stored_row(db):
+    """The recipe of docs/matching.md: every input id is in exactly one stored row, or matched."""
+    lines(db, ("L1", "O1", "A", 3, D("30"), T0), ("L2", "O1", "A", 3, D("30"), T0),
+          ("L3", "O2", "A", 1, D("10"), T0), ("L4", None, "A", 1, D("10"), T0),
+          ("L5", "O5", "B", 2, D("20"), T0), ("L6", "O6", "C", 4, D("40"), T0))
+    ships(db, ("S1", "O1", "A", 1, T0), ("S2", "O1", "A", 2, T0), ("S3", "O9", "A", 1, T0),
+          ("S4", None, None, 1, T0), ("S5", "O5", "B", 3, T0), ("S6", "O6", "C", 4, T0))
+    spec = shipping(cardinality="one_to_many")
+    result = run_match(db, spec, "r1")
+    matched_lines = db.execute(
+        "SELECT line_id FROM v_lines WHERE line_id NOT IN ("
+        "  SELECT unnest(left_ids) FROM match_results WHERE run_id = 'r1' AND spec = 'shipping'"
+        "  AND left_ids IS NOT NULL) ORDER BY line_id").fetchall()
+    assert matched_lines == [("L1",), ("L6",)]
+    assert result.counts["matched"] == 2
+    run_match(db, spec, "r2", keep_matched=True)
+    kept = [r for r in results(db, "r2") if r["state"] == "matched"]
+    assert sorted(i for r in kept for i in r["left_ids"]) == ["L1", "L6"]
+    stored_ids = [i for r in results(db, "r1") for i in (r["left_ids"] or [])]
+    assert sorted(stored_ids + ["L1", "L6"]) == [f"L{i}" for i in range(1, 7)]
+
+
+@pytest.mark.parametrize("cardinality", ["one_to_one", "one_to_many", "many_to_one"])
+def test_duplicates_and_empty_keys_on_both_sides_store_the_same_rows_either_way(db, cardinality):
+    """Copies of a key and empty keys on both sides (ids repeated too): the default run stores
+    exactly the non-matched rows of the run that keeps everything, and every id once."""
+    lines(db, ("L1", "O1", "A", 1, D("1"), T0), ("L1", "O1", "A", 1, D("1"), T0),
+          ("L3", "O1", "A", 2, D("2"), T0), ("L4", None, "A", 1, D("1"), T0),
+          ("L5", None, "A", 1, D("1"), T0), ("L6", " ", None, 1, D("1"), T0),
+          ("L7", "O2", "A", 1, D("1"), T0), ("L8", "O3", "A", 1, D("1"), T0))
+    ships(db, ("S1", "O1", "A", 1, T0), ("S2", "o1", "A", 1, T0), ("S3", None, "A", 1, T0),
+          ("S3", None, "A", 1, T0), ("S5", "", "A", 2, T0), ("S6", "O2", "A", 1, T0),
+          ("S7", "O2 ", "A", 1, T0), ("S8", "O3", "A", 1, T0), ("S9", "O4", "A", 1, T0))
+    spec = shipping(cardinality=cardinality, normalize=("trim", "upper"),
+                    reason_duplicate_left="SHIP_OVER", reason_duplicate_right="SHIP_OVER")
+    result = run_checked(db, spec, "r1")
+    rows = results(db)
+    assert_each_id_once(db, rows, "v_lines", "line_id", "v_ships", "ship_id")
+    assert result.total == len(rows)
+    assert result.counts["duplicate"] > 0 and result.counts["matched"] > 0
+    assert sum(1 for r in rows if r["details"]["rule"] == "empty_key") == 6

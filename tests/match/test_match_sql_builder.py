@@ -12,6 +12,7 @@ from recon_lib.match import Compare, DateWindow, MatchSpec, Side, Tolerance
 from recon_lib.match import sql_builder as sb
 from recon_lib.match import sql_unkeyed as su
 from recon_lib.match.dialect import DUCKDB
+from recon_lib.match.spec import NORMALIZE_STEPS
 
 LINES = Side("v_lines", ("order_id", "sku"), ("line_id", "order_id", "sku", "qty", "paid_at",
                                                   "line_amount"), "line_id", "order line")
@@ -40,54 +41,107 @@ def placeholders(sql: str) -> set[str]:
     return set(re.findall(r"\$(\w+)", sql))
 
 
-def test_keyed_sql_is_a_chain_of_ctes_ending_in_final():
-    sql, _ = sb.keyed_insert_sql(SPEC)
+UNITS_CTES = [
+    "left_source", "right_source", "stacked", "grouped", "left_copies",
+    "left_extra", "right_extra", "left_first",
+    "units", "diffs", "statuses", "classified", "scored",
+]
+
+
+def test_keyed_units_statement_is_a_chain_of_ctes_into_a_temporary_table():
+    sql, _ = sb.keyed_units_sql(SPEC)
+    assert sql.startswith('CREATE OR REPLACE TEMPORARY TABLE temp."match_units" AS\nWITH\n')
+    assert cte_names(sql) == UNITS_CTES
+    assert "GROUP BY k0, k1" in sb.grouped_sql(sb.Ctx(SPEC))
+    # the sides pair in one aggregation, not a join of the whole sides
+    assert "JOIN" not in sql.split("\nleft_copies AS (")[0]
+
+
+def test_keyed_results_statement_reads_the_units_and_ends_in_final():
+    sql, _ = sb.keyed_results_sql(SPEC)
     assert sql.startswith("INSERT INTO match_results (run_id, spec, state, reason_code, key,")
     assert cte_names(sql) == [
-        "left_source", "left_ranked", "left_units",
-        "right_source", "right_ranked", "right_units",
-        "joined", "diffs", "statuses", "classified", "final",
+        "left_source", "right_source", "stored", "left_ids", "right_ids", "classified", "final",
     ]
-    assert "FULL OUTER JOIN right_units AS r\n    ON l.pk0 = r.pk0 AND l.pk1 = r.pk1" in sql
+    assert 'FROM temp."match_units" WHERE origin IS NOT NULL' in sql  # not the tally rows
     assert sql.rstrip().endswith("FROM final")
 
 
+def test_one_to_one_ranks_copies_on_both_sides():
+    spec = MatchSpec("s", LINES, SHIPS, compare=(Compare("qty"),))
+    sql, _ = sb.keyed_units_sql(spec)
+    assert cte_names(sql) == [
+        "left_source", "right_source", "stacked", "grouped", "left_copies", "right_copies",
+        "left_extra", "right_extra", "left_first", "right_first",
+        "units", "diffs", "statuses", "classified", "scored",
+    ]
+
+
 def test_every_value_is_a_bound_parameter():
-    sql, params = sb.keyed_insert_sql(SPEC)
-    # each placeholder has a value and each value is used (DuckDB refuses extras)
-    assert set(params) == placeholders(sql)
-    for value in ("SHIP_OVER", "SHIP_PARTIAL", "SHIP_LATE", "SHIP_UNSHIPPED", "shipping",
-                  "order line", "shipment line", "0.25", "0.125", "172800"):
-        assert value not in sql, f"{value!r} pasted into the SQL"
+    for sql, params in (sb.keyed_units_sql(SPEC), sb.keyed_results_sql(SPEC)):
+        # each placeholder has a value and each value is used (DuckDB refuses extras)
+        assert set(params) == placeholders(sql)
+        for value in ("SHIP_OVER", "SHIP_PARTIAL", "SHIP_LATE", "SHIP_UNSHIPPED", "shipping",
+                      "order line", "shipment line", "0.25", "0.125", "172800"):
+            assert value not in sql, f"{value!r} pasted into the SQL"
+    _, params = sb.keyed_units_sql(SPEC)
     assert params["c0_abs"] == Decimal("0.25") and params["c0_rel"] == Decimal("0.125")
     assert params["window_after_us"] == 48 * 3600 * 1_000_000
     assert params["window_before_us"] == 0
     assert params["c0_reason_under"] == "SHIP_PARTIAL"
+    _, params = sb.keyed_results_sql(SPEC)
     assert params["spec"] == "shipping" and params["run_id"] is None  # bound by run_match
 
 
 def test_identifiers_are_quoted():
-    sql, _ = sb.keyed_select_sql(SPEC)
+    sql, _ = sb.keyed_units_sql(SPEC)
     assert 'FROM "v_lines"' in sql and 'FROM "v_ships"' in sql
     assert '"qty" AS c0' in sql and '"ship_time" AS w' in sql
     assert DUCKDB.quote("main.orders") == '"main"."orders"'
 
 
 def test_only_the_many_side_is_aggregated():
-    sql, _ = sb.keyed_select_sql(SPEC)
-    left_units = sb.units_sql("left", sb.Ctx(SPEC))
-    right_units = sb.units_sql("right", sb.Ctx(SPEC))
-    assert "GROUP BY" not in left_units
-    assert "GROUP BY k0, k1" in right_units
-    assert "SUM(c0) AS c0" in right_units and "MIN(w) AS w" in right_units
-    assert "WHERE NOT key_ok" in right_units  # empty keys stay single, unpaired
-    assert sb.cte("right_units", right_units) in sql
+    grouped = sb.grouped_sql(sb.Ctx(SPEC))
+    assert "COUNT(l_row) AS l_n" in grouped and "COUNT(r_row) AS r_n" in grouped
+    assert "SUM(r_c0) AS r_c0" in grouped and "MIN(r_w) AS r_w" in grouped
+    assert "any_value(l_c0) AS l_c0" in grouped  # one row per key on the left: its value
+    assert "r_amt" not in grouped  # the right side has no amount column
+    mirror = MatchSpec("m", LINES, SHIPS, compare=(Compare("qty"),), cardinality="many_to_one",
+                       amount="line_amount")
+    grouped = sb.grouped_sql(sb.Ctx(mirror))
+    assert "SUM(l_c0) AS l_c0" in grouped and "SUM(l_amt) AS l_amt" in grouped
+    assert "any_value(r_c0) AS r_c0" in grouped
+
+
+def test_no_window_function_sort_or_list_over_a_whole_side():
+    sql, _ = sb.keyed_units_sql(SPEC)
+    # copy numbers only: for the copies and the empty keys of the left, the empty keys of the right
+    assert sql.count(" OVER (") == 3
+    extras = sql.split("\nleft_extra AS (")[1].split("\nleft_first AS (")[0]
+    assert extras.count(" OVER (") == 3
+    assert "list(" not in sql and "json" not in sql.lower() and "ORDER BY" not in sql.replace(
+        "ORDER BY s.id_ord", "")
+    ctx = sb.Ctx(SPEC)
+    one_side = sb.extra_sql("left", ctx)  # copies of a repeated key, and empty keys
+    assert "FROM left_copies AS c\nJOIN (" in one_side and "\nUNION ALL\n" in one_side
+    many_side = sb.extra_sql("right", ctx)  # only empty keys: nothing is a duplicate there
+    assert "JOIN" not in many_side and "IS NULL" in many_side
 
 
 def test_duplicates_are_ranked_by_id_within_each_key():
-    ranked = sb.ranked_sql("left", sb.Ctx(SPEC))
-    assert "ROW_NUMBER() OVER (PARTITION BY k0, k1 ORDER BY id_ord NULLS LAST, id," in ranked
-    assert "COUNT(*) OVER (PARTITION BY k0, k1) AS copies" in ranked
+    extra = sb.extra_sql("left", sb.Ctx(SPEC))
+    assert "ROW_NUMBER() OVER (PARTITION BY s.k0, s.k1 ORDER BY s.id_ord NULLS LAST, s.id," in extra
+    assert "ON s.k0 = c.k0 AND s.k1 = c.k1" in extra
+
+
+def test_matched_units_are_kept_as_one_tally_row():
+    ctx = sb.Ctx(SPEC)
+    kept = sb.kept_sql(ctx, keep_matched=False)
+    assert kept.endswith(
+        "GROUP BY state, reason_code, g_l_k0, g_l_k1, g_l_copy_no, g_r_k0, g_r_k1, g_r_copy_no")
+    assert "CASE WHEN state <> 'matched' THEN l_k0 END AS g_l_k0" in kept
+    assert "SUM(amount) AS amount" in kept and "COUNT(*) AS n" in kept
+    assert sb.kept_sql(ctx, keep_matched=True).endswith("1 AS n\nFROM scored")
 
 
 def test_tolerance_formula():
@@ -129,11 +183,37 @@ def test_normalize_sql_runs(db, steps, raw, expected):
     assert got == expected
 
 
-def test_normalize_applies_steps_in_a_fixed_order():
+def test_normalize_applies_steps_in_a_fixed_order(db):
     ctx = sb.Ctx(SPEC)
     a = sb.normalize_sql("x", ("leading_zeros", "trim"), ctx)
     b = sb.normalize_sql("x", ("trim", "leading_zeros"), ctx)
-    assert a == b and a.index("trim(") > a.index("TRIM(LEADING")  # trim is inside (first)
+    assert a == b
+    # trim first: the zeros behind the blank are leading zeros once it is gone
+    assert db.scalar(f"SELECT {a} FROM (SELECT ' 007' AS x)") == "7"
+
+
+def test_empty_normalisation_only_casts():
+    assert sb.normalize_sql("x", (), sb.Ctx(SPEC)) == "NULLIF(CAST(x AS VARCHAR), '')"
+
+
+RAW_KEYS = [None, "", " ", "\t", "  \t ", "\u3000", " \u3000\t", "\u3000a", "a\u3000", "a ",
+            "0", "000", " 0 ", "a", " a\t", "\uff41", "007", "\t7 ", "O-1", "\uff2f\uff11"]
+
+
+@pytest.mark.parametrize("steps", [(), ("trim",), ("fullwidth",), ("fullwidth", "trim"),
+                                   ("upper", "leading_zeros"), NORMALIZE_STEPS])
+def test_the_empty_key_test_agrees_with_the_normalised_key(db, steps):
+    """``empty_key_where`` skips the steps that cannot empty a value; it must agree."""
+    spec = MatchSpec("k", Side("t", ("x",), ("i", "x"), "i"), Side("t", ("x",), ("i", "x"), "i"),
+                     normalize=steps)
+    ctx = sb.Ctx(spec)
+    full = sb.normalize_sql('"x"', spec.normalize_steps(), ctx)
+    empty = sb.empty_key_where("left", ctx)
+    for raw in RAW_KEYS:
+        is_empty, tested_empty = db.execute(
+            f"SELECT ({full}) IS NULL, {empty} FROM (SELECT $raw AS x)",
+            {**ctx.params.values, "raw": raw}).fetchone()
+        assert is_empty == tested_empty, (steps, raw)
 
 
 def test_fullwidth_table_maps_every_printable_ascii():
@@ -142,16 +222,27 @@ def test_fullwidth_table_maps_every_printable_ascii():
     assert sb.FULLWIDTH_FROM[-1] == "\u3000" and sb.FULLWIDTH_TO[-1] == " "
 
 
-def test_select_runs_and_yields_result_columns(db):
+def test_statements_run_and_yield_result_columns(db):
     db.execute("CREATE TABLE v_lines AS SELECT 'L1' AS line_id, 'O1' AS order_id, "
                "'A' AS sku, 2 AS qty, TIMESTAMP '2026-10-01' AS paid_at, 9.5 AS line_amount")
     db.execute("CREATE TABLE v_ships AS SELECT 'S1' AS ship_id, ' o1' AS order_id, "
                "'\uff41' AS sku, 2 AS qty, TIMESTAMP '2026-10-02' AS ship_time")
-    sql, params = sb.keyed_select_sql(SPEC)
-    frame = db.df(sql, {**params, "run_id": "t"})
-    assert list(frame.columns) == list(sb.RESULT_COLUMNS)
-    assert frame["state"].tolist() == ["matched"]
-    assert frame["key"].tolist() == ["O1|A"]
+    db.run("match_create")
+    for keep, expected in ((True, ["matched"]), (False, [])):
+        sql, params = sb.keyed_units_sql(SPEC, keep_matched=keep)
+        db.execute(sql, params)
+        units = db.execute("SELECT state, n, origin FROM temp.match_units").fetchall()
+        # kept: the unit itself; otherwise one tally row (no origin: not a unit to store)
+        assert units == [("matched", 1, "both" if keep else None)]
+        sql, params = sb.keyed_results_sql(SPEC)
+        db.execute("DELETE FROM match_results")
+        db.execute(sql, {**params, "run_id": "t"})
+        frame = db.df("SELECT * FROM match_results")
+        assert list(frame.columns) == list(sb.RESULT_COLUMNS)
+        assert frame["state"].tolist() == expected
+        if keep:
+            assert frame["key"].tolist() == ["O1|A"]
+        db.execute(sb.drop_units_sql())
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,8 @@
-"""Unkeyed matching: groups of records summing to one record, bounded search."""
+"""Unkeyed matching: groups of records summing to one record, bounded search.
+
+Runs go through ``run_checked`` (matched rows kept for the test to read, and checked against
+the default run, which only counts them).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import pytest
 from recon_lib.errors import InputError
 from recon_lib.match import Compare, DateWindow, MatchSpec, Side, Tolerance, run_match
 from recon_lib.match.subset import Candidate, assign_groups, find_group
-from tests.match.helpers import assert_each_id_once, create, one, results
+from tests.match.helpers import assert_each_id_once, create, one, results, run_checked
 
 DAY = date(2026, 10, 1)
 PAYOUTS = Side("v_payouts", (), ("payout_id", "paid_on", "amount"), "payout_id", "payout")
@@ -40,7 +44,7 @@ def deposits(db, *rows):
 def test_group_found_within_bound(db):
     payouts(db, ("P1", 0, "100.00"), ("P2", 0, "50.00"), ("P3", 1, "25.00"), ("P4", 9, "70.00"))
     deposits(db, ("D1", 2, "175.00"), ("D2", 10, "70.01"))
-    result = run_match(db, payouts_spec(), "r1")
+    result = run_checked(db, payouts_spec(), "r1")
     rows = results(db)
     d1 = one(rows, right_ids=["D1"])
     assert d1["state"] == "matched" and d1["left_ids"] == ["P1", "P2", "P3"]
@@ -58,7 +62,7 @@ def test_window_limits_the_candidates(db):
     # P2 is 4 days before the deposit: outside the window, so 100 + 50 is not found
     payouts(db, ("P1", 0, "100.00"), ("P2", -4, "50.00"), ("P3", 5, "50.00"))
     deposits(db, ("D1", 0, "150.00"))
-    run_match(db, payouts_spec(), "r1")
+    run_checked(db, payouts_spec(), "r1")
     rows = results(db)
     d1 = one(rows, right_ids=["D1"])
     assert (d1["state"], d1["reason_code"]) == ("missing_left", "SHIP_UNKNOWN_ORDER")
@@ -73,7 +77,7 @@ def test_window_limits_the_candidates(db):
 def test_beyond_max_candidates_is_unresolved_not_guessed(db):
     payouts(db, *[(f"P{i}", 0, "10.00") for i in range(5)])
     deposits(db, ("D1", 1, "20.00"))
-    result = run_match(db, payouts_spec(max_candidates=4), "r1")
+    result = run_checked(db, payouts_spec(max_candidates=4), "r1")
     rows = results(db)
     d1 = one(rows, right_ids=["D1"])
     assert (d1["state"], d1["left_ids"], d1["reason_code"]) == ("unresolved", None, None)
@@ -83,25 +87,25 @@ def test_beyond_max_candidates_is_unresolved_not_guessed(db):
     # its candidates are not declared missing either
     assert result.counts == {**result.counts, "unresolved": 6, "missing_right": 0, "matched": 0}
     assert one(rows, left_ids=["P0"])["details"]["rule"] == "candidate_of_unresolved"
-    assert run_match(db, payouts_spec(max_candidates=5), "r2").counts["matched"] == 1
+    assert run_checked(db, payouts_spec(max_candidates=5), "r2").counts["matched"] == 1
 
 
 def test_group_larger_than_max_group_is_unresolved(db):
     payouts(db, *[(f"P{i}", 0, "10.00") for i in range(4)])
     deposits(db, ("D1", 1, "40.00"))
-    result = run_match(db, payouts_spec(max_group=3), "r1")
+    result = run_checked(db, payouts_spec(max_group=3), "r1")
     d1 = one(results(db), right_ids=["D1"])
     assert d1["state"] == "unresolved" and d1["details"]["rule"] == "search_not_exhaustive"
     assert d1["explanation"] == ("deposit D1: no group of up to 3 of its 4 candidates sums to "
                                  "40.00; larger groups were not searched")
     assert result.counts["unresolved"] == 5
-    assert run_match(db, payouts_spec(max_group=4), "r2").counts["matched"] == 1
+    assert run_checked(db, payouts_spec(max_group=4), "r2").counts["matched"] == 1
 
 
 def test_exhaustive_search_without_a_group_is_missing(db):
     payouts(db, ("P1", 0, "10.00"), ("P2", 0, "20.00"))
     deposits(db, ("D1", 1, "25.00"))
-    result = run_match(db, payouts_spec(), "r1")
+    result = run_checked(db, payouts_spec(), "r1")
     assert result.counts["missing_left"] == 1 and result.counts["missing_right"] == 2
     assert result.counts["unresolved"] == 0
 
@@ -109,7 +113,7 @@ def test_exhaustive_search_without_a_group_is_missing(db):
 def test_a_record_joins_at_most_one_group(db):
     payouts(db, ("P1", 0, "30.00"), ("P2", 0, "20.00"), ("P3", 0, "10.00"))
     deposits(db, ("D1", 1, "30.00"), ("D2", 2, "30.00"))
-    run_match(db, payouts_spec(), "r1")
+    run_checked(db, payouts_spec(), "r1")
     rows = results(db)
     assert one(rows, right_ids=["D1"])["left_ids"] == ["P1"]  # exact single wins over P2+P3
     assert one(rows, right_ids=["D2"])["left_ids"] == ["P2", "P3"]
@@ -126,7 +130,7 @@ def test_blocking_keys_restrict_candidates(db):
                   "payout_id"),
         right=Side("v_deposits", ("shop",), ("txn_id", "shop", "booked_on", "amount"), "txn_id"),
         normalize=("upper",))
-    run_match(db, spec, "r1")
+    run_checked(db, spec, "r1")
     d1 = one(results(db), right_ids=["D1"])
     assert (d1["left_ids"], d1["key"]) == (["P2"], "B")
 
@@ -135,7 +139,7 @@ def test_one_to_many_mirrors(db):
     # one payout (left) paid out as two deposits (right)
     payouts(db, ("P1", 0, "100.00"))
     deposits(db, ("D1", 1, "60.00"), ("D2", 2, "40.00"), ("D3", 2, "5.00"))
-    result = run_match(db, payouts_spec(cardinality="one_to_many"), "r1")
+    result = run_checked(db, payouts_spec(cardinality="one_to_many"), "r1")
     rows = results(db)
     p1 = one(rows, left_ids=["P1"])
     assert (p1["state"], p1["right_ids"]) == ("matched", ["D1", "D2"])
@@ -143,10 +147,19 @@ def test_one_to_many_mirrors(db):
     assert result.total == 2
 
 
+def test_unkeyed_matched_groups_are_counted_not_stored(db):
+    payouts(db, ("P1", 0, "100.00"), ("P2", 0, "50.00"), ("P4", 9, "70.00"))
+    deposits(db, ("D1", 2, "150.00"), ("D2", 10, "70.01"))
+    result = run_match(db, payouts_spec(), "r1")
+    assert (result.counts["matched"], result.counts["matched_tolerance"]) == (1, 1)
+    assert [r["state"] for r in results(db)] == ["matched_tolerance"]
+    assert db.scalar("SELECT n FROM match_stats WHERE state = 'matched'") == 1
+
+
 def test_one_to_one_unkeyed_pairs_single_records(db):
     payouts(db, ("P1", 0, "10.00"), ("P2", 0, "20.00"))
     deposits(db, ("D1", 1, "30.00"), ("D2", 1, "20.00"))
-    run_match(db, payouts_spec(cardinality="one_to_one"), "r1")
+    run_checked(db, payouts_spec(cardinality="one_to_one"), "r1")
     rows = results(db)
     assert one(rows, right_ids=["D2"])["left_ids"] == ["P2"]
     assert one(rows, right_ids=["D1"])["state"] == "missing_left"  # no groups of two
