@@ -32,7 +32,15 @@ INPUT_TABLES = ("orders", "order_lines", "shipments", "shipment_lines", "invento
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    """This process's peak resident memory. VmHWM, not getrusage: ru_maxrss survives exec, so a
+    worker would report its parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def prepare(db_path: Path, orders: int) -> dict:
