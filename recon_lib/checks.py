@@ -148,19 +148,8 @@ def _rate_card_rules(frame: pd.DataFrame, where: _Where) -> list[Problem]:
         problems.append(where.problem(
             index, f"unknown province {frame.at[index, 'dest_province']!r}; expected a short "
                    "name such as 广东 or 内蒙古", "dest_province"))
-    far_future = pd.Timestamp.max.date()
-    for _, group in frame.groupby(["carrier", "service", "dest_province"], sort=False):
-        ordered = group.sort_values("effective_from")
-        ends = ordered["effective_to"].map(lambda d: far_future if d is None or pd.isna(d) else d)
-        for (prev, prev_end), (index, row) in zip(
-                zip(ordered.index[:-1], ends.iloc[:-1], strict=True),
-                ordered.iloc[1:].iterrows(), strict=True):
-            if row["effective_from"] <= prev_end:
-                problems.append(where.problem(
-                    index, f"effective from {row['effective_from']} overlaps the range of row "
-                           f"{where.row(prev)} ({frame.at[prev, 'effective_from']} to "
-                           f"{frame.at[prev, 'effective_to'] or 'open'}) for the same carrier, "
-                           "service and province", "effective_from"))
+    problems += _overlaps(frame, where, ["carrier", "service", "dest_province"],
+                          "carrier, service and province")
     for _, group in frame.groupby(["carrier", "service", "effective_from"], sort=False):
         missing = [p for p in geo.PROVINCES if p not in set(group["dest_province"])]
         if missing:
@@ -184,4 +173,34 @@ def _surcharge_rules(frame: pd.DataFrame, where: _Where) -> list[Problem]:
     return problems
 
 
-TABLE_RULES = {"rate_cards": _rate_card_rules, "rate_card_surcharges": _surcharge_rules}
+def _overlaps(frame: pd.DataFrame, where: _Where, by: list[str], what: str) -> list[Problem]:
+    """Rows of the same ``by`` group whose effective ranges overlap."""
+    problems = []
+    far_future = pd.Timestamp.max.date()
+    keyed = frame.assign(**{c: frame[c].fillna("(all)") for c in by})
+    for _, group in keyed.groupby(by, sort=False):
+        ordered = group.sort_values("effective_from")
+        ends = ordered["effective_to"].map(lambda d: far_future if d is None or pd.isna(d) else d)
+        for prev, prev_end, index in zip(ordered.index[:-1], ends.iloc[:-1], ordered.index[1:],
+                                         strict=True):
+            if frame.at[index, "effective_from"] <= prev_end:
+                problems.append(where.problem(
+                    index, f"effective from {frame.at[index, 'effective_from']} overlaps the "
+                           f"range of row {where.row(prev)} for the same {what}",
+                    "effective_from"))
+    return problems
+
+
+def _fee_schedule_rules(frame: pd.DataFrame, where: _Where) -> list[Problem]:
+    """Rates are shares from 0 to below 1, fixed fees not negative, no overlapping ranges."""
+    problems = _bad_numbers(frame, where, {
+        "rate": (lambda v: not 0 <= v < 1, "a share from 0 to below 1 (0.05 = 5%)"),
+        "fixed_amount": (lambda v: v < 0, "an amount of 0 or more"),
+        "settlement_days": (lambda v: v < 0, "a number of days of 0 or more"),
+    })
+    return problems + _overlaps(frame, where, ["channel", "category", "line_type"],
+                                "channel, category and fee type")
+
+
+TABLE_RULES = {"rate_cards": _rate_card_rules, "rate_card_surcharges": _surcharge_rules,
+               "fee_schedules": _fee_schedule_rules}

@@ -79,3 +79,22 @@ def test_surcharge_share_above_one_is_refused():
              "effective_to": None, "source_file": "s.csv", "source_row": 2}]
     (found,) = problems(rows, "rate_card_surcharges")
     assert "row 2, column 'rate': expected a share of the declared value" in found
+
+
+def fee(row, **overrides):
+    base = {"channel": "tmall", "category": "床品", "line_type": "commission", "rate": 0.05,
+            "fixed_amount": None, "settlement_days": 15, "effective_from": date(2026, 1, 1),
+            "effective_to": None, "source_file": "fee_schedule.csv", "source_row": row}
+    return base | overrides
+
+
+def test_fee_schedule_rates_and_ranges_are_checked():
+    assert problems([fee(2), fee(3, category=None, line_type="fee", rate=0.006)],
+                    "fee_schedules") == []
+    found = problems([fee(2, rate=1.5), fee(3, fixed_amount=-1, category="灯具"),
+                      fee(4, effective_from=date(2026, 6, 1))], "fee_schedules")
+    assert "fee_schedule.csv, row 2, column 'rate': expected a share from 0 to below 1 " \
+           "(0.05 = 5%), got 1.5" in found
+    assert any("row 3, column 'fixed_amount'" in p for p in found)
+    assert any("row 4, column 'effective_from': effective from 2026-06-01 overlaps the range "
+               "of row 2" in p for p in found)
