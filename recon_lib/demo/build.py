@@ -108,7 +108,6 @@ def _layouts(period: Period) -> list[tuple[str, str | None, FileLayout]]:
             thousands=("amount", "balance"),
             preamble=("中国工商银行 账户历史明细", "账号：6222****0719  户名：森屿家居有限公司",
                       "币种：人民币", ""),
-            extra={"支出金额": lambda d: ["-"] * len(d)},
             order=("交易日期", "流水号", "摘要", "收入金额", "支出金额", "余额", "对方户名", "账号"))),
         ("service_tickets", None, FileLayout(f"service_tickets_{label}.csv", "service_tickets")),
     ]

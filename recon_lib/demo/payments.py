@@ -304,6 +304,15 @@ def inject_payouts(month: DemoMonth, rate: float = 0.0025) -> None:
         bank.loc[bank["payout_id"] == p, "amount_fen"] -= short
         add("PAY_DEPOSIT_MISMATCH", p, short, "deposit short")
     strangers = []
+    for j, p in enumerate(pool[3 * k:4 * k]):  # near miss: the bank kept a transfer fee,
+        fee = 500                                 # shown as its own line quoting the payout
+        deposit = bank.index[bank["payout_id"] == p]
+        bank.loc[deposit, "amount_fen"] -= fee
+        strangers.append({
+            "account": ACCOUNT, "txn_id": f"ICBCF{month.period.start:%y%m}{j + 1:04d}",
+            "booked_at": bank.loc[deposit, "booked_at"].iloc[0], "amount_fen": -fee,
+            "currency": "CNY", "counterparty": "中国工商银行", "reference": f"跨行汇款手续费 {p}",
+            "payout_id": None})
     for j in range(k):  # money in with no payout behind it
         amount = int(rng.integers(100, 5000)) * 100
         txn = f"ICBCX{month.period.start:%y%m}{j + 1:04d}"

@@ -68,15 +68,22 @@ def render(df: pd.DataFrame, profile: Profile, layout: FileLayout) -> pd.DataFra
             for text, canonical in rule.map.items():
                 back.setdefault(canonical, text)
             values = values.map(lambda v, back=back: back.get(v, v))
-        if col.type in ("TIMESTAMP", "DATE") and rule.formats:
-            fmt = rule.formats[0]
-            values = pd.to_datetime(values).map(lambda v, fmt=fmt: None if pd.isna(v) else
+        parts = {rule.from_[0]: values}
+        if rule.minus is not None:  # a signed amount in two columns: money in, money out
+            parts[rule.minus.from_[0]] = values.map(
+                lambda v: None if v is None or pd.isna(v) or v >= 0 else -v)
+            parts[rule.from_[0]] = values.map(
+                lambda v: None if v is None or pd.isna(v) or v < 0 else v)
+        for header, part in parts.items():
+            if col.type in ("TIMESTAMP", "DATE") and rule.formats:
+                fmt = rule.formats[0]
+                part = pd.to_datetime(part).map(lambda v, fmt=fmt: None if pd.isna(v) else
                                                 v.strftime(fmt))
-        elif name in layout.thousands:
-            values = values.map(lambda v: None if v is None or pd.isna(v) else f"{v:,.2f}")
-        elif col.type == "BOOLEAN":
-            values = values.map(lambda v: None if v is None else ("是" if v else "否"))
-        out[rule.from_[0]] = list(values)
+            elif name in layout.thousands:
+                part = part.map(lambda v: None if v is None or pd.isna(v) else f"{v:,.2f}")
+            elif col.type == "BOOLEAN":
+                part = part.map(lambda v: None if v is None else ("是" if v else "否"))
+            out[header] = list(part)
     frame = pd.DataFrame(out)
     if layout.order:
         frame = frame[list(layout.order)]

@@ -75,10 +75,20 @@ payout_totals as (
       and abs(p.amount - p.lines_total) > cast($amount_tolerance as decimal(18,2))
 ),
 
+bank_fees as (   -- fees the bank took, booked as their own lines quoting the payout
+    select p.payout_id, sum(b.amount) as fees
+    from bank_transactions as b
+    join pay_payouts as p on b.reference like '%' || p.payout_id || '%'
+    where b.amount < 0
+    group by p.payout_id
+),
+
 quoted as (
-    select p.*, d.txn_id, d.amount as deposited, d.amount - p.amount_cny as difference
+    select p.*, d.txn_id, d.amount as deposited, coalesce(f.fees, 0) as bank_fees,
+           d.amount - coalesce(f.fees, 0) - p.amount_cny as difference
     from pay_payouts as p
     join pay_deposits as d on d.payout_id = p.payout_id
+    left join bank_fees as f on f.payout_id = p.payout_id
     where p.paid_at >= cast($period_start as timestamp)
 ),
 
@@ -89,7 +99,9 @@ deposit_mismatch as (
         'payout ' || q.payout_id || ' of ' || q.amount || ' ' || q.currency
             || case when q.currency <> 'CNY' then ' (' || q.amount_cny || ' CNY at '
                     || q.rate_to_cny || ')' else '' end
-            || ' arrived as ' || q.deposited || ' CNY (' || q.txn_id || ')' as explanation,
+            || ' arrived as ' || q.deposited || ' CNY (' || q.txn_id || ')'
+            || case when q.bank_fees <> 0 then ' after ' || (-q.bank_fees) || ' of bank fees'
+                    else '' end as explanation,
         to_json({'txn_id': q.txn_id, 'expected_cny': q.amount_cny, 'deposited': q.deposited})
             as details
     from quoted as q

@@ -87,6 +87,7 @@ def month(db):
           for i, p in enumerate(SMALL)],
         line("LU1", None, "adjustment", 100, "PU1", channel="shop", currency="USD"),
         line("LU2", None, "adjustment", 100, "PU2", channel="shop", currency="USD"),
+        line("A8", None, "adjustment", 100, "P8"),
     ])
     insert(db, "payouts", [
         payout("P1", 267, "2026-10-13 10:00:00"),
@@ -100,6 +101,7 @@ def month(db):
           for i, p in enumerate(SMALL)],
         payout("PU1", 100, "2026-10-13 10:00:00", channel="shop", currency="USD"),
         payout("PU2", 100, "2026-10-13 10:00:00", channel="shop", currency="USD"),
+        payout("P8", 100, "2026-10-13 10:00:00"),
     ])
     insert(db, "bank_transactions", [
         deposit("B1", 267, "2026-10-14 09:00:00", "提现 P1"),
@@ -110,6 +112,8 @@ def month(db):
         deposit("BS", 28, "2026-10-25 09:00:00", "抖音支付结算款"),    # 13 candidates
         deposit("BU1", 709, "2026-10-14 09:00:00", "Stripe PU1"),    # 710 at 7.10: FX cost
         deposit("BU2", 700, "2026-10-14 09:00:00", "Stripe PU2"),    # 1.4% short: too much
+        deposit("B8", 95, "2026-10-14 09:00:00", "提现 P8"),           # 5.00 kept by the bank,
+        deposit("B8F", -5, "2026-10-14 09:00:00", "汇款手续费 P8"),     # booked as its own line
     ])
     return db
 
