@@ -10,7 +10,8 @@
 --   freight = courier_bill_lines payable (by bill_date, every fee type) of waybills that are
 --       our shipments' tracking numbers, channel of the shipment's order; freight_per_order,
 --       freight_share = freight / gross_sales
---   platform_fees = -(settlement_lines commission + fee amounts) (by settled_at);
+--   platform_fees = -(settlement_lines commission + fee amounts) (by settled_at), lines in a
+--       foreign currency converted at the fx_rates rate of their settlement day;
 --       fee_share = platform_fees / gross_sales
 --   *_pop: change against the previous bucket, *_yoy: against the bucket one year earlier
 --       (12 months, or 52 weeks): current / earlier - 1, NULL when the earlier bucket has no
@@ -82,10 +83,15 @@ freight as (
     group by all
 ),
 
-fees as (
+fees as (   -- foreign-currency lines at the day's reference rate
     select t.channel, date_trunc(p.grain, t.settled_at) as bucket,
-           -sum(t.amount) as platform_fees                          -- yuan, debits made positive
-    from settlement_lines as t, params as p
+           -sum(t.amount * case when t.currency = 'CNY' then 1
+                                else coalesce(fx.rate_to_cny, 0) end) as platform_fees
+                                                                    -- yuan, debits made positive
+    from settlement_lines as t
+    cross join params as p
+    left join fx_rates as fx
+      on fx.currency = t.currency and fx.rate_date = cast(t.settled_at as date)
     where t.line_type in ('commission', 'fee') and t.settled_at < p.p_end
     group by all
 ),

@@ -275,3 +275,17 @@ def test_forecast_with_backtest(monthly):
 def test_forecast_without_orders_is_empty(db):
     df = analytics.channel_forecast(db, P)
     assert df.empty and list(df.columns) == analytics.FORECAST_COLUMNS
+
+
+def test_foreign_currency_fees_are_converted_at_the_days_rate(db):
+    insert(db, "orders", [{"order_id": "S1", "channel": "shop", "status": "completed",
+                           "created_at": "2026-10-05", "paid_at": "2026-10-05 10:00:00",
+                           "currency": "CNY", "paid_amount": 710}])
+    insert(db, "fx_rates", [{"rate_date": "2026-10-06", "currency": "USD", "rate_to_cny": 7.1}])
+    insert(db, "settlement_lines", [{"channel": "shop", "settlement_id": "F1", "order_id": "S1",
+                                     "line_type": "fee", "amount": -1, "currency": "USD",
+                                     "settled_at": "2026-10-06 10:00:00"}])
+    monthly = analytics.channel_trends(db, "2026-10", grain="month")
+    row = monthly[monthly["channel"] == "shop"].iloc[0]
+    assert row["platform_fees"] == pytest.approx(7.1)        # 1 USD at 7.10
+    assert row["fee_share"] == pytest.approx(7.1 / 710)
