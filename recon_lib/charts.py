@@ -8,6 +8,23 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 
+def _finish(fig, ax, title: str, *, ylabel: str | None = None, xlabel: str | None = None,
+            legend: str | bool = False, dates: bool = False):
+    """The house style: title, units on the axes, no top/right frame, tight layout."""
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    if legend:
+        ax.legend(title=legend if isinstance(legend, str) else None, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    if dates:
+        fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
 def findings_by_reason(summary: pd.DataFrame, title: str):
     """Horizontal bars: number of findings per reason, with the money at stake as labels."""
     df = summary.sort_values("findings")
@@ -17,12 +34,8 @@ def findings_by_reason(summary: pd.DataFrame, title: str):
         if amount:
             ax.annotate(f"¥{amount:,.2f}", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
                         xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_xlabel("findings (count)")
-    ax.set_title(title)
-    ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.25)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title, xlabel="findings (count)")
 
 
 def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str, *, money=True):
@@ -35,12 +48,8 @@ def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str, *, mon
         text = f"¥{v:,.2f}" if money else f"{v:.1%}" if unit == "share" else f"{v:,.1f}"
         ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
-    ax.set_ylabel(unit)
-    ax.set_title(title)
-    ax.spines[["top", "right"]].set_visible(False)
     ax.margins(y=0.15)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title, ylabel=unit)
 
 
 def histogram(values: pd.Series, title: str, unit: str, bins: int = 30):
@@ -52,12 +61,7 @@ def histogram(values: pd.Series, title: str, unit: str, bins: int = 30):
         ax.axvline(data.median(), color="#333333", linestyle="--", linewidth=1)
         ax.annotate(f"median {data.median():.1f}", (data.median(), ax.get_ylim()[1] * 0.9),
                     xytext=(4, 0), textcoords="offset points", fontsize=8)
-    ax.set_xlabel(unit)
-    ax.set_ylabel("count")
-    ax.set_title(title)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title, xlabel=unit, ylabel="count")
 
 
 def stacked_bars(df: pd.DataFrame, label: str, stack: str, value: str, title: str, unit: str):
@@ -69,13 +73,7 @@ def stacked_bars(df: pd.DataFrame, label: str, stack: str, value: str, title: st
     for column in table.columns:
         ax.bar(table.index.astype(str), table[column], bottom=bottom, label=str(column))
         bottom = table[column] if bottom is None else bottom + table[column]
-    ax.set_ylabel(unit)
-    ax.set_title(title)
-    if len(table.columns):
-        ax.legend(title=stack, fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title, ylabel=unit, legend=stack if len(table.columns) else False)
 
 
 def lines(df: pd.DataFrame, x: str, y: str, group: str, title: str, unit: str):
@@ -83,13 +81,7 @@ def lines(df: pd.DataFrame, x: str, y: str, group: str, title: str, unit: str):
     fig, ax = plt.subplots(figsize=(8, 3.6))
     for name, part in df.sort_values(x).groupby(group, sort=True):
         ax.plot(part[x], part[y], marker="o", markersize=3, label=str(name))
-    ax.set_ylabel(unit)
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title, ylabel=unit, legend=True, dates=True)
 
 
 def forecast(history: pd.DataFrame, ahead: pd.DataFrame, x: str, y: str, title: str, unit: str):
@@ -100,10 +92,4 @@ def forecast(history: pd.DataFrame, ahead: pd.DataFrame, x: str, y: str, title: 
         ax.plot(ahead[x], ahead["forecast"], linestyle="--", marker="o", markersize=3,
                 label="forecast")
         ax.fill_between(ahead[x], ahead["lower"], ahead["upper"], alpha=0.2, label="band")
-    ax.set_ylabel(unit)
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title, ylabel=unit, legend=True, dates=True)
