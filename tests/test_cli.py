@@ -186,3 +186,26 @@ def test_register_resolve_and_trace_commands(ran, capsys, tmp_path):
     assert f"order {order_id} (found as order)" in out and "SHIP_PARTIAL" in out
     assert main(["trace", "NO-SUCH-ID", *db, "--quiet"]) == EXIT_BAD_INPUT
     assert "nearest ids" in capsys.readouterr().err
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (apt-get install "
+                                             "chromium to run the browser check)")
+def test_report_tables_get_filters_in_a_real_browser_offline(ran, tmp_path):
+    import subprocess
+
+    root, _ = ran
+    page = root / "reports" / PERIOD / "shipping.html"
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+         "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    tables = page.read_text(encoding="utf-8").count('class="recon-table"')
+    assert tables >= 2
+    assert done.stdout.count('class="recon-filter"') == tables   # the inline script ran
+    assert "Uncaught" not in done.stderr
+    assert "<img" in done.stdout
