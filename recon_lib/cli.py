@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="load, reconcile and write the period's reports")
     _common(run)
     run.add_argument("--no-report", action="store_true", help="skip the notebooks and HTML")
+    run.add_argument("--pdf", action="store_true",
+                     help="also print the executive summary to reports/<period>/summary.pdf "
+                          "(needs Chromium)")
 
     score = sub.add_parser("score", help="compare a run's findings with the demo's answer key")
     _common(score)
@@ -124,6 +127,10 @@ def cmd_run(args) -> int:
         log.info("%s: %d discrepancies", recon, n)
     if outcome.index_html is not None:
         print(outcome.index_html)
+        if args.pdf:
+            from recon_lib.report.pdf import summary_pdf
+
+            print(summary_pdf(outcome.index_html))
     return outcome.exit_code
 
 

@@ -209,3 +209,22 @@ def test_report_tables_get_filters_in_a_real_browser_offline(ran, tmp_path):
     assert done.stdout.count('class="recon-filter"') == tables   # the inline script ran
     assert "Uncaught" not in done.stderr
     assert "<img" in done.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
+def test_summary_pdf(ran):
+    from recon_lib.report.pdf import summary_pdf
+
+    root, _ = ran
+    pdf = summary_pdf(root / "reports" / PERIOD / "index.html")
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5_000
+
+
+def test_summary_pdf_without_a_browser_says_what_to_install(ran, monkeypatch):
+    from recon_lib.errors import StepError
+    from recon_lib.report import pdf
+
+    root, _ = ran
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    with pytest.raises(StepError, match="apt-get install chromium"):
+        pdf.summary_pdf(root / "reports" / PERIOD / "index.html")
