@@ -1,11 +1,40 @@
-"""Charts for the period reports. Each returns a matplotlib Figure and never shows or saves it."""
+"""Charts for the period reports. Each returns a matplotlib Figure and never shows or saves it.
+
+Labels may be Chinese (warehouses, categories): the charts prefer a CJK font where one is
+installed (Noto Sans CJK, Source Han, WenQuanYi, PingFang, Microsoft YaHei, SimHei), and matplotlib
+falls back glyph by glyph to its default font for everything else.
+"""
 
 from __future__ import annotations
 
 # No backend is chosen here: the notebook's (inline) one shows the figures, and matplotlib falls
 # back to a headless backend by itself where there is no display.
+from glob import glob
+
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib import font_manager
+
+CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "PingFang SC",
+             "Hiragino Sans GB", "Microsoft YaHei", "SimHei"]
+_CJK_FILES = ("/usr/share/fonts/**/*CJK*.tt[cf]", "/usr/share/fonts/**/wqy-*.tt[cf]",
+              "/usr/share/fonts/**/SourceHan*.otf", "/usr/local/share/fonts/**/*.tt[cf]")
+
+
+def cjk_font() -> str | None:
+    """The first CJK font matplotlib can use, or None (Chinese labels would show as boxes)."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    if not names.intersection(CJK_FONTS):
+        # fonts installed after matplotlib built its font cache are not in it yet
+        for pattern in _CJK_FILES:
+            for path in glob(pattern, recursive=True):
+                font_manager.fontManager.addfont(path)
+        names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in names), None)
+
+
+plt.rcParams["font.sans-serif"] = [*CJK_FONTS, *plt.rcParams["font.sans-serif"]]
+cjk_font()
 
 
 def _finish(fig, ax, title: str, *, ylabel: str | None = None, xlabel: str | None = None,
