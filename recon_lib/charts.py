@@ -122,3 +122,23 @@ def forecast(history: pd.DataFrame, ahead: pd.DataFrame, x: str, y: str, title: 
                 label="forecast")
         ax.fill_between(ahead[x], ahead["lower"], ahead["upper"], alpha=0.2, label="band")
     return _finish(fig, ax, title, ylabel=unit, legend=True, dates=True)
+
+
+def waterfall(df: pd.DataFrame, title: str, unit: str = "yuan"):
+    """First row the starting total, last row the result, the rows between what fell out."""
+    labels = df["label"].tolist()
+    values = df["amount"].astype(float).tolist()
+    fig, ax = plt.subplots(figsize=(9, 4))
+    level = values[0]
+    ax.bar(0, level, color="#4f81bd")
+    for i, value in enumerate(values[1:-1], start=1):
+        ax.bar(i, -value, bottom=level, color="#c0504d" if value > 0 else "#9bbb59")
+        level -= value
+    ax.bar(len(values) - 1, values[-1], color="#4f81bd")
+    for i, value in enumerate(values):
+        ax.annotate(f"¥{value:,.0f}", (i, ax.get_ylim()[1] * 0.01), ha="center", fontsize=7,
+                    rotation=90, va="bottom", color="white" if i in (0, len(values) - 1)
+                    else "black")
+    ax.set_xticks(range(len(labels)), [label.split(" ", 1)[-1] for label in labels],
+                  rotation=30, ha="right", fontsize=8)
+    return _finish(fig, ax, title, ylabel=unit)

@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 RECONCILIATIONS = (shipping, outbound, freight, returns, payments)
 """Every reconciliation, in the order they run."""
 
-SECTIONS = ("shipping", "outbound", "freight", "returns", "payments", "inventory", "trends",
-            "service")
+SECTIONS = ("money", "shipping", "outbound", "freight", "returns", "payments", "inventory",
+            "trends", "service")
 """Report sections: ``notebooks/<name>.ipynb``, rendered in this order."""
 
 

@@ -111,3 +111,15 @@ def fx_differences(db: Database, period: str) -> pd.DataFrame:
         df[col] = df[col].astype(float).round(2)
     df["rate_to_cny"] = df["rate_to_cny"].astype(float).round(4)
     return df
+
+
+def money_waterfall(db: Database, period: str, window_days: int = 5) -> pd.DataFrame:
+    """From the period's paid orders to the money in the bank: the amount at each stage."""
+    df = db.query("money_waterfall", window_days=window_days, **parse_period(period).bounds())
+    df["amount"] = df["amount"].astype(float)
+    return df
+
+
+def units_waterfall(db: Database, period: str) -> pd.DataFrame:
+    """Units of the period's paid orders: ordered, shipped, delivered, lost, returned, received."""
+    return db.query("units_waterfall", **parse_period(period).bounds())

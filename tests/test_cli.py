@@ -140,8 +140,9 @@ def test_reports_show_no_unmasked_personal_data(ran):
 def test_every_chart_cell_rendered_a_picture(ran):
     root, _ = ran
     notebooks = sorted((root / "reports" / PERIOD).glob("*.ipynb"))
-    assert [p.stem for p in notebooks] == ["freight", "inventory", "outbound", "payments",
-                                           "returns", "service", "shipping", "trends"]
+    assert [p.stem for p in notebooks] == ["freight", "inventory", "money", "outbound",
+                                           "payments", "returns", "service", "shipping",
+                                           "trends"]
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
         charts = [c for c in nb.cells if c.cell_type == "code" and "charts." in c.source]

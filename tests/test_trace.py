@@ -79,3 +79,22 @@ def test_customers_are_masked(month):
     text = str(trace(row["order_id"], db))
     assert row["customer_phone"] not in text and row["ship_address"] not in text
     assert row["customer_phone"][:3] + "****" + row["customer_phone"][-4:] in text
+
+
+def test_the_money_waterfall_adds_up_to_the_cent(month):
+    from decimal import Decimal
+
+    from recon_lib import results
+
+    db, _, m = month
+    stages = results.money_waterfall(db, "2026-10")
+    assert stages["stage"].tolist() == ["paid", "not_shipped", "refunded", "not_settled",
+                                        "settled_differently", "fees", "not_paid_out",
+                                        "not_deposited", "deposited"]
+    amounts = [Decimal(str(a)).quantize(Decimal("0.01")) for a in stages["amount"]]
+    assert amounts[0] - sum(amounts[1:-1]) == amounts[-1]
+    paid = m.tables["orders"].dropna(subset=["paid_at"])
+    assert amounts[0] == Decimal(int(paid["paid_amount_fen"].sum())) / 100
+    assert amounts[-1] > 0 and amounts[5] > 0          # money reached the bank; fees were kept
+    units = results.units_waterfall(db, "2026-10").set_index("stage")["units"]
+    assert units.iloc[0] >= units.iloc[1] >= units.iloc[2] > 0

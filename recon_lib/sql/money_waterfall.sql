@@ -1,0 +1,109 @@
+-- Where the money of the period's paid orders went, stage by stage, in CNY (foreign-currency
+-- settlement lines at their settlement day's rate). Every stage is computed on its own:
+--   paid - not shipped - refunded - not settled - settled differently - platform fees
+--        - not paid out - paid out, not in the bank = deposited
+-- so the identity checks the stages, to the cent. As known at the period's end.
+with
+
+bounds as (
+    select cast($period_start as timestamp) as p_start, cast($period_end as timestamp) as p_end
+),
+
+paid as (
+    select o.order_id, o.paid_amount
+    from orders as o, bounds as b
+    where o.paid_at >= b.p_start and o.paid_at < b.p_end
+),
+
+shipped as (
+    select distinct s.order_id
+    from shipments as s, bounds as b
+    where s.ship_time < b.p_end and s.order_id in (select order_id from paid)
+),
+
+refunds_by_order as (
+    select f.order_id, sum(f.amount) as refunded
+    from refunds as f, bounds as b
+    where f.refunded_at < b.p_end
+    group by f.order_id
+),
+
+lines as (   -- settlement lines of shipped orders, in CNY
+    select l.order_id, l.line_type, l.payout_id,
+           round(l.amount * case when l.currency = 'CNY' then 1 else fx.rate_to_cny end, 2)
+               as amount_cny
+    from settlement_lines as l
+    cross join bounds as b
+    left join fx_rates as fx
+      on fx.currency = l.currency and fx.rate_date = cast(l.settled_at as date)
+    where l.settled_at < b.p_end and l.order_id in (select order_id from shipped)
+),
+
+settled as (select distinct order_id from lines where line_type = 'sale'),
+
+payouts_done as (   -- payouts sent by the period's end
+    select p.payout_id, p.paid_at
+    from payouts as p, bounds as b
+    where p.paid_at < b.p_end
+),
+
+deposited_payouts as (   -- a deposit quotes it, or the bank match left no open finding on it
+    select d.payout_id
+    from payouts_done as d
+    where exists (select 1 from bank_transactions as t
+                  where t.amount > 0 and t.reference like '%' || d.payout_id || '%')
+       or (d.paid_at + $window_days * interval '1' day < (select p_end from bounds)
+           and not exists (select 1 from register as r
+                           where r.key = d.payout_id and r.status in ('open', 'in_progress')
+                             and r.reason_code in ('PAY_NO_DEPOSIT', 'PAY_MATCH_UNRESOLVED')))
+),
+
+stages as (
+    select 1 as step, 'paid' as stage, '订单实付 Paid by buyers' as label,
+           (select sum(paid_amount) from paid) as amount
+    union all
+    select 2, 'not_shipped', '未发货 Not shipped (cancelled or pending)',
+           (select coalesce(sum(paid_amount), 0) from paid
+            where order_id not in (select order_id from shipped))
+    union all
+    select 3, 'refunded', '已退款 Refunded',
+           (select coalesce(sum(r.refunded), 0) from refunds_by_order as r
+            where r.order_id in (select order_id from shipped))
+    union all
+    select 4, 'not_settled', '未结算 Not settled yet',
+           (select coalesce(sum(p.paid_amount - coalesce(r.refunded, 0)), 0)
+            from paid as p left join refunds_by_order as r on r.order_id = p.order_id
+            where p.order_id in (select order_id from shipped)
+              and p.order_id not in (select order_id from settled))
+    union all
+    select 5, 'settled_differently', '结算差异 Settled differently from paid',
+           (select coalesce(sum(p.paid_amount - coalesce(r.refunded, 0)), 0)
+            from paid as p left join refunds_by_order as r on r.order_id = p.order_id
+            where p.order_id in (select order_id from settled))
+           - (select coalesce(sum(amount_cny), 0) from lines
+              where order_id in (select order_id from settled)
+                and line_type not in ('commission', 'fee'))
+    union all
+    select 6, 'fees', '平台费用 Platform commission and fees',
+           -(select coalesce(sum(amount_cny), 0) from lines
+             where order_id in (select order_id from settled)
+               and line_type in ('commission', 'fee'))
+    union all
+    select 7, 'not_paid_out', '未提现 Not paid out yet',
+           (select coalesce(sum(amount_cny), 0) from lines
+            where order_id in (select order_id from settled)
+              and (payout_id is null or payout_id not in (select payout_id from payouts_done)))
+    union all
+    select 8, 'not_deposited', '未到账 Paid out, not in the bank',
+           (select coalesce(sum(amount_cny), 0) from lines
+            where order_id in (select order_id from settled)
+              and payout_id in (select payout_id from payouts_done)
+              and payout_id not in (select payout_id from deposited_payouts))
+    union all
+    select 9, 'deposited', '已到账 In the bank',
+           (select coalesce(sum(amount_cny), 0) from lines
+            where order_id in (select order_id from settled)
+              and payout_id in (select payout_id from deposited_payouts))
+)
+
+select step, stage, label, cast(amount as decimal(18,2)) as amount from stages order by step
