@@ -65,6 +65,9 @@ def reconcile_period(db: Database, period: Period, settings: Settings = DEFAULT_
         findings[recon.RECON] = recon.reconcile(ctx)
         log.info("reconciled %s in %.1f s", recon.RECON, time.perf_counter() - started)
     register.sync(db, period)
+    with db.transaction():
+        db.run("lifecycle_clear", period=period.label)
+        db.run("lifecycle_insert", period=period.label, **period.bounds())
     db.execute("UPDATE runs SET finished_at = $now WHERE run_id = $run_id",
                {"now": datetime.now(), "run_id": run_id}, name="finish run")
     return findings

@@ -123,3 +123,8 @@ def money_waterfall(db: Database, period: str, window_days: int = 5) -> pd.DataF
 def units_waterfall(db: Database, period: str) -> pd.DataFrame:
     """Units of the period's paid orders: ordered, shipped, delivered, lost, returned, received."""
     return db.query("units_waterfall", **parse_period(period).bounds())
+
+
+def lifecycle(db: Database, period: str) -> pd.DataFrame:
+    """One row per order paid in the period: legs, each leg's status, amounts, days between."""
+    return db.query("lifecycle_list", period=str(period))

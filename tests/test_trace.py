@@ -98,3 +98,18 @@ def test_the_money_waterfall_adds_up_to_the_cent(month):
     assert amounts[-1] > 0 and amounts[5] > 0          # money reached the bank; fees were kept
     units = results.units_waterfall(db, "2026-10").set_index("stage")["units"]
     assert units.iloc[0] >= units.iloc[1] >= units.iloc[2] > 0
+
+
+@pytest.mark.parametrize("reason, column", [
+    ("SHIP_PARTIAL", "ship_status"), ("OUT_QTY_MISMATCH", "stock_status"),
+    ("FRT_WEIGHT_OVER", "freight_status"), ("RET_REFUND_MISMATCH", "return_status"),
+    ("PAY_GROSS_MISMATCH", "money_status"),
+])
+def test_the_lifecycle_row_shows_each_legs_open_finding(month, reason, column):
+    from recon_lib import results
+
+    db, truth, _ = month
+    _, order_id = order_of(db, reason, truth)
+    rows = results.lifecycle(db, "2026-10").set_index("order_id")
+    assert rows.at[order_id, column] == reason
+    assert rows["ship_status"].value_counts()["ok"] > len(rows) * 0.8

@@ -83,3 +83,30 @@ CREATE TABLE IF NOT EXISTS register_audit (
   new_value  VARCHAR,
   source     VARCHAR NOT NULL        -- 'run <period>' or the resolved workbook's file name
 );
+
+-- One row per order paid in a period: which legs exist, their status (ok, the open reason code,
+-- or not yet), the amounts at each leg and the days between legs. Rebuilt by each run.
+CREATE TABLE IF NOT EXISTS order_lifecycle (
+  period          VARCHAR NOT NULL,
+  order_id        VARCHAR NOT NULL,
+  channel         VARCHAR,
+  paid_at         TIMESTAMP,
+  paid_amount     DECIMAL(18,2),
+  shipped_at      TIMESTAMP,
+  shipped_value   DECIMAL(18,2),    -- units shipped x the order's unit price
+  delivered_at    TIMESTAMP,
+  freight_billed  DECIMAL(18,2),
+  settled_at      TIMESTAMP,
+  settled_gross   DECIMAL(18,2),    -- sale lines, in CNY
+  fees            DECIMAL(18,2),    -- commission and fees kept by the platform, in CNY
+  refunded        DECIMAL(18,2),
+  paid_out        DECIMAL(18,2),    -- net lines carried by a payout sent, in CNY
+  days_to_ship    DOUBLE,
+  days_to_deliver DOUBLE,
+  days_to_settle  DOUBLE,
+  ship_status     VARCHAR,          -- ok | <reason code> | not shipped
+  stock_status    VARCHAR,
+  freight_status  VARCHAR,
+  return_status   VARCHAR,          -- none | ok | <reason code>
+  money_status    VARCHAR           -- ok | <reason code> | not settled
+);
