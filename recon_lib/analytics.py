@@ -257,3 +257,20 @@ def worst_lists(db: Database, period: Period | str, *, top: int = 5, min_units: 
     return db.query("analytics_satisfaction_worst", **_period(period).bounds(),
                     top=_positive_int("top", top), min_units=_positive_int("min_units", min_units),
                     min_parcels=_positive_int("min_parcels", min_parcels))
+
+
+def abc_summary(abc: pd.DataFrame) -> pd.DataFrame:
+    """SKUs and revenue per ABC class, from :func:`abc_classes`."""
+    return abc.groupby("abc_class", as_index=False).agg(skus=("sku", "count"),
+                                                        revenue=("revenue", "sum"))
+
+
+def orders_outlook(monthly: pd.DataFrame, forecast: pd.DataFrame
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All channels' monthly orders so far, and the summed order forecast with its band, from
+    :func:`channel_trends` (grain month) and :func:`channel_forecast`."""
+    history = (monthly.groupby("bucket_start", as_index=False)["orders"].sum()
+               .rename(columns={"bucket_start": "month"}))
+    ahead = (forecast[(forecast["measure"] == "orders") & forecast["forecast"].notna()]
+             .groupby("month", as_index=False)[["forecast", "lower", "upper"]].sum())
+    return history, ahead

@@ -7,7 +7,7 @@ working directory, so notebooks, the CLI and tests agree wherever they are start
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -52,7 +52,6 @@ class Settings:
     amount_abs_tolerance: float = 0.01
     """Money differences up to this (yuan) count as rounding."""
     currency: str = "CNY"
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for f in fields(self):

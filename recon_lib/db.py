@@ -54,6 +54,11 @@ class Database:
         except duckdb.Error as exc:
             raise QueryError(name, params, str(exc).strip()) from None
 
+    def value(self, name: str, **params: Any) -> Any:
+        """The single value of the named query (first column of its first row), or None."""
+        row = self.execute(sql_text(name), params, name=name).fetchone()
+        return None if row is None else row[0]
+
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         """Run the named query from ``sql/<name>.sql`` and return its rows."""
         return self.execute(sql_text(name), params, name=name).df()

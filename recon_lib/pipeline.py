@@ -54,10 +54,8 @@ def reconcile_period(db: Database, period: Period, settings: Settings = DEFAULT_
                      run_id: str | None = None) -> dict[str, int]:
     """Run every reconciliation on what is loaded; returns findings per reconciliation."""
     run_id = run_id or f"{period.label}-{datetime.now():%Y%m%dT%H%M%S%f}"
-    db.execute("INSERT INTO runs VALUES ($run_id, $period, $started, NULL, $parameters)",
-               {"run_id": run_id, "period": period.label, "started": datetime.now(),
-                "parameters": json.dumps(asdict(settings), ensure_ascii=False)},
-               name="record run")
+    db.run("runs_start", run_id=run_id, period=period.label, started=datetime.now(),
+           parameters=json.dumps(asdict(settings), ensure_ascii=False))
     ctx = RunContext(db=db, period=period, run_id=run_id, settings=settings)
     findings = {}
     for recon in RECONCILIATIONS:
@@ -68,8 +66,7 @@ def reconcile_period(db: Database, period: Period, settings: Settings = DEFAULT_
     with db.transaction():
         db.run("lifecycle_clear", period=period.label)
         db.run("lifecycle_insert", period=period.label, **period.bounds())
-    db.execute("UPDATE runs SET finished_at = $now WHERE run_id = $run_id",
-               {"now": datetime.now(), "run_id": run_id}, name="finish run")
+    db.run("runs_finish", now=datetime.now(), run_id=run_id)
     return findings
 
 

@@ -38,7 +38,7 @@ def sync(db: Database, period: Period) -> int:
     with db.transaction():
         db.run("register_upsert", period=period.label, now=now)
         db.run("register_to_close", period=period.label, period_end=period.end_ts)
-        closed = db.scalar("SELECT count(*) FROM register_to_close", name="count closes")
+        closed = db.value("register_close_count")
         db.run("register_close_audit", period=period.label, now=now)
         db.run("register_close", period=period.label, now=now)
     log.info("register: %d item(s) closed by later data", closed)
@@ -99,7 +99,7 @@ def resolve(db: Database, path: str | Path) -> ResolveReport:
                 changes.append((item, field, old, new))
     if problems:
         raise InputError(f"{path.name}: the register was not changed", problems)
-    latest = db.scalar("SELECT max(period) FROM runs", name="latest period")
+    latest = db.value("runs_latest_period")
     now = datetime.now()
     with db.transaction():
         for item, field, old, new in changes:
@@ -150,7 +150,7 @@ def as_of_period(label: str | None, db: Database) -> Period:
     """The period to age items at: the given one, else the latest run."""
     if label:
         return parse_period(label)
-    latest = db.scalar("SELECT max(period) FROM runs", name="latest period")
+    latest = db.value("runs_latest_period")
     if latest is None:
         raise InputError("no period has been run yet: run `recon run --period YYYY-MM` first")
     return parse_period(latest)

@@ -440,6 +440,11 @@ def create_table_sql(tbl: Table) -> str:
     return f"CREATE TABLE IF NOT EXISTS {tbl.name} (\n  {cols}\n)"
 
 
+def clear_period_sql(tbl: Table) -> str:
+    """DELETE one period's rows of a table (``$period`` bound). Identifiers from the schema."""
+    return f"DELETE FROM {tbl.name} WHERE period = $period"
+
+
 def delete_by_key_sql(tbl: Table, source: str) -> str:
     """DELETE the rows of a master table whose key appears in ``source`` (a registered relation).
 

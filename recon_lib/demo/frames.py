@@ -35,7 +35,7 @@ def insert_month(db: Database, month: DemoMonth) -> dict[str, int]:
             tbl = schema.table(name)
             db.con.register("_month_frame", frame)
             try:
-                db.execute(f"DELETE FROM {name} WHERE period = $period",
+                db.execute(schema.clear_period_sql(tbl),
                            {"period": month.period.label}, name=f"clear {name}")
                 if tbl.master:
                     db.execute(schema.delete_by_key_sql(tbl, "_month_frame"),

@@ -21,7 +21,6 @@ TMALL_COMMISSION = {"床品": 0.05, "收纳": 0.05, "厨具": 0.04, "灯具": 0.
 FEES = {"jd": (0.0, 50), "douyin": (0.006, 0), "shop": (0.006, 0)}  # rate, fixed fen
 CURRENCY = {"shop": "USD"}
 BANK_SPREAD = 0.002      # the bank converts dollars a little below the reference rate
-DEPOSIT_WINDOW_DAYS = 5
 ACCOUNT = "6222****0719"
 PAYERS = {"tmall": "支付宝(中国)网络技术有限公司", "jd": "网银在线(北京)科技有限公司",
           "douyin": "抖音支付科技有限公司", "shop": "Stripe Payments Singapore"}
@@ -53,11 +52,6 @@ def fx_rates(month: DemoMonth) -> pd.DataFrame:
 
 def _ppm(rate: float) -> int:
     return int(round(rate * 1_000_000))
-
-
-def _share(fen: np.ndarray, rate: float) -> np.ndarray:
-    """fen x rate, rounded half up, in exact integer arithmetic."""
-    return (np.asarray(fen, dtype=np.int64) * _ppm(rate) + 500_000) // 1_000_000
 
 
 def to_currency(fen: np.ndarray, rate_to_cny: np.ndarray) -> np.ndarray:
@@ -279,7 +273,7 @@ def inject_payouts(month: DemoMonth, rate: float = 0.0025) -> None:
     end = pd.Timestamp(month.period.end_ts)
     start = pd.Timestamp(month.period.start_ts)
     n = max(2, round(len(t["orders"]) * rate))
-    window = pd.Timedelta(days=DEPOSIT_WINDOW_DAYS)
+    window = pd.Timedelta(days=month.settings.deposit_window_days)
 
     def add(code, key, amount_fen, note):
         month.truth.append({"recon": "payments", "reason_code": code, "key": key,

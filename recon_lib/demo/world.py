@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 CHANNEL_WEIGHTS = {"tmall": 0.40, "jd": 0.25, "douyin": 0.25, "shop": 0.10}
-CHANNEL_NAMES = {"tmall": "天猫", "jd": "京东", "douyin": "抖音", "shop": "官网"}
 SHOP_NAMES = {
     "tmall": "森屿家居天猫旗舰店",
     "jd": "森屿家居京东自营店",
@@ -12,8 +11,6 @@ SHOP_NAMES = {
 }
 
 CARRIERS = ("SF", "ZTO", "YTO", "JDL")
-CARRIER_NAMES = {"SF": "顺丰速运", "ZTO": "中通快递", "YTO": "圆通速递", "JDL": "京东物流"}
-GENERIC_BILL_NAMES = {"SF": "顺丰", "ZTO": "中通", "YTO": "圆通", "JDL": "京东物流"}
 
 # province -> (region, zone). Zone 1 is near the warehouses, 3 is remote.
 PROVINCES = {

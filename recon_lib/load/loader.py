@@ -808,7 +808,7 @@ def load_period(db: Database, period: Period, data_dir: str | Path | None = None
 
     with db.transaction():
         for name in schema.TABLES:
-            db.execute(f"DELETE FROM {name} WHERE period = $period", {"period": period.label},
+            db.execute(schema.clear_period_sql(schema.table(name)), {"period": period.label},
                        name=f"load: clear {name}")
         for name, frame in tables.items():
             _insert(db, name, frame)

@@ -35,10 +35,8 @@ def store_findings(ctx: RunContext, recon: str, query: str, **params) -> int:
         f"FROM ({sql_text(query)}) AS found"
     )
     with ctx.db.transaction():
-        ctx.db.execute("DELETE FROM discrepancies WHERE period = $period AND recon = $recon",
-                       {"period": ctx.period.label, "recon": recon}, name=f"clear {recon}")
+        ctx.db.run("findings_clear", period=ctx.period.label, recon=recon)
         ctx.db.execute(insert, bound, name=query)
-    n = ctx.db.scalar("SELECT count(*) FROM discrepancies WHERE run_id = $run_id AND recon = $recon",
-                      {"run_id": ctx.run_id, "recon": recon}, name=f"count {recon}")
+    n = ctx.db.value("findings_count", run_id=ctx.run_id, recon=recon)
     log.info("%s: %d discrepancies", recon, n)
     return n

@@ -1,3 +1,8 @@
+-- Province names as couriers print them (广东省, 广西壮族自治区) to the short form rate cards use
+-- (广东, 广西): the one place this rule lives.
+CREATE OR REPLACE MACRO short_province(p) AS
+  regexp_replace(trim(p), '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '');
+
 -- Tables the reconciliations write. One row per discrepancy found by a run.
 CREATE TABLE IF NOT EXISTS runs (
   run_id      VARCHAR PRIMARY KEY,

@@ -3,8 +3,7 @@ with
 
 freight as (
     select b.carrier,
-           regexp_replace(trim(b.dest_province),
-                          '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '') as province,
+           short_province(b.dest_province) as province,
            b.waybill_no, b.payable, b.billed_weight_kg
     from courier_bill_lines as b
     where b.fee_type = 'freight'

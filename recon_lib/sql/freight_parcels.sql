@@ -16,8 +16,7 @@ parcels as (   -- shipped in the period, and earlier parcels that this period's 
         s.ship_time,
         s.weight_kg,
         s.declared_value,
-        regexp_replace(trim(s.dest_province),
-                       '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '') as dest_province,
+        short_province(s.dest_province) as dest_province,
         cast(round(coalesce(s.length_cm * s.width_cm * s.height_cm, 0)) as bigint) as volume_cm3,
         s.ship_time >= cast($period_start as timestamp) as in_period
     from shipments as s

@@ -62,6 +62,12 @@ def write_sf_bill(path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def builtin():
+    """The built-in profiles, as a user gets them."""
+    return load_profiles()
+
+
+@pytest.fixture(scope="session")
 def profiles():
     return load_profiles(PROFILES_DIR)
 

@@ -16,26 +16,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from realformats_helpers import FIXTURES, REAL, read
 
 from recon_lib.errors import InputError
-from recon_lib.load import detect, load_profiles, read_file
-from recon_lib.periods import parse_period
 
-REAL = "double-entry-generator/example"
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "load" / "realformats"
 D = Decimal
-
-
-@pytest.fixture(scope="module")
-def builtin():
-    return load_profiles()
-
-
-def read(path: Path, builtin, period: str = "2026-10", expected: str | None = None):
-    profile = detect(path, builtin)
-    if expected is not None:
-        assert profile.name == expected
-    return read_file(path, profile, parse_period(period))
 
 
 def total(frame) -> Decimal:

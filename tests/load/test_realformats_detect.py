@@ -14,13 +14,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from realformats_helpers import FIXTURES
 
 from recon_lib import schema
 from recon_lib.errors import InputError
-from recon_lib.load import load_period, load_profiles, read_file, recognise
+from recon_lib.load import load_period, read_file, recognise
 from recon_lib.periods import parse_period
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "load" / "realformats"
 PERIOD = parse_period("2026-10")
 
 REAL_FILES = {
@@ -70,11 +70,6 @@ FIXTURE_FILES = {
     "shopify_payments.csv": "shopify_payments", "stripe_balance.csv": "stripe_balance",
     "tmall_orders.csv": "tmall_orders", "wechat_bill.csv": "wechat_pay_bill",
 }
-
-
-@pytest.fixture(scope="module")
-def builtin():
-    return load_profiles()
 
 
 def matches(path: Path, builtin) -> tuple[str | None, list[str]]:

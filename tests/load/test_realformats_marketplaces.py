@@ -14,25 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from realformats_helpers import FIXTURES, read
 
 from recon_lib.errors import InputError
-from recon_lib.load import detect, load_profiles, read_file
-from recon_lib.periods import parse_period
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "load" / "realformats"
 D = Decimal
-
-
-@pytest.fixture(scope="module")
-def builtin():
-    return load_profiles()
-
-
-def read(path: Path, builtin, period: str = "2026-10", expected: str | None = None):
-    profile = detect(path, builtin)
-    if expected is not None:
-        assert profile.name == expected
-    return read_file(path, profile, parse_period(period))
 
 
 def total(frame, column: str = "amount") -> Decimal:

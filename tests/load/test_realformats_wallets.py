@@ -11,32 +11,17 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
+from realformats_helpers import FIXTURES, REAL, read
 
 from recon_lib.errors import InputError
-from recon_lib.load import detect, load_profiles, read_file
+from recon_lib.load import read_file
 from recon_lib.periods import parse_period
 
-REAL = "double-entry-generator/example"
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "load" / "realformats"
 T = "\t"
-
-
-@pytest.fixture(scope="module")
-def builtin():
-    return load_profiles()
-
-
-def read(path: Path, builtin, period: str = "2026-10", expected: str | None = None):
-    """The file read by the profile that recognises it (which must be ``expected``)."""
-    profile = detect(path, builtin)
-    if expected is not None:
-        assert profile.name == expected
-    return read_file(path, profile, parse_period(period))
 
 
 def amounts(frame) -> list[Decimal]:

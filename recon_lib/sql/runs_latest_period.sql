@@ -1,0 +1,2 @@
+-- The latest period that has been run (null before the first run).
+select max(period) as period from runs
