@@ -2,7 +2,7 @@
 
 Every indicator is a named query ``recon_lib/sql/analytics_*.sql`` over the canonical tables, run
 through :meth:`Database.query` and returned as a DataFrame; each public function here takes
-``(db, period, ...)`` with the period as a :class:`~recon_lib.periods.Period` or ``"YYYY-MM"``.
+``(db, period, ...)`` with the period as a :class:`~recon_lib.periods.Period` or its label (``"2026-10"``, ``"2026-W43"``...).
 The only logic in Python is the forecast (Holt's linear smoothing and its back-test) and the
 validation of parameters. Definitions, units and edge cases: ``docs/analytics.md``.
 """
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from recon_lib import periods
 from recon_lib.db import Database
 from recon_lib.errors import InputError
 from recon_lib.periods import Period, parse_period
@@ -50,13 +51,15 @@ def _share(name: str, value: float, *, low_open: bool = False) -> float:
 def stock_turnover(db: Database, period: Period | str, *, months: int = 1) -> pd.DataFrame:
     """Turnover and days on hand per warehouse x SKU, category, warehouse and in total.
 
-    ``months`` is the window of whole months ending at the period end: 1 = the period itself,
-    12 = the trailing twelve months.
+    ``months`` is the window ending at the period end: 1 = the period itself (whatever its
+    length), 12 = the period's month and the eleven calendar months before it.
     """
     end = _period(period)
     start = end
-    for _ in range(_positive_int("months", months) - 1):
-        start = start.previous()
+    if _positive_int("months", months) > 1:
+        start = periods.month(end.last_day)
+        for _ in range(months - 1):
+            start = start.previous()
     return db.query("analytics_stock_turnover", window_start=start.start_ts,
                     window_end=end.end_ts)
 
@@ -188,7 +191,7 @@ def channel_forecast(db: Database, period: Period | str, *, horizon: int = 3, ho
             values = [float(v) for v in series[measure]]
             mape = backtest_mape(values, holdout, alpha=alpha, beta=beta)
             note = None if mape is not None else "no MAPE: every held-out month is 0"
-            month = end
+            month = periods.month(end.last_day)
             for step, value in enumerate(holt_forecast(values, horizon, alpha=alpha, beta=beta),
                                          start=1):
                 month = month.next()

@@ -8,6 +8,8 @@ row and column of every offending row (dbt's ``not_null``, ``accepted_values``, 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
+from decimal import Decimal
 
 import pandas as pd
 
@@ -114,6 +116,15 @@ def _reference(col: str, frame: pd.DataFrame, ref_table: str, ref_values: pd.Ser
 
 
 # -- rules of one table -------------------------------------------------------------------------
+def _shown(value) -> str:
+    """A number as the user wrote it: 3 and 0.05, not 3.000000 and 0.050000."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _bad_numbers(frame: pd.DataFrame, where: _Where, rules: dict[str, tuple]) -> list[Problem]:
     """rules: column -> (test that flags a bad value, what was expected)."""
     out = []
@@ -123,7 +134,8 @@ def _bad_numbers(frame: pd.DataFrame, where: _Where, rules: dict[str, tuple]) ->
         values = frame[col]
         flagged = values.notna() & values.map(lambda v, bad=bad: v is not None and bad(v))
         for index in frame.index[flagged]:
-            out.append(where.problem(index, f"expected {expected}, got {values[index]}", col))
+            out.append(where.problem(index, f"expected {expected}, got {_shown(values[index])}",
+                                     col))
     return out
 
 
@@ -202,5 +214,81 @@ def _fee_schedule_rules(frame: pd.DataFrame, where: _Where) -> list[Problem]:
                                 "channel, category and fee type")
 
 
+def _rebate_rules(frame: pd.DataFrame, where: _Where) -> list[Problem]:
+    """Rates are shares, tiers rise, schemes run in whole months, one per courier at a time."""
+    tiers = range(1, schema.REBATE_TIERS + 1)
+    problems = _bad_numbers(frame, where, {
+        **{f"tier{n}_from": (lambda v: v < 0, "a volume of 0 or more") for n in tiers},
+        **{f"tier{n}_rate": (lambda v: not 0 <= v <= 1, "a share from 0 to 1 (0.03 = 3%)")
+           for n in tiers},
+    })
+    for index in frame.index:
+        problems += _rebate_tiers(frame, where, index)
+    problems += _whole_months(frame, where)
+    return problems + _overlaps(frame, where, ["carrier"],
+                                "courier (a courier has one rebate scheme at a time)")
+
+
+def _rebate_tiers(frame: pd.DataFrame, where: _Where, index) -> list[Problem]:
+    """One scheme's tiers: filled from tier 1 up, each above the one before, giving no less."""
+    def cell(column):
+        value = frame.at[index, column] if column in frame else None
+        return None if value is None or pd.isna(value) else value
+
+    out = []
+    below = None  # (tier, from, rate) of the last complete tier
+    empty = None  # the first empty tier
+    for n in range(1, schema.REBATE_TIERS + 1):
+        start, rate = cell(f"tier{n}_from"), cell(f"tier{n}_rate")
+        if start is None and rate is None:
+            empty = empty or n
+            continue
+        if empty is not None and empty > 1:  # an empty tier 1 is reported as required
+            out.append(where.problem(index, f"tier {n} follows the empty tier {empty}: fill the "
+                                            "tiers from 1 up", f"tier{n}_from"))
+        if start is None or rate is None:
+            missing = "from" if start is None else "rate"
+            what = "volume it starts from" if start is None else "rate"
+            out.append(where.problem(index, f"tier {n} has no {what}", f"tier{n}_{missing}"))
+            continue
+        if cell("basis") == "parcels" and start != int(start):
+            out.append(where.problem(index, "expected a whole number of parcels, got "
+                                            f"{_shown(start)}", f"tier{n}_from"))
+        if below is not None and start <= below[1]:
+            out.append(where.problem(
+                index, f"tier {n} starts at {_shown(start)}, not above tier {below[0]} "
+                       f"({_shown(below[1])}): "
+                       "tiers must be listed from the lowest volume up and may not overlap",
+                f"tier{n}_from"))
+        elif below is not None and rate < below[2]:
+            out.append(where.problem(
+                index, f"tier {n} gives {_shown(rate)}, less than tier {below[0]} below it "
+                       f"({_shown(below[2])}): a higher tier must give at least as much",
+                f"tier{n}_rate"))
+        below = (n, start, rate)
+    return out
+
+
+def _whole_months(frame: pd.DataFrame, where: _Where) -> list[Problem]:
+    """Rebates are judged per calendar month: a scheme starts on a 1st and ends on a month end."""
+    out = []
+    for index in frame.index:
+        start, end = frame.at[index, "effective_from"], frame.at[index, "effective_to"]
+        start = None if start is None or pd.isna(start) else start
+        end = None if end is None or pd.isna(end) else end
+        if start is not None and start.day != 1:
+            out.append(where.problem(index, "expected the first day of a month (rebates are "
+                                            f"judged per calendar month), got {start}",
+                                     "effective_from"))
+        if end is not None and (end + timedelta(days=1)).day != 1:
+            out.append(where.problem(index, "expected the last day of a month (rebates are "
+                                            f"judged per calendar month), got {end}",
+                                     "effective_to"))
+        elif end is not None and start is not None and end < start:
+            out.append(where.problem(index, f"effective to {end} is before effective from "
+                                            f"{start}", "effective_to"))
+    return out
+
+
 TABLE_RULES = {"rate_cards": _rate_card_rules, "rate_card_surcharges": _surcharge_rules,
-               "fee_schedules": _fee_schedule_rules}
+               "fee_schedules": _fee_schedule_rules, "rate_card_rebates": _rebate_rules}

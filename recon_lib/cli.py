@@ -1,6 +1,8 @@
 """The ``recon`` command.
 
-Exit codes: 0 everything reconciles, 1 discrepancies found, 2 bad input or a failed step.
+Exit codes: 0 everything reconciles, 1 discrepancies found, 2 bad input or a failed step,
+3 (``recon run --fail-on SEVERITY`` only) an alert of that severity or above was breached; it
+takes precedence over 0 and 1, never over 2 (see docs/alerts.md).
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ import time
 from pathlib import Path
 
 from recon_lib import cli_register, config
-from recon_lib.errors import EXIT_BAD_INPUT, EXIT_DISCREPANCIES, EXIT_OK, ReconError
+from recon_lib.errors import (
+    EXIT_ALERTS,
+    EXIT_BAD_INPUT,
+    EXIT_DISCREPANCIES,
+    EXIT_OK,
+    ReconError,
+)
 from recon_lib.periods import parse_period
 
 log = logging.getLogger("recon_lib.cli")
@@ -29,7 +37,8 @@ def _period(text: str):
 def _common(parser: argparse.ArgumentParser, *, period: bool = True) -> None:
     if period:
         parser.add_argument("--period", required=True, type=_period,
-                            help="the period, as YYYY-MM (e.g. 2026-10)")
+                            help="the period: a month (2026-10), an ISO week (2026-W43), a day "
+                                 "(2026-10-15) or a range of days (2026-10-01..2026-10-15)")
     parser.add_argument("--data-dir", type=Path, default=config.RAW_DIR,
                         help="raw-data root; a period's files live in <data-dir>/<period>/ "
                              "(default: %(default)s)")
@@ -53,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--months", type=int, default=1,
                       help="write this many consecutive months ending at --period (history for "
                            "the trends; --orders is the last month's size)")
+    demo.add_argument("--daily", action="store_true",
+                      help="write each month as one folder per day (data/raw/2026-10-01/ ...), "
+                           "as a merchant reconciling daily receives its files")
 
     run = sub.add_parser("run", help="load, reconcile and write the period's reports")
     _common(run)
@@ -60,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--pdf", action="store_true",
                      help="also print the executive summary to reports/<period>/summary.pdf "
                           "(needs Chromium)")
+    run.add_argument("--alerts", type=Path, default=None, metavar="FILE",
+                     help="alert rules (YAML, see docs/alerts.md; default: alerts.yml in the "
+                          "project folder if it exists, else the built-in rules)")
+    run.add_argument("--fail-on", choices=("info", "warning", "critical"), default=None,
+                     help=f"exit {EXIT_ALERTS} when an alert of this severity or above is "
+                          "breached (for schedulers)")
 
     score = sub.add_parser("score", help="compare a run's findings with the demo's answer key")
     _common(score)
@@ -103,7 +121,7 @@ def cmd_demo(args) -> int:
 
     started = time.perf_counter()
     folders = write_demo(args.period, args.data_dir, orders=args.orders, seed=args.seed,
-                         force=args.force, months=args.months)
+                         force=args.force, months=args.months, daily=args.daily)
     log.info("demo written in %.1f s", time.perf_counter() - started)
     print("\n".join(str(f) for f in folders))
     return EXIT_OK
@@ -113,16 +131,18 @@ def cmd_trace(args) -> int:
     from recon_lib.trace import trace
 
     if not args.db.exists():
-        raise ReconError(f"{args.db}: no database yet; run `recon run --period YYYY-MM` first")
+        raise ReconError(f"{args.db}: no database yet; run `recon run --period 2026-10` (or a week, day or range) first")
     print(trace(args.id, db_path=args.db))
     return EXIT_OK
 
 
 def cmd_run(args) -> int:
+    from recon_lib import alerts
     from recon_lib.pipeline import run_period
 
+    rules = alerts.load_rules(args.alerts)  # a bad rules file stops the run before anything
     outcome = run_period(args.period, data_dir=args.data_dir, reports_dir=args.reports_dir,
-                         db_path=args.db, render=not args.no_report)
+                         db_path=args.db, render=not args.no_report, alert_rules=rules)
     for recon, n in outcome.findings.items():
         log.info("%s: %d discrepancies", recon, n)
     if outcome.index_html is not None:
@@ -131,6 +151,15 @@ def cmd_run(args) -> int:
             from recon_lib.report.pdf import summary_pdf
 
             print(summary_pdf(outcome.index_html))
+    # the output ends with the alerts, one line each: what a scheduler's log shows last
+    hits = alerts.breached(outcome.alerts)
+    print(outcome.alerts_json)
+    for alert in hits:
+        print(alert.line())
+    if not hits:
+        print(f"no alerts: {len(outcome.alerts)} check(s), none breached")
+    if args.fail_on and alerts.breached(hits, args.fail_on):
+        return EXIT_ALERTS
     return outcome.exit_code
 
 

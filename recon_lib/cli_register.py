@@ -33,7 +33,7 @@ def add_parsers(sub, common) -> None:
 
 def _open(db_path: Path, *, read_only: bool) -> Database:
     if not db_path.exists():
-        raise InputError(f"{db_path}: no database yet; run `recon run --period YYYY-MM` first")
+        raise InputError(f"{db_path}: no database yet; run `recon run --period 2026-10` (or a week, day or range) first")
     return Database(db_path, read_only=read_only)
 
 

@@ -24,12 +24,19 @@ DEFAULT_DB = PROCESSED_DIR / "recon.duckdb"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 SQL_DIR = PACKAGE_DIR / "sql"
 PROFILES_DIR = PACKAGE_DIR / "profiles"
+DEFAULT_ALERTS_FILE = PACKAGE_DIR / "alerts.yml"
+"""The built-in alert rules (see docs/alerts.md)."""
+ALERTS_FILE = HOME / "alerts.yml"
+"""The merchant's own alert rules; used instead of the built-in ones when it exists."""
 
 TRUTH_DIRNAME = "_truth"
 """Sub-folder of a period's raw folder that holds the demo's answer key (never loaded)."""
 
 LOCAL_TIMEZONE = "Asia/Shanghai"
 """All canonical timestamps are naive wall-clock times in this zone."""
+
+
+BILL_CYCLES = ("month", "week", "day")
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,14 @@ class Settings:
     """An outbound stock movement may be posted this long before or after the ship time."""
     freight_weight_tolerance_kg: float = 0.0
     """Billed weight may exceed our chargeable weight by this much before it is a claim."""
+    bill_cycle: str = "month"
+    """The couriers' billing cycle: ``month``, ``week`` or ``day``. A parcel is "unbilled" only
+    once the bill of its cycle is due (see ``bill_grace_days`` and ``bill_lag_days``)."""
+    bill_grace_days: int = 1
+    """A parcel may be billed in the cycle holding its ship day plus this many days (a parcel
+    shipped on a cycle's last evening is picked up, and billed, in the next)."""
+    bill_lag_days: int = 0
+    """Days after a billing cycle ends before its bill is expected (0: with the cycle's data)."""
     return_window_days: int = 14
     """A return is judged this many days after the request: pickup, receipt and refund are due."""
     deposit_window_days: int = 5
@@ -54,6 +69,9 @@ class Settings:
     currency: str = "CNY"
 
     def __post_init__(self) -> None:
+        if self.bill_cycle not in BILL_CYCLES:
+            raise ValueError(f"setting bill_cycle must be one of {', '.join(BILL_CYCLES)}, "
+                             f"got {self.bill_cycle!r}")
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, int | float) and value < 0:

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 EXIT_OK = 0
 EXIT_DISCREPANCIES = 1
 EXIT_BAD_INPUT = 2
+EXIT_ALERTS = 3
+"""``recon run --fail-on SEVERITY``: an alert of that severity or above was breached (the run
+itself went through; without --fail-on the run exits 0 or 1 as usual)."""
 
 
 class ReconError(Exception):

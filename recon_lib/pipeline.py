@@ -9,10 +9,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from recon_lib import analytics, config, register, results
+from recon_lib import alerts, analytics, config, register, results
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.db import Database
-from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK
+from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK, InputError
 from recon_lib.load import load_period
 from recon_lib.periods import Period, parse_period
 from recon_lib.recons import freight, outbound, payments, returns, shipping
@@ -44,6 +44,9 @@ class RunOutcome:
     findings: dict[str, int]
     index_html: Path | None
     sections: list[RenderedNotebook] = field(default_factory=list)
+    alerts: list[alerts.Alert] = field(default_factory=list)
+    """Every rule evaluated on the period, breached ones first (see recon_lib/alerts.py)."""
+    alerts_json: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -108,8 +111,12 @@ def headline(db: Database, period: str) -> list[tuple[str, str]]:
 
 def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Path | None = None,
                db_path: Path | None = None, settings: Settings = DEFAULT_SETTINGS,
-               render: bool = True) -> RunOutcome:
+               render: bool = True, alert_rules: alerts.RuleSet | None = None) -> RunOutcome:
     """Load the period's raw files, reconcile, and write ``reports/<period>/``.
+
+    ``alert_rules`` (default: :func:`alerts.load_rules`, the project's ``alerts.yml`` or the
+    built-in rules) are evaluated after reconciling; ``alerts.json`` is written even when
+    ``render`` is False, and the breached alerts open the index page.
 
     Raises :class:`~recon_lib.errors.InputError` on bad input (nothing stored changes) and
     :class:`~recon_lib.errors.StepError` when a notebook fails (its partial copy is kept).
@@ -118,11 +125,14 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
     db_path = Path(db_path or config.DEFAULT_DB)
     run_id = f"{period.label}-{datetime.now():%Y%m%dT%H%M%S%f}"
     out_dir = reports_dir / period.label
+    rules = alert_rules if alert_rules is not None else alerts.load_rules()
     with Database(db_path) as db:
         report = load_period(db, period, data_dir=data_dir)
         log.info("loaded %d files", len(report.files))
         findings = reconcile_period(db, period, settings, run_id)
         figures = headline(db, period.label)
+        checked = alerts.evaluate(db, period, rules.rules, settings)
+        alerts_json = alerts.write_json(out_dir / alerts.JSON_NAME, period, checked, rules.source)
         downloads = []
         if render:
             book = write_exceptions(db, period, out_dir)
@@ -130,7 +140,8 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
             for path in write_claims(db, period, out_dir):
                 downloads.append((f"快递索赔 Freight claims ({path.name})", path))
     if not render:
-        return RunOutcome(period.label, run_id, findings, None)
+        return RunOutcome(period.label, run_id, findings, None, alerts=checked,
+                          alerts_json=alerts_json)
 
     # the database is closed above: a notebook's kernel opens it read-only in its own process
     sections, failures = [], []
@@ -145,15 +156,40 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
     total = sum(findings.values())
     status = (f"{total:,} discrepancies need attention" if total
               else "Everything reconciles: no discrepancies found")
-    index = write_period_index(period.label, out_dir, sections, figures, status, downloads)
+    shown = [(a.severity, a.message, _evidence_links(a, out_dir))
+             for a in alerts.breached(checked)]
+    index = write_period_index(period.label, out_dir, sections, figures, status, downloads,
+                               alerts=shown)
     _update_reports_index(reports_dir, db_path)
     if failures:
         raise failures[0]
-    return RunOutcome(period.label, run_id, findings, index, sections)
+    return RunOutcome(period.label, run_id, findings, index, sections, alerts=checked,
+                      alerts_json=alerts_json)
+
+
+def _evidence_links(alert: alerts.Alert, out_dir: Path) -> list[tuple[str, Path]]:
+    """An alert's evidence as (label, file) links for the index page: files that exist."""
+    ev = alert.evidence
+    links = [(f"section {ev['report']}", out_dir / ev["report"])]
+    if "sheet" in ev:
+        links.append((f"{ev['workbook']}: {ev['sheet']}", out_dir / ev["workbook"]))
+    if "claims" in ev:
+        links.append((ev["claims"], out_dir / ev["claims"]))
+    return [(label, path) for label, path in links if path.is_file()]
 
 
 def _update_reports_index(reports_dir: Path, db_path: Path) -> None:
     periods = sorted((p.name for p in reports_dir.iterdir()
-                      if p.is_dir() and (p / "index.html").exists()), reverse=True)
+                      if p.is_dir() and (p / "index.html").exists()), key=_newest_first)
     with Database(db_path, read_only=True) as db:
         write_reports_index(reports_dir, [(p, headline(db, p)) for p in periods])
+
+
+def _newest_first(label: str) -> tuple:
+    """Latest end first, then the longer period (the month before its last day); labels that
+    are not periods last."""
+    try:
+        p = parse_period(label)
+    except InputError:
+        return (1, label)
+    return (0, -p.end.toordinal(), p.start.toordinal(), label)

@@ -36,11 +36,11 @@ def sync(db: Database, period: Period) -> int:
     """Enter the period's findings and close what later data reconciled; returns items closed."""
     now = datetime.now()
     with db.transaction():
-        db.run("register_upsert", period=period.label, now=now)
-        db.run("register_to_close", period=period.label, period_end=period.end_ts)
+        db.run("register_upsert", period=period.label, now=now, **period.bounds())
+        db.run("register_to_close", period=period.label, **period.bounds())
         closed = db.value("register_close_count")
         db.run("register_close_audit", period=period.label, now=now)
-        db.run("register_close", period=period.label, now=now)
+        db.run("register_close", period=period.label, period_end=period.end_ts, now=now)
     log.info("register: %d item(s) closed by later data", closed)
     return int(closed)
 
@@ -57,7 +57,7 @@ def items(db: Database, as_of: Period, *, status: str | None = None,
 
 def period_counts(db: Database, period: Period) -> pd.DataFrame:
     """New, carried and resolved items of a period per reconciliation, and the open amount."""
-    df = db.query("register_period_counts", period=period.label)
+    df = db.query("register_period_counts", **period.bounds())
     df["open_amount"] = df["open_amount"].astype(float)
     return df
 
@@ -99,13 +99,14 @@ def resolve(db: Database, path: str | Path) -> ResolveReport:
                 changes.append((item, field, old, new))
     if problems:
         raise InputError(f"{path.name}: the register was not changed", problems)
-    latest = db.value("runs_latest_period")
+    latest = as_of_period(None, db)
     now = datetime.now()
     with db.transaction():
         for item, field, old, new in changes:
             db.run("register_audit_insert", now=now, item_id=item, field=field, old_value=old,
                    new_value=new, source=path.name)
-            extra = {"period": latest} if field == "status" else {}
+            extra = ({"period": latest.label, "period_end": latest.end_ts}
+                     if field == "status" else {})
             db.run(f"register_set_{field}", item_id=item, value=new, now=now, **extra)
     log.info("resolve %s: %d change(s) applied", path.name, len(changes))
     return ResolveReport(path.name, len(rows), len(changes))
@@ -152,5 +153,5 @@ def as_of_period(label: str | None, db: Database) -> Period:
         return parse_period(label)
     latest = db.value("runs_latest_period")
     if latest is None:
-        raise InputError("no period has been run yet: run `recon run --period YYYY-MM` first")
+        raise InputError("no period has been run yet: run `recon run --period 2026-10` (or a week, day or range) first")
     return parse_period(latest)

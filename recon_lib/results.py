@@ -67,6 +67,16 @@ def freight_cost_matrix(db: Database, period: str) -> pd.DataFrame:
     return matrix.reindex(order).reset_index().rename_axis(columns=None)
 
 
+def freight_rebates(db: Database, period: str) -> pd.DataFrame:
+    """Per carrier and rebate month whose last day is in the period: parcels, freight, tier
+    reached, rebate due, credited on the bill and the difference (empty when no month ends)."""
+    db.run("freight_rebates", **parse_period(period).bounds())
+    df = db.query("freight_rebate_list")
+    money = ["freight", "tier_from", "rate", "due", "credited", "difference"]
+    df[money] = df[money].astype(float)
+    return df
+
+
 def return_rates(db: Database, period: str, dimension: str = "channel") -> pd.DataFrame:
     """Return rate by ``channel``, ``sku`` (per unit sold) or buyer's ``reason``."""
     if dimension not in ("channel", "sku", "reason"):

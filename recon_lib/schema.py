@@ -70,7 +70,7 @@ TRACKING_EVENTS = ("pickup", "in_transit", "delivered", "exception", "lost", "da
 RECEIPT_CONDITIONS = ("sellable", "damaged", "wrong_item", "empty")
 SETTLEMENT_TYPES = ("sale", "refund", "commission", "fee", "adjustment", "transfer", "other")
 FEE_TYPES = ("freight", "insurance", "remote", "upstairs", "warehousing", "packaging", "handling",
-             "return", "other")
+             "return", "rebate", "other")
 CARRIER_CODES = ("SF", "ZTO", "YTO", "JDL", "YD", "STO", "BEST", "ZTOKY", "EMS")
 
 TABLES: dict[str, Table] = {}
@@ -265,6 +265,32 @@ _table(
         _c("effective_to", "DATE", "Last day it applies; null if open."),
     ),
     key=("carrier", "surcharge", "effective_from"),
+    master=True,
+)
+
+REBATE_TIERS = 5
+"""Tiers a rebate scheme may have: ``tier1_from``/``tier1_rate`` ... ``tier5_from``/``tier5_rate``."""
+
+_table(
+    "rate_card_rebates",
+    "Contracted volume rebates (返利) per courier: the monthly volume each tier needs and the share "
+    "of the month's freight it gives back, credited as a rebate line on the courier's bill.",
+    (
+        _c("carrier", "VARCHAR", "Courier.", True, CARRIER_CODES),
+        _c("service", "VARCHAR", "Courier product whose parcels count; empty for every product."),
+        _c("basis", "VARCHAR", "What the tiers measure per calendar month: parcels (our parcels "
+           "on the month's bill) or freight (their billed freight).", True,
+           ("parcels", "freight")),
+        *[c for n in range(1, REBATE_TIERS + 1) for c in (
+            _c(f"tier{n}_from", MONEY, f"Volume from which tier {n} applies (parcels, or yuan of "
+               "freight)" + ("." if n == 1 else "; empty if the scheme has fewer tiers."), n == 1),
+            _c(f"tier{n}_rate", "DECIMAL(10,6)", f"Share of the month's freight tier {n} gives "
+               "back (0.03 = 3%).", n == 1, unit="share"),
+        )],
+        _c("effective_from", "DATE", "First day of the first month the scheme applies.", True),
+        _c("effective_to", "DATE", "Last day of the last month it applies; null if open."),
+    ),
+    key=("carrier", "service", "effective_from"),
     master=True,
 )
 

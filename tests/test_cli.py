@@ -10,7 +10,7 @@ import pytest
 
 from recon_lib.cli import main
 from recon_lib.db import Database
-from recon_lib.errors import EXIT_BAD_INPUT, EXIT_DISCREPANCIES, EXIT_OK
+from recon_lib.errors import EXIT_ALERTS, EXIT_BAD_INPUT, EXIT_DISCREPANCIES, EXIT_OK
 from recon_lib.report import external_resources
 
 PERIOD = "2026-10"
@@ -66,7 +66,7 @@ def test_score_is_perfect_on_the_demo(ran, capsys):
     scores = json.loads(capsys.readouterr().out)
     assert {s["recon"] for s in scores} == {"shipping", "outbound", "freight", "returns",
                                             "payments"}
-    assert len(scores) == 37
+    assert len(scores) == 38
     scores = [s for s in scores if s["reason_code"] != "PAY_MATCH_UNRESOLVED"]  # a safety valve
     for s in scores:
         assert s["expected"] > 0
@@ -114,7 +114,7 @@ def test_bad_input_exits_2_names_the_place_and_keeps_the_loaded_period(ran, caps
 
 def test_bad_period_is_a_usage_error(capsys):
     assert main(["run", "--period", "2026-13"]) == EXIT_BAD_INPUT
-    assert "expected YYYY-MM" in capsys.readouterr().err
+    assert "expected a month (2026-10), an ISO week (2026-W43)" in capsys.readouterr().err
 
 
 def test_score_without_answer_key_is_refused(tmp_path, capsys):
@@ -229,3 +229,90 @@ def test_summary_pdf_without_a_browser_says_what_to_install(ran, monkeypatch):
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     with pytest.raises(StepError, match="apt-get install chromium"):
         pdf.summary_pdf(root / "reports" / PERIOD / "index.html")
+
+
+# -- alerts -------------------------------------------------------------------------------------
+def test_run_puts_the_alerts_first_on_the_summary_page(ran):
+    root, _ = ran
+    doc = json.loads((root / "reports" / PERIOD / "alerts.json").read_text(encoding="utf-8"))
+    assert doc["period"] == PERIOD and doc["checked"] == len(doc["alerts"]) > 0
+    page = (root / "reports" / PERIOD / "index.html").read_text(encoding="utf-8")
+    assert page.index("<h2>Alerts</h2>") < page.index("<h2>Headline figures</h2>")
+    hits = [a for a in doc["alerts"] if a["breached"]]
+    assert doc["breached"] == len(hits)
+    assert page.count('<span class="sev">') == len(hits)
+    if not hits:
+        assert "No alerts" in page
+
+
+RULES = """\
+alerts:
+  - name: any-claim
+    kind: freight_overcharge
+    threshold: 0
+    severity: {claims}
+  - name: payouts
+    kind: payout_late
+    threshold: 1000
+    severity: critical
+  - name: on-time
+    kind: on_time_rate
+    threshold: 0.999
+    severity: warning
+"""
+
+
+def _alert_run(demo, tmp_path, capsys, claims, *extra):
+    rules = tmp_path / "alerts.yml"
+    rules.write_text(RULES.format(claims=claims), encoding="utf-8")
+    capsys.readouterr()
+    code = main(["run", "--period", PERIOD, "--data-dir", str(demo / "raw"),
+                 "--db", str(tmp_path / "recon.duckdb"), "--reports-dir", str(tmp_path / "rep"),
+                 "--no-report", "--quiet", "--alerts", str(rules), *extra])
+    return code, capsys.readouterr()
+
+
+def test_fail_on_exits_3_and_the_output_ends_with_the_alerts(demo, tmp_path, capsys):
+    code, out = _alert_run(demo, tmp_path, capsys, "critical", "--fail-on", "critical")
+    assert code == EXIT_ALERTS == 3
+    path = tmp_path / "rep" / PERIOD / "alerts.json"
+    assert not (tmp_path / "rep" / PERIOD / "index.html").exists()  # --no-report
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    hits = [a for a in doc["alerts"] if a["breached"]]
+    # every courier of the demo has claims (> 0); on time is below 99.9 %; no payout is that late
+    assert [(a["rule"], a["severity"]) for a in hits] == [
+        ("any-claim", "critical")] * 4 + [("on-time", "warning")]
+    assert {a["scope"]["carrier"] for a in hits[:4]} == {"SF", "ZTO", "YTO", "JDL"}
+    assert [a["breached"] for a in doc["alerts"] if a["rule"] == "payouts"] == [False]
+    lines = out.out.strip().splitlines()
+    assert lines[-6] == str(path)
+    assert lines[-5:] == [f"ALERT {a['severity'].upper()} {a['rule']}: {a['message']}"
+                          for a in hits]
+    with Database(tmp_path / "recon.duckdb", read_only=True) as db:
+        people = db.df("SELECT customer_name, customer_phone, ship_address FROM orders")
+    text = path.read_text(encoding="utf-8") + out.out + out.err
+    for value in {v for v in people.to_numpy().ravel() if isinstance(v, str) and len(v) > 1}:
+        assert value not in text
+
+
+def test_fail_on_ignores_alerts_below_its_severity(demo, tmp_path, capsys):
+    code, out = _alert_run(demo, tmp_path, capsys, "warning", "--fail-on", "critical")
+    assert code == EXIT_DISCREPANCIES  # breached, but only warnings: the usual code
+    assert out.out.strip().splitlines()[-1].startswith("ALERT WARNING ")
+    code, _ = _alert_run(demo, tmp_path, capsys, "warning", "--fail-on", "warning")
+    assert code == EXIT_ALERTS
+
+
+def test_a_bad_rules_file_stops_the_run_before_anything(demo, tmp_path, capsys):
+    rules = tmp_path / "alerts.yml"
+    rules.write_text("alerts:\n  - kind: payout_late\n    threshold: 3\n    severity: loud\n",
+                     encoding="utf-8")
+    db = tmp_path / "recon.duckdb"
+    code = main(["run", "--period", PERIOD, "--data-dir", str(demo / "raw"), "--db", str(db),
+                 "--reports-dir", str(tmp_path / "rep"), "--quiet", "--alerts", str(rules)])
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT
+    assert f"{rules}, line 4: rule 1, severity: unknown severity 'loud'; expected one of info, " \
+           "warning, critical" in err
+    assert not db.exists() and not (tmp_path / "rep").exists()
+    assert main(["run", "--period", PERIOD, "--fail-on", "loud"]) == EXIT_BAD_INPUT

@@ -32,13 +32,23 @@ SF_ORDER = ("序号", "日期", "运单号码", "对方地区", "对方公司名
 
 
 def build_month(period: Period, orders: int = 20_000, seed: int = 7,
-                settings: Settings = DEFAULT_SETTINGS) -> DemoMonth:
-    """Generate a month, inject every reason code's discrepancies and near misses."""
+                settings: Settings = DEFAULT_SETTINGS,
+                carried: pd.DataFrame | None = None) -> DemoMonth:
+    """Generate a month, inject every reason code's discrepancies and near misses.
+
+    ``carried``: the previous month's ``next_bill`` lines (parcels of its last day that the
+    couriers bill in this month), added to this month's bills.
+    """
     month = generate_month(period, orders=orders, seed=seed, settings=settings)
     inject_shipping(month)
     add_logistics(month)
     inject_returns(month, window_days=settings.return_window_days)
     add_bills(month)
+    if carried is not None and len(carried):
+        month.carried = carried
+        month.tables["courier_bill_lines"] = pd.concat(
+            [month.tables["courier_bill_lines"], carried.drop(columns="service")],
+            ignore_index=True)
     inject_outbound(month)
     inject_freight(month)
     rng = np.random.default_rng(seed + 209)
@@ -82,6 +92,7 @@ def _layouts(period: Period) -> list[tuple[str, str | None, FileLayout]]:
         ("rate_cards", None, FileLayout("rate_cards.csv", "rate_card")),
         ("rate_card_surcharges", None, FileLayout("rate_card_surcharges.csv",
                                                   "rate_card_surcharges")),
+        ("rate_card_rebates", None, FileLayout("rate_card_rebates.csv", "rate_card_rebates")),
         ("courier_bill_lines", "SF", FileLayout(
             f"顺丰月结账单_{label}.xlsx", "sf_bill", numbers_as_text=True, order=SF_ORDER,
             extra={"序号": serial, "对方公司名称": blank, "付款方式": lambda d: ["寄付月结"] * len(d),
@@ -164,8 +175,10 @@ def history_sizes(period: Period, months: int, orders: int, seed: int) -> list[t
 
 
 def write_demo(period: Period, data_dir: Path | None = None, *, orders: int = 20_000,
-               seed: int = 7, force: bool = False, months: int = 1) -> list[Path]:
-    """Write ``months`` demo months ending at ``period`` to ``<data_dir>/<month>/``.
+               seed: int = 7, force: bool = False, months: int = 1,
+               daily: bool = False) -> list[Path]:
+    """Write ``months`` demo months ending at ``period`` to ``<data_dir>/<month>/``, or with
+    ``daily`` to one folder per day (``<data_dir>/<day>/``, see :mod:`recon_lib.demo.daily`).
 
     Each month is written all or nothing. Existing folders are refused unless ``force``: they
     may hold real files. Returns the folders, oldest first.
@@ -177,17 +190,30 @@ def write_demo(period: Period, data_dir: Path | None = None, *, orders: int = 20
         raise InputError(f"--orders must be at least 100 (got {orders}): the demo needs room "
                          "for every kind of discrepancy")
     sizes = history_sizes(period, months, orders, seed)
-    existing = [data_dir / p.label for p, _ in sizes if (data_dir / p.label).exists()]
+    folders_of = ((lambda p: [p, *p.day_list()]) if daily else (lambda p: [p]))
+    existing = [data_dir / f.label for p, _ in sizes for f in folders_of(p)
+                if (data_dir / f.label).exists()]
     if existing and not force:
         raise InputError(f"{existing[0]} already exists; pass --force to replace it with demo "
                          "data")
-    return [_write_month(p, data_dir, n, seed + i) for i, (p, n) in enumerate(sizes)]
+    from recon_lib.demo.daily import write_daily
+
+    folders: list[Path] = []
+    carried = None  # the last evening's parcels of one month are billed with the next
+    for i, (p, n) in enumerate(sizes):
+        month = build_month(p, orders=n, seed=seed + i, carried=carried)
+        if daily:
+            folders += write_daily(month, data_dir, force=force)
+        else:
+            folders.append(_write_month(month, data_dir))
+        carried = month.next_bill
+    return folders
 
 
-def _write_month(period: Period, data_dir: Path, orders: int, seed: int) -> Path:
+def _write_month(month: DemoMonth, data_dir: Path) -> Path:
+    period = month.period
     target = data_dir / period.label
     data_dir.mkdir(parents=True, exist_ok=True)
-    month = build_month(period, orders=orders, seed=seed)
     tmp = Path(tempfile.mkdtemp(prefix=f".{period.label}.", dir=data_dir))
     tmp.chmod(0o755)
     try:

@@ -1,11 +1,16 @@
 """The demo's courier contracts and bills, and the freight discrepancies injected into them.
 
 Prices are computed in integer fen and grams with the same rules as
-``sql/freight_expected.sql``: chargeable weight = max(actual, L x W x H / divisor) rounded up to
+``sql/freight_parcels.sql``: chargeable weight = max(actual, L x W x H / divisor) rounded up to
 the card's step, first weight plus additional steps, the contract discount rounded half up.
+Volume rebates follow ``sql/freight_rebates.sql``: the month's parcels and billed freight, the
+highest tier reached, its rate times the freight rounded half up.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -35,6 +40,18 @@ SURCHARGES = [  # carrier, surcharge, basis, rate, min fen, applies above g
     *[(c, "upstairs", "fixed", 20.0, None, 20_000) for c in ("ZTO", "JDL")],
 ]
 RETURN_FEE_FEN = 1200
+# carrier -> (basis, product, tiers as (share of the month's volume or "exact"/"above", rate),
+#             what the courier credits). Tiers are set from the month's own volume, so that:
+#   SF  reaches tier 2 but is credited tier 1's rate: FRT_REBATE_SHORT
+#   ZTO is exactly at tier 2's threshold and credited correctly: a near miss
+#   YTO is one cent of freight below tier 1 and credited nothing, which is correct: a near miss
+#   JDL reaches tier 1 and nothing is credited: FRT_REBATE_SHORT
+REBATES = {
+    "SF": ("parcels", "express", ((0.5, 0.02), (0.8, 0.03)), "lower_tier"),
+    "ZTO": ("parcels", None, ((0.5, 0.015), ("exact", 0.025)), "correct"),
+    "YTO": ("freight", None, (("above", 0.02), (1.5, 0.03)), "correct"),
+    "JDL": ("parcels", None, ((0.5, 0.01), (2.0, 0.02)), "none"),
+}
 
 
 def rate_cards(month: DemoMonth) -> pd.DataFrame:
@@ -174,10 +191,25 @@ def inject_freight(month: DemoMonth, rate: float = 0.0025) -> None:
         row = lines.loc[idx_of[w]].to_dict()
         extra_rows.append(row)
         add("FRT_DUPLICATE", f"{w}|freight", int(row["payable_fen"]), "billed twice")
-    for w in take(n):  # shipped, never billed: an accrual
+    # shipped, never billed: an accrual, judged once the bill is due; a parcel that leaves in the
+    # month's last bill_grace_days may be billed next month, so it is not one of them
+    grace_starts = pd.Timestamp(month.period.end_ts) - pd.Timedelta(
+        days=month.settings.bill_grace_days)
+    due_now = [w for w in reversed(free) if ships.at[w, "ship_time"] < grace_starts][:n]
+    # near misses: parcels of the month's last evening that the courier bills next month; not
+    # yet due this month (see docs/periods.md), so not "unbilled"
+    billed_later = [w for w in reversed(free) if ships.at[w, "ship_time"] >= grace_starts][:n]
+    taken = set(due_now) | set(billed_later)
+    free = [w for w in free if w not in taken]
+    for w in due_now:
         i = idx_of[w]
         drop.append(i)
         add("FRT_UNBILLED", w, int(lines.at[i, "payable_fen"]), "not on the bill")
+    later = lines.loc[[idx_of[w] for w in billed_later]].copy()
+    later["bill_date"] = month.period.end
+    later["service"] = later["waybill_no"].map(ships["service"])
+    month.next_bill = later.reset_index(drop=True)
+    drop += [idx_of[w] for w in billed_later]
     for w in take(n):  # heavier than we weighed
         i = idx_of[w]
         s = ships.loc[w]
@@ -242,3 +274,89 @@ def inject_freight(month: DemoMonth, rate: float = 0.0025) -> None:
 
     kept = lines.drop(index=drop)
     t["courier_bill_lines"] = pd.concat([kept, pd.DataFrame(extra_rows)], ignore_index=True)
+    inject_rebates(month)
+
+
+def _nice(volume: float) -> int:
+    """A threshold as a contract writes it: the volume rounded down to two significant digits."""
+    whole = max(1, int(volume))
+    step = 10 ** max(0, len(str(whole)) - 2)
+    return whole // step * step
+
+
+def _volume(month: DemoMonth) -> pd.DataFrame:
+    """Per carrier and product: our parcels on the month's bills and their freight (fen), one
+    freight line per waybill, as ``sql/freight_rebates.sql`` counts them."""
+    t = month.tables
+    lines = t["courier_bill_lines"]
+    day = pd.to_datetime(lines["bill_date"])
+    service = t["shipments"].drop_duplicates("tracking_no").set_index("tracking_no")["service"]
+    if month.carried is not None:  # last month's parcels billed now are ours too
+        service = pd.concat([service, month.carried.set_index("waybill_no")["service"]])
+    ours = lines[(lines["fee_type"] == "freight")
+                 & (day >= pd.Timestamp(month.period.start_ts))
+                 & (day < pd.Timestamp(month.period.end_ts))
+                 & lines["waybill_no"].isin(service.index)]
+    ours = ours.drop_duplicates(["carrier", "waybill_no"])
+    return ours.assign(service=ours["waybill_no"].map(service))
+
+
+def _due_fen(freight_fen: int, rate: float) -> int:
+    """The rate's share of the freight, rounded half up to the fen (rates in millionths)."""
+    return (freight_fen * round(rate * 1_000_000) + 500_000) // 1_000_000
+
+
+def inject_rebates(month: DemoMonth) -> None:
+    """The month's rebate schemes, the credit lines on the bills, and the shortfalls' answer key.
+
+    Each scheme runs for the demo month only (its tiers come from the month's volume), so a
+    history of demo months keeps one scheme per month.
+    """
+    t = month.tables
+    volume = _volume(month)
+    start, last_day = month.period.start, month.period.end - timedelta(days=1)
+    tolerance_fen = round(month.settings.amount_abs_tolerance * 100)
+    schemes, credits = [], []
+    for carrier, (basis, service, tiers, credit) in REBATES.items():
+        mine = volume[(volume["carrier"] == carrier)
+                      & ((volume["service"] == service) if service else True)]
+        parcels, freight_fen = len(mine), int(mine["payable_fen"].sum())
+        measured = parcels if basis == "parcels" else freight_fen
+        thresholds = []  # parcels, or fen of freight
+        for share, _ in tiers:
+            if share == "exact":
+                at = measured
+            elif share == "above":
+                at = measured + 1
+            else:
+                at = _nice(measured * share)
+            thresholds.append(max(at, thresholds[-1] + 1) if thresholds else at)
+        rates = [rate for _, rate in tiers]
+        reached = [i for i, at in enumerate(thresholds) if measured >= at]
+        due = _due_fen(freight_fen, rates[reached[-1]]) if reached else 0
+        credited = {"correct": due, "none": 0,
+                    "lower_tier": _due_fen(freight_fen, rates[0]) if reached else 0}[credit]
+        row = {"carrier": carrier, "service": service, "basis": basis,
+               "effective_from": start, "effective_to": last_day}
+        for n, (at, rate) in enumerate(zip(thresholds, rates, strict=True), start=1):
+            row[f"tier{n}_from"] = at if basis == "parcels" else Decimal(at).scaleb(-2)
+            row[f"tier{n}_rate"] = rate
+        schemes.append(row)
+        if credited:
+            credits.append({
+                "carrier": carrier, "waybill_no": f"REBATE-{carrier}-{start:%Y%m}",
+                "bill_date": last_day, "fee_type": "rebate", "dest_province": None,
+                "billed_weight_kg": np.nan, "amount_fen": -credited, "discount_fen": 0,
+                "payable_fen": -credited})
+        if due - credited > tolerance_fen:
+            month.truth.append({
+                "recon": "freight", "reason_code": "FRT_REBATE_SHORT",
+                "key": f"{carrier}|{start:%Y-%m}", "order_id": None,
+                "amount": (due - credited) / 100,
+                "note": "nothing credited" if not credited else "credited the lower tier"})
+    columns = ["carrier", "service", "basis",
+               *[f"tier{n}_{part}" for n in range(1, 6) for part in ("from", "rate")],
+               "effective_from", "effective_to"]
+    t["rate_card_rebates"] = pd.DataFrame(schemes).reindex(columns=columns).astype(object)
+    t["courier_bill_lines"] = pd.concat([t["courier_bill_lines"], pd.DataFrame(credits)],
+                                        ignore_index=True)

@@ -34,7 +34,7 @@ from recon_lib.load.profile import (
     Unpivot,
     load_profiles,
 )
-from recon_lib.periods import Period
+from recon_lib.periods import Period, parse_period
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ class LoadReport:
     seconds: float
     tables: dict[str, int] = field(default_factory=dict)
     """Rows loaded per canonical table (tables without a file this period are absent)."""
+    folders: tuple[Path, ...] = ()
+    """Every folder loaded: the period's own and those of shorter periods inside it."""
 
     @property
     def rows(self) -> int:
@@ -71,7 +73,8 @@ class LoadReport:
 
     def to_dict(self) -> dict:
         return {
-            "period": self.period, "folder": str(self.folder), "rows": self.rows,
+            "period": self.period, "folder": str(self.folder),
+            "folders": [str(f) for f in self.folders], "rows": self.rows,
             "seconds": round(self.seconds, 3), "tables": dict(self.tables),
             "files": [vars(f) for f in self.files],
         }
@@ -741,27 +744,100 @@ def _column(raw: pd.Series, rule: ColumnRule | None, col: schema.Column,
 
 
 # -- a period ---------------------------------------------------------------------------------
+def period_folders(data_dir: str | Path, period: Period) -> list[tuple[Period, Path]]:
+    """The raw-data folders a run of ``period`` loads: its own (``<data_dir>/<label>/``) and
+    those of every shorter period inside it (the days of a week, the days and weeks of a
+    month...), earliest first. Folders whose names are not periods are ignored."""
+    root = Path(data_dir)
+    found = []
+    if root.is_dir():
+        for path in root.iterdir():
+            if not path.is_dir():
+                continue
+            try:
+                inner = parse_period(path.name)
+            except InputError:
+                continue
+            if inner.label == path.name and period.covers(inner):
+                found.append((inner, path))
+    return sorted(found, key=lambda item: (item[0].start, -item[0].days))
+
+
 def load_period(db: Database, period: Period, data_dir: str | Path | None = None,
                 profiles: Mapping[str, Profile] | Iterable[Profile] | None = None) -> LoadReport:
-    """Load every raw file of ``<data_dir>/<period.label>/`` into the canonical tables.
+    """Load every raw file of the period's folders (see :func:`period_folders`).
 
     All files are recognised, read and checked first; any problem anywhere raises one
-    InputError listing them all and leaves the database untouched. Otherwise the period's rows
-    are replaced in every canonical table in one transaction.
+    InputError listing them all and leaves the database untouched. Otherwise each folder's rows
+    are replaced in every canonical table in one transaction. Rows are tagged with the label of
+    the folder they came from, so loading a day and later the week holding it stores them once.
+    Two folders (or a folder and rows already stored) whose days overlap may not fill the same
+    table: the same records would count twice.
     """
     started = time.perf_counter()
-    folder = Path(data_dir if data_dir is not None else config.RAW_DIR) / period.label
-    if not folder.is_dir():
-        raise InputError(f"no data for period {period.label}: folder {folder} does not exist",
-                         [Problem(str(folder), "folder does not exist")])
-    files = period_files(folder)
-    if not files:
-        raise InputError(f"no data for period {period.label}: folder {folder} has no "
-                         ".csv, .txt, .xlsx or .xls file",
-                         [Problem(str(folder), "no data files in the folder")])
+    root = Path(data_dir if data_dir is not None else config.RAW_DIR)
+    folders = period_folders(root, period)
+    if not folders:
+        where = root / period.label
+        inside = (" or a folder of a period inside it (e.g. "
+                  f"{root / period.start.isoformat()})" if period.days > 1 else "")
+        raise InputError(f"no data for period {period.label}: folder {where} does not exist"
+                         f"{inside}", [Problem(str(where), "folder does not exist")])
     if profiles is None:
         profiles = load_profiles()
 
+    several = len(folders) > 1
+    problems: list[Problem] = []
+    reports: list[FileReport] = []
+    batches: list[tuple[Period, dict[str, pd.DataFrame]]] = []
+    empty: list[Path] = []
+    for inner, folder in folders:
+        prefix = f"{folder.name}/" if several else ""
+        files = period_files(folder)
+        if not files:
+            empty.append(folder)
+            continue
+        tables, found, read = _read_folder(folder, files, inner, profiles, prefix)
+        problems += found
+        reports += read
+        batches.append((inner, tables))
+    if len(empty) == len(folders):
+        names = ", ".join(str(f) for f in empty)
+        raise InputError(f"no data for period {period.label}: folder {names} has no "
+                         ".csv, .txt, .xlsx or .xls file",
+                         [Problem(str(f), "no data files in the folder") for f in empty])
+    for folder in empty:  # e.g. a month folder holding only the answer key of its days
+        log.info("%s has no .csv, .txt, .xlsx or .xls file", folder)
+    problems += _overlaps(db, batches)
+    if problems:
+        count = len({p.file for p in problems})
+        where = ", ".join(str(f) for _, f in folders)
+        raise InputError(f"period {period.label} was not loaded ({where}): {len(problems)} "
+                         f"problem(s) in {count} file(s); nothing was changed", problems)
+
+    with db.transaction():
+        for inner, tables in batches:
+            for name in schema.TABLES:
+                db.execute(schema.clear_period_sql(schema.table(name)), {"period": inner.label},
+                           name=f"load: clear {name}")
+            for name, frame in tables.items():
+                _insert(db, name, frame)
+    seconds = time.perf_counter() - started
+    counts: dict[str, int] = {}
+    for _, tables in batches:
+        for name, frame in tables.items():
+            counts[name] = counts.get(name, 0) + len(frame)
+    report = LoadReport(period.label, folders[0][1], tuple(reports), seconds, counts,
+                        tuple(f for _, f in folders))
+    log.info("loaded period %s: %d folder(s), %d files, %d rows in %.2fs", period.label,
+             len(folders), len(reports), report.rows, seconds)
+    return report
+
+
+def _read_folder(folder: Path, files: list[Path], period: Period,
+                 profiles: Mapping[str, Profile] | Iterable[Profile], prefix: str,
+                 ) -> tuple[dict[str, pd.DataFrame], list[Problem], list[FileReport]]:
+    """Read and check one folder's files; problems name files as ``<prefix><file>``."""
     problems: list[Problem] = []
     reports: list[FileReport] = []
     frames: dict[str, list[pd.DataFrame]] = {}
@@ -769,7 +845,8 @@ def load_period(db: Database, period: Period, data_dir: str | Path | None = None
     unreadable: set[str] = set()  # tables with a file that could not be read at all
     unknown_file = False
     for path in files:
-        label = _label(path, folder)
+        stored = _label(path, folder)
+        label = prefix + stored
         t0 = time.perf_counter()
         try:
             profile = detect(path, profiles, label=label)
@@ -782,10 +859,11 @@ def load_period(db: Database, period: Period, data_dir: str | Path | None = None
         if result.frame is None:
             unreadable.add(profile.table)
             continue
+        result.frame["source_file"] = stored  # lineage is the file in its own folder
         seconds = time.perf_counter() - t0
         rows = len(result.frame)
         frames.setdefault(profile.table, []).append(result.frame)
-        headers[label] = result.headers
+        headers[stored] = result.headers
         reports.append(FileReport(label, profile.name, profile.table, rows, seconds))
         log.info("read %s as %s -> %s: %d rows in %.2fs (%.0f rows/s)", label, profile.name,
                  profile.table, rows, seconds, rows / seconds if seconds else 0)
@@ -799,25 +877,42 @@ def load_period(db: Database, period: Period, data_dir: str | Path | None = None
     seen = {(p.file, p.row, p.column) for p in problems}
     for found in checks.check_tables(tables, skip_references_to=skip):
         found = _with_header(found, headers)
+        if prefix:
+            found = Problem(prefix + found.file, found.message, found.row, found.column)
         if (found.file, found.row, found.column) not in seen:  # a bad cell is reported once
             problems.append(found)
-    if problems:
-        count = len({p.file for p in problems})
-        raise InputError(f"period {period.label} was not loaded ({folder}): {len(problems)} "
-                         f"problem(s) in {count} file(s); nothing was changed", problems)
+    return tables, problems, reports
 
-    with db.transaction():
-        for name in schema.TABLES:
-            db.execute(schema.clear_period_sql(schema.table(name)), {"period": period.label},
-                       name=f"load: clear {name}")
-        for name, frame in tables.items():
-            _insert(db, name, frame)
-    seconds = time.perf_counter() - started
-    report = LoadReport(period.label, folder, tuple(reports), seconds,
-                        {name: len(frame) for name, frame in tables.items()})
-    log.info("loaded period %s: %d files, %d rows in %.2fs", period.label, len(reports),
-             report.rows, seconds)
-    return report
+
+def _overlaps(db: Database, batches: list[tuple[Period, dict[str, pd.DataFrame]]],
+              ) -> list[Problem]:
+    """Transaction tables that two overlapping periods would both fill (master data may)."""
+    replaced = {inner.label for inner, _ in batches}
+    problems = []
+    for name, tbl in schema.TABLES.items():
+        if tbl.master:
+            continue
+        filling = [inner for inner, tables in batches if len(tables.get(name, ()))]
+        if not filling:
+            continue
+        stored = []
+        for label in db.con.execute(f"SELECT DISTINCT period FROM {name}").fetchall():
+            if label[0] in replaced:
+                continue
+            try:
+                stored.append(parse_period(label[0]))
+            except InputError:
+                continue
+        for i, inner in enumerate(filling):
+            for other in filling[i + 1:] + stored:
+                if inner.start < other.end and other.start < inner.end:
+                    where = ("already loaded" if other in stored
+                             else f"folder {other.label} in this load")
+                    problems.append(Problem(
+                        f"{inner.label}/", f"{name}: the days of {inner.label} overlap "
+                        f"{other.label} ({where}), which also has {name} rows: the same records "
+                        "would count twice. Keep the files in one of the two folders."))
+    return problems
 
 
 def _with_header(problem: Problem, headers: dict[str, dict[str, str]]) -> Problem:

@@ -16,7 +16,7 @@ def spec(weight_tolerance_kg: float) -> MatchSpec:
                   columns=("line_id", "waybill_no", "billed_weight_kg", "dest_province",
                            "payable"),
                   id="line_id", label="bill line"),
-        right=Side("freight_parcels", keys=("tracking_no",),
+        right=Side("freight_parcels_matchable", keys=("tracking_no",),
                    columns=("tracking_no", "chargeable_kg", "dest_province", "payable"),
                    id="tracking_no", label="our parcel"),
         compare=(
@@ -35,11 +35,16 @@ def spec(weight_tolerance_kg: float) -> MatchSpec:
 
 
 def reconcile(ctx: RunContext) -> int:
-    """Duplicates, phantom and unbilled waybills, weight/rate/zone overcharges, surcharges."""
+    """Duplicates, phantom and unbilled waybills, weight/rate/zone overcharges, surcharges, and
+    volume rebates short of the contract for the months whose last day is in the period."""
     bounds = ctx.period.bounds()
-    ctx.db.run("freight_parcels", **bounds)
+    ctx.db.run("freight_parcels", bill_cycle=ctx.settings.bill_cycle,
+               grace_days=ctx.settings.bill_grace_days, lag_days=ctx.settings.bill_lag_days,
+               **bounds)
+    ctx.db.run("freight_parcels_matchable")
     ctx.db.run("freight_bill", **bounds)
     ctx.db.run("freight_bill_freight")
+    ctx.db.run("freight_rebates", **bounds)
     run_match(ctx.db, spec(ctx.settings.freight_weight_tolerance_kg), ctx.run_id)
     return store_findings(ctx, RECON, "freight_discrepancies",
                           amount_tolerance=ctx.settings.amount_abs_tolerance)

@@ -2,7 +2,8 @@
 
 ``reports/<period>/freight_claims_<carrier>.xlsx`` has a summary sheet (claimable amount by
 reason, and the accrual for parcels not billed yet) and one evidence sheet per reason, with frozen
-headers, filters and number formats.
+headers, filters and number formats. A volume rebate short of the contract is claimable too; its
+sheet shows the month's volume, the tier reached, the rebate due and what the bill credited.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from recon_lib.reasons import REASONS, codes_for
 log = logging.getLogger(__name__)
 
 ACCRUAL = "FRT_UNBILLED"  # not a claim: an expense to accrue until the courier bills it
+REBATE = "FRT_REBATE_SHORT"  # claimable, but about a month's volume rather than a waybill
 MONEY_FORMAT = "#,##0.00"
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 
@@ -38,6 +40,22 @@ EVIDENCE = [  # column in the query, header in the workbook, number format
     ("explanation", "说明 Explanation", "@"),
     ("source_file", "账单文件 Bill file", "@"),
     ("source_row", "行号 Row", "0"),
+]
+
+REBATE_EVIDENCE = [  # the same, for a rebate short of the contract: one row per month
+    ("rebate_cycle", "返利月份 Month", "@"),
+    ("rebate_basis", "计量 Basis", "@"),
+    ("rebate_parcels", "票数 Parcels", "#,##0"),
+    ("rebate_freight", "运费 Freight", MONEY_FORMAT),
+    ("rebate_tier", "档位 Tier", "@"),
+    ("rebate_tier_from", "档位起点 Tier from", "#,##0.00"),
+    ("rebate_rate", "返利率 Rate", "0.00%"),
+    ("rebate_due", "应返 Due", MONEY_FORMAT),
+    ("rebate_credited", "已返 Credited", MONEY_FORMAT),
+    ("amount", "少返金额 Shortfall", MONEY_FORMAT),
+    ("explanation", "说明 Explanation", "@"),
+    ("rebate_credit_lines", "账单返利行 Credit lines", "@"),
+    ("rebate_scheme", "合同行 Contract row", "@"),
 ]
 
 
@@ -108,11 +126,12 @@ def _write_workbook(path: Path, carrier: str, period: Period, lines: pd.DataFram
         part = lines[lines["reason_code"] == code]
         if part.empty:
             continue
+        evidence = REBATE_EVIDENCE if code == REBATE else EVIDENCE
         ws = wb.create_sheet(REASONS[code].title_zh[:31])
-        _header(ws, [header for _, header, _ in EVIDENCE])
+        _header(ws, [header for _, header, _ in evidence])
         for record in part.itertuples(index=False):
-            ws.append([_cell(getattr(record, col)) for col, _, _ in EVIDENCE])
-        for i, (_, header, fmt) in enumerate(EVIDENCE, start=1):
+            ws.append([_cell(getattr(record, col)) for col, _, _ in evidence])
+        for i, (_, header, fmt) in enumerate(evidence, start=1):
             letter = get_column_letter(i)
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                 cell.number_format = fmt

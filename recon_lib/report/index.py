@@ -66,6 +66,19 @@ ol.sections .name { flex: 1 1 auto; font-weight: 600; }
 .periods .card { padding: 14px 18px; }
 .periods h3 { margin: 0 0 6px; font-size: 18px; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
+ul.alerts { list-style: none; margin: 0; padding: 0; }
+ul.alerts li { margin: 8px 0; padding: 10px 14px; border-radius: 6px; border-left: 6px solid;
+               overflow-wrap: anywhere; }
+ul.alerts li.critical { border-color: #b71c1c; background: #fdecea; }
+ul.alerts li.warning { border-color: #e65100; background: #fff4e5; }
+ul.alerts li.info { border-color: #1c6dd0; background: #e8f1fc; }
+ul.alerts .sev { display: inline-block; min-width: 78px; font-size: 12px; font-weight: 700;
+                 letter-spacing: .05em; }
+ul.alerts li.critical .sev { color: #b71c1c; }
+ul.alerts li.warning .sev { color: #e65100; }
+ul.alerts li.info .sev { color: #1c6dd0; }
+ul.alerts .evidence { display: block; font-size: 13px; color: var(--muted); }
+.no-alerts { margin: 0; padding: 10px 0; color: var(--good); font-weight: 600; }
 @media print { body { background: #fff; } .card { box-shadow: none; } a { color: inherit; } }
 """.replace("$FONTS", FONT_STACK)
 
@@ -101,6 +114,25 @@ def _figures_table(headline: Iterable[tuple[str, str]]) -> str:
     return '<table class="figures"><tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
 
 
+ALERT_SEVERITIES = ("critical", "warning", "info")
+
+
+def _alerts_block(alerts: Sequence[tuple[str, str, Sequence[tuple[str, Path]]]],
+                  out_dir: Path) -> str:
+    if not alerts:
+        return '<section class="card"><p class="no-alerts">No alerts: no rule was breached.</p>' \
+               "</section>"
+    items = []
+    for severity, message, links in alerts:
+        css = severity if severity in ALERT_SEVERITIES else "info"
+        refs = " · ".join(f'<a href="{escape(_href(Path(path), out_dir))}">{escape(label)}</a>'
+                          for label, path in links)
+        evidence = f'<span class="evidence">Evidence: {refs}</span>' if refs else ""
+        items.append(f'<li class="{css}"><span class="sev">{escape(severity.upper())}</span> '
+                     f"{escape(message)}{evidence}</li>")
+    return '<ul class="alerts">\n' + "\n".join(items) + "\n</ul>"
+
+
 def _write(path: Path, text: str) -> Path:
     remote = external_resources(text)
     if remote:  # cannot happen with escaped text; guards future edits of this module
@@ -130,13 +162,17 @@ def write_period_index(
     headline: Iterable[tuple[str, str]] = (),
     status: str = "",
     downloads: Iterable[tuple[str, Path]] = (),
+    alerts: Sequence[tuple[str, str, Sequence[tuple[str, Path]]]] | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` for one period and return its path.
 
     ``headline`` is a list of (label, value) figures shown as a small table; ``status`` a one-line
     summary ("All reconciled", "12 discrepancies"). Each section links to its HTML report; failed
     ones (``ok=False``) are marked FAILED with their error. ``downloads`` lists (label, file)
-    pairs (workbooks next to the page) linked under "Files".
+    pairs (workbooks next to the page) linked under "Files". ``alerts`` lists the breached
+    alerts as (severity, message, [(label, evidence file)]), most severe first; they open the
+    page, above the headline, coloured by severity, and an empty list says "No alerts" (None
+    leaves the block out).
     """
     out_dir = Path(out_dir)
     title = f"Reconciliation report {period_label}"
@@ -150,6 +186,8 @@ def write_period_index(
             "their pages show where they stopped.</p>"
         )
     parts.append("</header>")
+    if alerts is not None:
+        parts.append(f"<h2>Alerts</h2>\n{_alerts_block(alerts, out_dir)}")
     figures = _figures_table(headline)
     if figures:
         parts.append(f'<h2>Headline figures</h2>\n<section class="card">{figures}</section>')

@@ -76,8 +76,28 @@ CREATE TABLE IF NOT EXISTS register (
   explanation   VARCHAR,
   closed_period VARCHAR,               -- period in which it was resolved or written off
   closed_reason VARCHAR,               -- why: what reconciled it, or the analyst's decision
-  updated_at    TIMESTAMP NOT NULL
+  updated_at    TIMESTAMP NOT NULL,
+  -- the periods above as days, so periods of different kinds (month, week, day) compare
+  first_seen_start DATE,               -- first day of first_seen
+  first_seen_end   DATE,               -- the day after first_seen's last
+  last_seen_start  DATE,               -- first day of last_seen
+  last_seen_end    DATE,               -- the day after last_seen's last
+  closed_on        DATE                -- the day after closed_period's last
 );
+
+-- Registers written before periods had kinds were all monthly: add the day columns.
+ALTER TABLE register ADD COLUMN IF NOT EXISTS first_seen_start DATE;
+ALTER TABLE register ADD COLUMN IF NOT EXISTS first_seen_end DATE;
+ALTER TABLE register ADD COLUMN IF NOT EXISTS last_seen_start DATE;
+ALTER TABLE register ADD COLUMN IF NOT EXISTS last_seen_end DATE;
+ALTER TABLE register ADD COLUMN IF NOT EXISTS closed_on DATE;
+UPDATE register SET
+  first_seen_start = cast(first_seen || '-01' as date),
+  first_seen_end = cast(first_seen || '-01' as date) + interval 1 month,
+  last_seen_start = cast(last_seen || '-01' as date),
+  last_seen_end = cast(last_seen || '-01' as date) + interval 1 month,
+  closed_on = cast(closed_period || '-01' as date) + interval 1 month
+WHERE first_seen_start IS NULL AND regexp_full_match(first_seen, '\d{4}-\d{2}');
 
 -- Every change to the register: what, from what, to what, when, and from where.
 CREATE TABLE IF NOT EXISTS register_audit (

@@ -8,14 +8,19 @@ lines as (
     where b.bill_date >= cast($period_start as date) and b.bill_date < cast($period_end as date)
 ),
 
-found as (
-    select reason_code, split_part(key, '|', 1) as waybill_no, amount
+found as (   -- a rebate finding names its carrier, not a waybill
+    select reason_code, amount,
+           case when reason_code <> 'FRT_REBATE_SHORT' then split_part(key, '|', 1)
+           end as waybill_no,
+           case when reason_code = 'FRT_REBATE_SHORT' then json_extract_string(details, '$.carrier')
+           end as rebate_carrier
     from discrepancies
     where period = $period and recon = 'freight'
 ),
 
 flagged as (   -- waybills with a claim; unbilled parcels are not on the bill
-    select distinct waybill_no from found where reason_code <> 'FRT_UNBILLED'
+    select distinct waybill_no from found
+    where reason_code <> 'FRT_UNBILLED' and waybill_no is not null
 ),
 
 by_line as (
@@ -25,7 +30,7 @@ by_line as (
 
 money as (
     select
-        coalesce(b.carrier, s.carrier) as carrier,
+        coalesce(f.rebate_carrier, b.carrier, s.carrier) as carrier,
         sum(case when f.reason_code <> 'FRT_UNBILLED' then f.amount else 0 end) as claimable,
         sum(case when f.reason_code = 'FRT_UNBILLED' then f.amount else 0 end) as accrual
     from found as f

@@ -1,10 +1,14 @@
 -- Evidence for the freight findings of a period, one row per finding: what the courier billed
--- next to what we shipped. Claims are grouped by carrier for the claims workbooks.
+-- next to what we shipped, or for a rebate short of the contract the month's volume, tier, due
+-- and credited amounts (from the finding's details). Claims are grouped by carrier for the
+-- claims workbooks.
 with
 
-found as (
+found as (   -- a rebate finding names its carrier and month, not a waybill
     select reason_code, key, amount, explanation,
-           split_part(key, '|', 1) as waybill_no
+           case when reason_code <> 'FRT_REBATE_SHORT' then split_part(key, '|', 1)
+           end as waybill_no,
+           case when reason_code = 'FRT_REBATE_SHORT' then details end as rebate
     from discrepancies
     where period = $period and recon = 'freight'
 ),
@@ -19,7 +23,7 @@ billed as (   -- the freight line of each waybill on the period's bills
 
 final as (
     select
-        coalesce(b.carrier, s.carrier) as carrier,
+        coalesce(b.carrier, s.carrier, json_extract_string(f.rebate, '$.carrier')) as carrier,
         f.reason_code,
         f.waybill_no,
         b.bill_date,
@@ -32,7 +36,19 @@ final as (
         f.amount,
         f.explanation,
         b.source_file,
-        b.source_row
+        b.source_row,
+        json_extract_string(f.rebate, '$.cycle') as rebate_cycle,
+        case json_extract_string(f.rebate, '$.basis')
+            when 'parcels' then '票数 parcels' when 'freight' then '运费 freight' end as rebate_basis,
+        cast(json_extract(f.rebate, '$.parcels') as bigint) as rebate_parcels,
+        cast(json_extract(f.rebate, '$.freight') as decimal(18,2)) as rebate_freight,  -- yuan
+        json_extract_string(f.rebate, '$.tier') as rebate_tier,
+        cast(json_extract(f.rebate, '$.tier_from') as decimal(18,2)) as rebate_tier_from,
+        cast(json_extract(f.rebate, '$.rate') as double) as rebate_rate,             -- share
+        cast(json_extract(f.rebate, '$.due') as decimal(18,2)) as rebate_due,          -- yuan
+        cast(json_extract(f.rebate, '$.credited') as decimal(18,2)) as rebate_credited,
+        json_extract_string(f.rebate, '$.credit_lines') as rebate_credit_lines,
+        json_extract_string(f.rebate, '$.scheme') as rebate_scheme
     from found as f
     left join billed as b on b.waybill_no = f.waybill_no and b.n = 1
     left join shipments as s on s.tracking_no = f.waybill_no

@@ -1,6 +1,7 @@
 -- Freight audit findings. Pairing (duplicates, waybills not ours, parcels not billed, weight and
 -- destination differences) comes from the match engine's results of this run (spec 'freight');
--- the contract-price check, surcharge conditions and return freight are rules over the bill.
+-- the contract-price check, surcharge conditions and return freight are rules over the bill;
+-- volume rebates come from freight_rebates (the rebate cycles whose last day is in the period).
 -- Amounts are in yuan: what can be claimed back, or for unbilled parcels what to accrue.
 with
 
@@ -38,19 +39,22 @@ from_engine as (
     from paired
 ),
 
-unbilled as (
+unbilled as (   -- due on a bill by the period's end (see freight_parcels) and on none loaded
     select
         'FRT_UNBILLED' as reason_code,
         p.tracking_no as key,
         cast(null as varchar) as order_id,
         p.payable as amount,
         'parcel ' || p.shipment_id || ' (' || p.carrier || ' ' || p.tracking_no || ') left '
-            || strftime(p.ship_time, '%Y-%m-%d') || ' and is not on the bill; accrue '
-            || p.payable as explanation,
-        r.details
-    from results as r
-    join freight_parcels as p on p.tracking_no = r.right_ids[1]
-    where r.state = 'missing_left' and p.in_period   -- earlier parcels were judged before
+            || strftime(p.ship_time, '%Y-%m-%d') || '; its bill was due by '
+            || strftime(p.bill_due - interval 1 second, '%Y-%m-%d')
+            || ' and no bill loaded charges it; accrue ' || p.payable as explanation,
+        to_json({'ship_time': p.ship_time, 'bill_due': p.bill_due,
+                 'expected_payable': p.payable}) as details
+    from freight_parcels as p
+    where p.bill_due_in_period
+      and not exists (select 1 from courier_bill_lines as b
+                      where b.waybill_no = p.tracking_no and b.fee_type = 'freight')
 ),
 
 engine_flagged as (
@@ -120,12 +124,29 @@ return_without_request as (
                                where return_tracking_no is not null)
 ),
 
+rebate_short as (   -- credited below the tier the month reached; an over-credit is no claim
+    select
+        'FRT_REBATE_SHORT' as reason_code,
+        r.carrier || '|' || r.cycle as key,
+        cast(null as varchar) as order_id,
+        r.due - r.credited as amount,
+        r.explanation,
+        to_json({'carrier': r.carrier, 'cycle': r.cycle, 'cycle_last_day': r.cycle_last_day,
+                 'service': r.service, 'basis': r.basis, 'parcels': r.parcels,
+                 'freight': r.freight, 'tier': r.tier, 'tier_from': r.tier_from,
+                 'rate': r.rate, 'due': r.due, 'credited': r.credited,
+                 'credit_lines': r.credit_lines, 'scheme': r.scheme_row}) as details
+    from freight_rebates as r
+    where r.due - r.credited > cast($amount_tolerance as decimal(18,2))
+),
+
 final as (
     select * from from_engine
     union all select * from unbilled
     union all select * from rate_over
     union all select * from invalid_surcharge
     union all select * from return_without_request
+    union all select * from rebate_short
 )
 
 select * from final

@@ -2,6 +2,7 @@
 update register set
     status = 'resolved',
     closed_period = $period,
+    closed_on = cast($period_end as date),
     closed_reason = c.reason,
     updated_at = cast($now as timestamp)
 from register_to_close as c

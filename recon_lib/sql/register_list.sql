@@ -3,7 +3,7 @@ with
 
 items as (
     select r.*,
-           date_diff('day', cast(r.first_seen || '-01' as date), cast($as_of as date)) as age_days
+           date_diff('day', r.first_seen_start, cast($as_of as date)) as age_days
     from register as r
 ),
 

@@ -3,6 +3,8 @@ update register set
     status = $value,
     closed_period = case when $value in ('resolved', 'written_off')
                          then coalesce(closed_period, $period) end,
+    closed_on = case when $value in ('resolved', 'written_off')
+                     then coalesce(closed_on, cast($period_end as date)) end,
     closed_reason = case when $value in ('resolved', 'written_off')
                          then 'manual: ' || $value end,
     updated_at = cast($now as timestamp)

@@ -1,5 +1,6 @@
--- Open items that later data has reconciled, with the reason, as of the period's end:
--- the missing leg has arrived, or a re-run of the item's own period no longer finds it.
+-- Open items that later data has reconciled, with the reason, as of the period's end: the
+-- missing leg has arrived, or a run of the item's own period (or of a longer period holding it,
+-- e.g. the week after its days) no longer finds it.
 create or replace temp table register_to_close as
 with
 
@@ -7,10 +8,13 @@ open_items as (
     select * from register where status in ('open', 'in_progress')
 ),
 
-gone_on_rerun as (   -- the item's period was run again and the finding is gone
-    select i.item_id, 'auto: no longer found when ' || $period || ' was run again' as reason
+gone_on_rerun as (   -- the period it was last seen in, or one holding it, ran and found it gone
+    select i.item_id,
+           'auto: no longer found when ' || $period || ' was run'
+           || case when i.last_seen = $period then ' again' else '' end as reason
     from open_items as i
-    where i.last_seen = $period
+    where i.last_seen_start >= cast($period_start as date)
+      and i.last_seen_end <= cast($period_end as date)
       and not exists (select 1 from discrepancies as d
                       where d.period = $period
                         and d.recon || '|' || d.reason_code || '|' || d.key = i.item_id)

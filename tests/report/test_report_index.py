@@ -127,3 +127,34 @@ def test_reports_index_lists_every_period(tmp_path):
 def test_reports_index_refuses_labels_that_are_not_folder_names(tmp_path, label):
     with pytest.raises(InputError, match="not a folder name"):
         write_reports_index(tmp_path, [(label, [])])
+
+
+def test_alerts_open_the_period_page_styled_by_severity(tmp_path):
+    out = tmp_path / "2026-10"
+    section = _section(out, "freight.html", "Freight")
+    book = out / "exceptions.xlsx"
+    book.write_bytes(b"")
+    html = write_period_index(
+        "2026-10", out, [section], headline=[("Claims", "¥1.00")],
+        alerts=[("critical", "SF overcharged <¥5,000> & more",
+                 [("report section", section.html), ("exceptions.xlsx: 快递费 Freight", book)]),
+                ("warning", "on-time delivery 82%", []),
+                ("info", "a payout is 1 day late", [])],
+    ).read_text("utf-8")
+    assert html.index("<h2>Alerts</h2>") < html.index("<h2>Headline figures</h2>")
+    items = re.findall(r'<li class="(critical|warning|info)"><span class="sev">(\w+)</span> '
+                       r"(.*?)</li>", html, flags=re.S)
+    assert [(css, label) for css, label, _ in items] == [
+        ("critical", "CRITICAL"), ("warning", "WARNING"), ("info", "INFO")]
+    assert "SF overcharged &lt;¥5,000&gt; &amp; more" in items[0][2]
+    assert link_targets(items[0][2]) == ["freight.html", "exceptions.xlsx"]
+    assert "ul.alerts li.critical" in html and "ul.alerts li.warning" in html
+
+
+def test_no_alerts_is_said_and_no_rules_leave_the_block_out(tmp_path):
+    out = tmp_path / "2026-10"
+    quiet = write_period_index("2026-10", out, [], alerts=[]).read_text("utf-8")
+    assert "<h2>Alerts</h2>" in quiet and "No alerts: no rule was breached." in quiet
+    assert '<li class="critical">' not in quiet
+    without = write_period_index("2026-10", out, []).read_text("utf-8")
+    assert "<h2>Alerts</h2>" not in without and "No alerts" not in without

@@ -1,0 +1,617 @@
+"""Alerts: thresholds a finance team sets once, checked on every period run.
+
+A rules file (YAML, see ``docs/alerts.md``) lists rules; each has a kind (what is measured), a
+threshold, a severity and optionally a scope (a carrier or a channel). :func:`load_rules` reads
+and validates the file, reporting every problem at once with the file, the line, the rule and
+what was expected; :func:`evaluate` measures each rule on a period with named queries
+(``sql/alerts_*.sql``) and the analytics functions, and returns one :class:`Alert` per rule and
+subject (a rule on every carrier gives one alert per carrier); :func:`write_json` writes them to
+``reports/<period>/alerts.json``.
+
+A value exactly at its threshold does not breach: "above" kinds breach when the value is greater
+than the threshold, "below" kinds when it is smaller. Values are rounded first (money to the
+cent, shares to 6 decimals), so "exactly at" means what the reader sees.
+
+Only the period's bounds and, for stored findings, its label are used: the rules work the same on
+a month, a week or a day. Nothing here reads customers' personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from recon_lib import analytics, config
+from recon_lib.config import DEFAULT_SETTINGS, Settings
+from recon_lib.db import Database
+from recon_lib.errors import InputError, Problem
+from recon_lib.periods import Period
+from recon_lib.register import SHEET as REGISTER_SHEET
+from recon_lib.report.claims import workbook_name
+from recon_lib.schema import CARRIER_CODES, CHANNELS
+
+log = logging.getLogger(__name__)
+
+SEVERITIES = ("info", "warning", "critical")
+"""From least to most severe; ``--fail-on warning`` fails on warning and critical."""
+
+WORKBOOK = "exceptions.xlsx"
+JSON_NAME = "alerts.json"
+SHOWN = 5
+"""Items (payouts, SKUs) listed in an alert's details and message."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a rule kind measures: direction, unit, allowed scope and options, where the
+    evidence is (a report section and an exceptions.xlsx sheet)."""
+
+    name: str
+    direction: str          # "above" or "below": the side of the threshold that breaches
+    unit: str               # "CNY", "share", "days" or "count"
+    scopes: tuple[str, ...]
+    summary: str
+    section: str            # reports/<period>/<section>.html
+    sheet: str | None = None
+    options: tuple[str, ...] = ()
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    Kind("freight_overcharge", "above", "CNY", ("carrier",),
+         "claims against a courier (the period's freight findings except FRT_UNBILLED), yuan, "
+         "per carrier", "freight", "快递费 Freight"),
+    Kind("freight_overcharge_share", "above", "share", ("carrier",),
+         "claims against a courier as a share of what it billed in the period, per carrier",
+         "freight", "快递费 Freight"),
+    Kind("refunds_not_received", "above", "CNY", ("channel",),
+         "refunds paid for goods not back when the return's window closed in the period, yuan",
+         "returns", "退货 Returns"),
+    Kind("payout_late", "above", "days", ("channel",),
+         "days the latest payout still missing from the bank is past its deposit deadline",
+         "payments", REGISTER_SHEET),
+    Kind("billing_accuracy", "below", "share", ("carrier",),
+         "share of a courier's bill lines in the period with no freight finding, per carrier",
+         "freight", "快递费 Freight"),
+    Kind("top_sku_low_stock", "above", "count", (),
+         "warehouse x SKU rows of top SKUs (ABC class A, or the top N by revenue) at or below "
+         "safety stock", "inventory", options=("top",)),
+    Kind("on_time_rate", "below", "share", ("carrier", "channel"),
+         "share of delivered parcels delivered by the promised date (all channels, one channel "
+         "or one carrier)", "service"),
+)}
+
+SCOPE_VALUES = {"carrier": CARRIER_CODES, "channel": CHANNELS}
+COMMON_KEYS = ("name", "kind", "threshold", "severity")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One validated rule. Build rules with :func:`parse_rules` / :func:`load_rules`; a rule
+    constructed directly is validated too and raises :class:`InputError` when wrong."""
+
+    name: str
+    kind: str
+    threshold: float
+    severity: str
+    carrier: str | None = None
+    channel: str | None = None
+    top: int | None = None
+    source: str = ""  # "alerts.yml, line 12", for messages
+
+    def __post_init__(self) -> None:
+        raw = {k: v for k, v in (("carrier", self.carrier), ("channel", self.channel),
+                                 ("top", self.top)) if v is not None}
+        problems = _rule_problems({"name": self.name, "kind": self.kind,
+                                   "threshold": self.threshold, "severity": self.severity, **raw})
+        if problems:
+            raise InputError(f"alert rule {self.name!r} is invalid",
+                             [Problem(self.source or "rule", f"{key}: {msg}")
+                              for key, msg in problems])
+
+    @property
+    def scope(self) -> dict[str, str]:
+        return {k: v for k, v in (("carrier", self.carrier), ("channel", self.channel))
+                if v is not None}
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules of one file, and which file they came from."""
+
+    rules: tuple[Rule, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One rule measured on one subject (a carrier, a channel or everything) in a period."""
+
+    rule: str
+    kind: str
+    severity: str
+    scope: dict[str, str]
+    value: float | int | None
+    threshold: float
+    direction: str
+    unit: str
+    breached: bool
+    message: str
+    evidence: dict[str, str]
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "kind": self.kind, "severity": self.severity,
+                "scope": dict(self.scope), "value": self.value, "threshold": self.threshold,
+                "direction": self.direction, "unit": self.unit, "breached": self.breached,
+                "message": self.message, "evidence": dict(self.evidence),
+                "details": self.details}
+
+    def line(self) -> str:
+        """One line for the command's output."""
+        return f"ALERT {self.severity.upper()} {self.rule}: {self.message}"
+
+
+# -- the rules file ---------------------------------------------------------------------------
+class _Mapping(dict):
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int = 0
+    lines: dict
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
+    data = _Mapping()
+    data.line, data.lines = node.start_mark.line + 1, {}
+    yield data
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(None, None, f"a key cannot be {key!r}",
+                                                    key_node.start_mark)
+        if key in data:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}",
+                                                    key_node.start_mark)
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.lines[key] = key_node.start_mark.line + 1
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def default_rules_path() -> Path:
+    """The project's own ``alerts.yml`` when it exists, else the built-in default."""
+    return config.ALERTS_FILE if config.ALERTS_FILE.is_file() else config.DEFAULT_ALERTS_FILE
+
+
+def load_rules(path: str | Path | None = None) -> RuleSet:
+    """Read and validate a rules file (default: :func:`default_rules_path`).
+
+    Raises :class:`InputError` listing every problem (file, line, rule, what was expected).
+    """
+    path = Path(path) if path is not None else default_rules_path()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"alert rules {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"alert rules {path}: cannot read the file ({exc})") from None
+    try:
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader that keeps line numbers
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
+        detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise InputError(f"alert rules {path} are not valid YAML",
+                         [Problem(where, detail)]) from None
+    rules = parse_rules(data, str(path))
+    log.info("alerts: %d rule(s) from %s", len(rules), path)
+    return RuleSet(rules, str(path))
+
+
+def parse_rules(data, source: str = "alerts") -> tuple[Rule, ...]:
+    """Validate the parsed content of a rules file; every problem is reported at once."""
+    def at(node, key=None) -> str:
+        line = None
+        if isinstance(node, _Mapping):
+            line = node.lines.get(key, node.line) if key is not None else node.line
+        return f"{source}, line {line}" if line else source
+
+    if not isinstance(data, dict) or "alerts" not in data:
+        raise InputError(f"alert rules {source} are invalid", [Problem(
+            at(data), "expected a mapping with an 'alerts' list, e.g. 'alerts:' followed by "
+                      "'  - kind: payout_late'")])
+    problems = [Problem(at(data, key), f"unknown top-level key {key!r}; expected only 'alerts'")
+                for key in data if key != "alerts"]
+    items = data["alerts"]
+    if items is None:
+        items = []
+    if not isinstance(items, list):
+        raise InputError(f"alert rules {source} are invalid", [Problem(
+            at(data, "alerts"), "'alerts' must be a list of rules (each starting with '- '), "
+                                f"got {'a mapping' if isinstance(items, dict) else repr(items)}")])
+    rules, names = [], {}
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            problems.append(Problem(at(data, "alerts"), f"rule {number}: expected a mapping "
+                                    f"(kind, threshold, severity...), got {item!r}"))
+            continue
+        label = f"rule {number}" + (f" ({item['name']!r})" if isinstance(item.get("name"), str)
+                                    else "")
+        found = _rule_problems(item)
+        problems += [Problem(at(item, key), f"{label}, {key}: {msg}") for key, msg in found]
+        if found:
+            continue
+        name = item.get("name") or _default_name(item)
+        if name in names:
+            problems.append(Problem(at(item, "name" if "name" in item else None),
+                                    f"{label}: name {name!r} is already used by rule "
+                                    f"{names[name]}; give each rule its own 'name'"))
+            continue
+        names[name] = number
+        rules.append(Rule(name=name, kind=item["kind"], threshold=float(item["threshold"]),
+                          severity=item["severity"], carrier=item.get("carrier"),
+                          channel=item.get("channel"), top=item.get("top"),
+                          source=at(item)))
+    if problems:
+        raise InputError(f"alert rules {source} are invalid: nothing was run", problems)
+    return tuple(rules)
+
+
+def _default_name(item: dict) -> str:
+    scope = [str(item[k]) for k in ("carrier", "channel") if item.get(k) is not None]
+    return "-".join([item["kind"], *scope, item["severity"]])
+
+
+def _is_number(value) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _rule_problems(item: dict) -> list[tuple[str, str]]:
+    """(key, what is wrong) for one rule given as a mapping; empty when it is valid."""
+    problems = []
+    kind = KINDS.get(item.get("kind")) if isinstance(item.get("kind"), str) else None
+    if "kind" not in item:
+        problems.append(("kind", f"missing; expected one of {', '.join(KINDS)}"))
+    elif kind is None:
+        problems.append(("kind", f"unknown rule kind {item['kind']!r}; expected one of "
+                                 f"{', '.join(KINDS)}"))
+    allowed = (*COMMON_KEYS, *(kind.scopes + kind.options if kind else
+                               ("carrier", "channel", "top")))
+    for key in item:
+        if key not in allowed:
+            problems.append((key, f"unknown key {key!r} for kind {item.get('kind')!r}; expected "
+                                  f"{', '.join(allowed)}"))
+    name = item.get("name")
+    if name is not None and not (isinstance(name, str) and name.strip()):
+        problems.append(("name", f"expected a non-empty text, got {name!r}"))
+    severity = item.get("severity")
+    if severity is None:
+        problems.append(("severity", f"missing; expected one of {', '.join(SEVERITIES)}"))
+    elif severity not in SEVERITIES:
+        problems.append(("severity", f"unknown severity {severity!r}; expected one of "
+                                     f"{', '.join(SEVERITIES)}"))
+    threshold = item.get("threshold")
+    if threshold is None:
+        problems.append(("threshold", "missing; expected a number"
+                         + (f" ({_threshold_range(kind)})" if kind else "")))
+    elif not _is_number(threshold):
+        problems.append(("threshold", f"expected a number, got {threshold!r}"))
+    elif threshold < 0:
+        problems.append(("threshold", f"must not be negative, got {threshold!r}"))
+    elif kind is not None and kind.unit == "share" and threshold > 1:
+        problems.append(("threshold", f"{kind.name} is a share: expected 0 <= threshold <= 1 "
+                                      f"(0.95 for 95 %), got {threshold!r}"))
+    elif kind is not None and kind.unit == "count" and threshold != int(threshold):
+        problems.append(("threshold", f"{kind.name} counts rows: expected a whole number, "
+                                      f"got {threshold!r}"))
+    for key, accepted in SCOPE_VALUES.items():
+        value = item.get(key)
+        if key in item and value not in accepted:
+            problems.append((key, f"unknown {key} {value!r}; expected one of "
+                                  f"{', '.join(accepted)}"))
+    if "carrier" in item and "channel" in item:
+        problems.append(("channel", "give a carrier or a channel, not both"))
+    top = item.get("top")
+    if "top" in item and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        problems.append(("top", f"expected a whole number of SKUs >= 1, got {top!r}"))
+    return problems
+
+
+def _threshold_range(kind: Kind) -> str:
+    return {"CNY": "yuan, >= 0", "share": "a share, 0 to 1", "days": "days, >= 0",
+            "count": "a whole number, >= 0"}[kind.unit]
+
+
+# -- measuring --------------------------------------------------------------------------------
+class _Measures:
+    """The period's figures the rules read, each queried once."""
+
+    def __init__(self, db: Database, period: Period, settings: Settings):
+        self.db, self.period, self.settings = db, period, settings
+
+    @cached_property
+    def freight(self) -> pd.DataFrame:
+        return self.db.query("alerts_freight_overcharge", period=self.period.label,
+                             **self.period.bounds())
+
+    @cached_property
+    def refunds(self) -> pd.DataFrame:
+        return self.db.query("alerts_refunds_not_received", period=self.period.label)
+
+    @cached_property
+    def payouts(self) -> pd.DataFrame:
+        return self.db.query("alerts_payouts_late", period_end=self.period.end_ts,
+                             window_days=self.settings.deposit_window_days)
+
+    @cached_property
+    def scorecard(self) -> pd.DataFrame:
+        card = analytics.carrier_scorecard(self.db, self.period)
+        return card[card["level"] == "carrier"]
+
+    @cached_property
+    def satisfaction(self) -> pd.DataFrame:
+        return analytics.satisfaction(self.db, self.period)
+
+    @cached_property
+    def low_stock(self) -> pd.DataFrame:
+        return analytics.safety_stock_alerts(self.db, self.period)
+
+    @cached_property
+    def abc(self) -> pd.DataFrame:
+        return analytics.abc_classes(self.db, self.period)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    scope: dict[str, str]
+    value: float | int | None
+    subject: str            # "SF", "channel tmall", "all channels"
+    details: dict = field(default_factory=dict)
+    missing: str = ""       # why there is no value
+
+
+def _number(value, unit: str):
+    if value is None or pd.isna(value):
+        return None
+    if unit in ("days", "count"):
+        return int(value)
+    return round(float(value), 2 if unit == "CNY" else 6)
+
+
+def _carriers(rule: Rule, frame: pd.DataFrame, column: str, what: str,
+              details=lambda row: {}) -> list[_Reading]:
+    """One reading per carrier of ``frame`` (or the rule's carrier)."""
+    kind = KINDS[rule.kind]
+    rows = frame[frame["carrier"] == rule.carrier] if rule.carrier else frame
+    if rule.carrier and not len(rows):
+        return [_Reading(rule.scope, None, rule.carrier, missing=f"no {what} of {rule.carrier} "
+                                                                 "in the period")]
+    if not len(rows):
+        return [_Reading({}, None, "every carrier", missing=f"no {what} in the period")]
+    return [_Reading({"carrier": row.carrier}, _number(getattr(row, column), kind.unit),
+                     row.carrier, details(row),
+                     missing=f"no {what} of {row.carrier} in the period")
+            for row in rows.itertuples(index=False)]
+
+
+def _read_freight_overcharge(rule: Rule, m: _Measures) -> list[_Reading]:
+    return _carriers(rule, m.freight, "overcharge", "courier bill or freight finding",
+                     lambda r: {"findings": int(r.findings), "billed": _number(r.billed, "CNY")})
+
+
+def _read_freight_overcharge_share(rule: Rule, m: _Measures) -> list[_Reading]:
+    return _carriers(rule, m.freight, "share", "courier bill",
+                     lambda r: {"overcharge": _number(r.overcharge, "CNY"),
+                                "billed": _number(r.billed, "CNY"), "findings": int(r.findings)})
+
+
+def _read_billing_accuracy(rule: Rule, m: _Measures) -> list[_Reading]:
+    card = m.scorecard[m.scorecard["bill_lines"] > 0]
+    return _carriers(rule, card, "billing_accuracy", "courier bill",
+                     lambda r: {"bill_lines": int(r.bill_lines),
+                                "overcharge": _number(r.overcharge_recovered, "CNY")})
+
+
+def _read_refunds_not_received(rule: Rule, m: _Measures) -> list[_Reading]:
+    channel = rule.channel or "all"
+    rows = m.refunds[m.refunds["channel"] == channel]
+    subject = f"channel {rule.channel}" if rule.channel else "all channels"
+    if not len(rows):  # a channel without findings; 'all' is always there
+        return [_Reading(rule.scope, 0.0, subject, {"findings": 0})]
+    row = rows.iloc[0]
+    return [_Reading(rule.scope, _number(row["amount"], "CNY"), subject,
+                     {"findings": int(row["findings"])})]
+
+
+def _read_payout_late(rule: Rule, m: _Measures) -> list[_Reading]:
+    late = m.payouts
+    if rule.channel:
+        late = late[late["channel"] == rule.channel]
+    subject = f"channel {rule.channel}" if rule.channel else "all channels"
+    worst = [{"payout_id": r.payout_id, "channel": r.channel, "days_late": int(r.days_late),
+              "deadline": r.deadline.strftime("%Y-%m-%d %H:%M"),
+              "amount": _number(r.amount, "CNY"), "currency": r.currency}
+             for r in late.head(SHOWN).itertuples(index=False)]
+    value = int(late["days_late"].max()) if len(late) else 0
+    return [_Reading(rule.scope, value, subject, {"late_payouts": len(late), "latest": worst})]
+
+
+def _read_top_sku_low_stock(rule: Rule, m: _Measures) -> list[_Reading]:
+    abc = m.abc
+    if rule.top:
+        top = abc[(abc["revenue_rank"] <= rule.top) & (abc["revenue"] > 0)]
+        subject = f"top {rule.top} SKUs by revenue"
+    else:
+        top = abc[abc["abc_class"] == "A"]
+        subject = "ABC class A SKUs"
+    low = m.low_stock[m.low_stock["sku"].isin(set(top["sku"]))]
+    rows = [{"warehouse": r.warehouse, "sku": r.sku, "on_hand": int(r.on_hand),
+             "safety_stock": None if pd.isna(r.safety_stock) else int(r.safety_stock)}
+            for r in low.head(SHOWN).itertuples(index=False)]
+    return [_Reading({}, len(low), subject, {"top_skus": len(top), "rows": rows})]
+
+
+def _read_on_time_rate(rule: Rule, m: _Measures) -> list[_Reading]:
+    if rule.carrier:
+        rows = m.scorecard[m.scorecard["carrier"] == rule.carrier]
+        subject, judged = rule.carrier, "judged"
+    else:
+        rows = m.satisfaction[m.satisfaction["channel"] == (rule.channel or "all")]
+        subject = f"channel {rule.channel}" if rule.channel else "all channels"
+        judged = "delivered_judged"
+    if not len(rows) or pd.isna(rows.iloc[0]["on_time_rate"]):
+        return [_Reading(rule.scope, None, subject,
+                         missing=f"no parcel of {subject} delivered with a promised date")]
+    row = rows.iloc[0]
+    return [_Reading(rule.scope, _number(row["on_time_rate"], "share"), subject,
+                     {"parcels_judged": int(row[judged])})]
+
+
+_READERS = {
+    "freight_overcharge": _read_freight_overcharge,
+    "freight_overcharge_share": _read_freight_overcharge_share,
+    "refunds_not_received": _read_refunds_not_received,
+    "payout_late": _read_payout_late,
+    "billing_accuracy": _read_billing_accuracy,
+    "top_sku_low_stock": _read_top_sku_low_stock,
+    "on_time_rate": _read_on_time_rate,
+}
+
+
+def breaches(kind: Kind, value, threshold: float) -> bool:
+    """Whether ``value`` is on the breaching side of ``threshold``; at the threshold it is not."""
+    if value is None:
+        return False
+    return value > threshold if kind.direction == "above" else value < threshold
+
+
+def _show(value, unit: str) -> str:
+    if unit == "CNY":
+        return f"¥{value:,.2f}"
+    if unit == "share":
+        return f"{value:.2%}"
+    if unit == "days":
+        return f"{value:g} day" + ("" if value == 1 else "s")
+    return f"{value:g}"
+
+
+_WHAT = {
+    "freight_overcharge": "freight overcharges of {subject}",
+    "freight_overcharge_share": "freight overcharges of {subject} as a share of its bill",
+    "refunds_not_received": "refunds paid, goods not back ({subject})",
+    "payout_late": "latest payout still missing from the bank ({subject})",
+    "billing_accuracy": "billing accuracy of {subject}",
+    "top_sku_low_stock": "warehouse x SKU rows at or below safety stock ({subject})",
+    "on_time_rate": "on-time delivery ({subject})",
+}
+
+
+def _message(rule: Rule, kind: Kind, reading: _Reading, breached: bool) -> str:
+    what = _WHAT[rule.kind].format(subject=reading.subject)
+    if reading.value is None:
+        return f"{what}: not measured, {reading.missing}"
+    side = kind.direction if breached else f"not {kind.direction}"
+    text = (f"{what}: {_show(reading.value, kind.unit)}, {side} "
+            f"{_show(rule.threshold, kind.unit)}")
+    d = reading.details
+    if rule.kind == "freight_overcharge_share" and d.get("billed") is not None:
+        text += f" (¥{d['overcharge']:,.2f} of ¥{d['billed']:,.2f})"
+    elif rule.kind == "payout_late" and d.get("late_payouts"):
+        text += f"; {d['late_payouts']} late payout(s), latest: " + ", ".join(
+            f"{p['payout_id']} ({p['channel']}, {_show(p['days_late'], 'days')})"
+            for p in d["latest"][:3])
+    elif rule.kind == "top_sku_low_stock" and d.get("rows"):
+        text += ": " + ", ".join(f"{r['sku']} in {r['warehouse']} ({r['on_hand']} on hand, "
+                                 f"safety {r['safety_stock']})" for r in d["rows"][:3])
+        if reading.value > 3:
+            text += f" and {reading.value - 3} more"
+    return text
+
+
+def _evidence(kind: Kind, reading: _Reading) -> dict[str, str]:
+    """Where to look: the report section (relative to ``reports/<period>/``), the exceptions
+    workbook's sheet, and a courier's claims workbook when it has findings."""
+    evidence = {"report": f"{kind.section}.html"}
+    if kind.sheet:
+        evidence.update(workbook=WORKBOOK, sheet=kind.sheet)
+    carrier = reading.scope.get("carrier")
+    if kind.name.startswith("freight_") and carrier and reading.details.get("findings"):
+        evidence["claims"] = workbook_name(carrier)
+    return evidence
+
+
+def evaluate(db: Database, period: Period, rules: Iterable[Rule],
+             settings: Settings = DEFAULT_SETTINGS) -> list[Alert]:
+    """Measure every rule on ``period``: one :class:`Alert` per rule and subject, breached ones
+    first (most severe first), then the rest in the rules' order."""
+    measures = _Measures(db, period, settings)
+    alerts = []
+    for rule in rules:
+        kind = KINDS[rule.kind]
+        for reading in _READERS[rule.kind](rule, measures):
+            breached = breaches(kind, reading.value, rule.threshold)
+            threshold = rule.threshold
+            if threshold == int(threshold):
+                threshold = int(threshold)
+            alerts.append(Alert(
+                rule=rule.name, kind=rule.kind, severity=rule.severity, scope=reading.scope,
+                value=reading.value, threshold=threshold, direction=kind.direction,
+                unit=kind.unit, breached=breached,
+                message=_message(rule, kind, reading, breached),
+                evidence=_evidence(kind, reading),
+                details=reading.details))
+    order = sorted(range(len(alerts)), key=lambda i: (
+        not alerts[i].breached, -severity_rank(alerts[i].severity) if alerts[i].breached else 0,
+        i))
+    alerts = [alerts[i] for i in order]
+    for alert in alerts:
+        if alert.breached:
+            log.info("alert %s: %s", alert.severity, alert.message)
+    return alerts
+
+
+def breached(alerts: Iterable[Alert], at_least: str = "info") -> list[Alert]:
+    """The breached alerts of severity ``at_least`` or above."""
+    floor = severity_rank(at_least)
+    return [a for a in alerts if a.breached and severity_rank(a.severity) >= floor]
+
+
+def write_json(path: Path, period: Period, alerts: Sequence[Alert], source: str) -> Path:
+    """Write ``alerts.json``: every rule and subject evaluated, breached or not."""
+    from recon_lib.report.html import write_atomically
+
+    hits = breached(alerts)
+    document = {
+        "period": period.label,
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),  # exclusive
+        "generated_at": datetime.now().isoformat(timespec="seconds"),
+        "rules_file": source,
+        "checked": len(alerts),
+        "breached": len(hits),
+        "highest_severity": max((a.severity for a in hits), key=severity_rank, default=None),
+        "alerts": [a.to_dict() for a in alerts],
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    log.info("wrote %s (%d of %d breached)", path, len(hits), len(alerts))
+    return path
