@@ -4,10 +4,12 @@ No table is pulled into Python. ``match_results`` gets a row for every outcome e
 (those are only counted, with their amount, in ``match_stats``) unless ``keep_matched``.
 
 Keyed mode runs three statements: classify every unit into the temporary ``match_units`` (narrow
-rows, matched units as one tally row), aggregate the statistics from it, and write the stored
-units with their ids, explanations and details. Unkeyed mode also reads the candidates of each
-"one" record (at most ``max_candidates`` each) for the bounded group search, writes its rows,
-counts them and then drops the matched ones.
+rows, matched units as one tally row; reading each side once, so sides may be views), aggregate
+the statistics from it, and write the stored units with their ids, explanations and details.
+Keys with an empty part or repeated on a one side are only flagged by the first statement and
+settled, when there are any, by one more that reads just their records. Unkeyed mode also reads
+the candidates of each "one" record (at most ``max_candidates`` each) for the bounded group
+search, writes its rows, counts them and then drops the matched ones.
 
 A re-run with the same ``run_id`` replaces that run's rows of that spec, all or nothing.
 """
@@ -58,6 +60,7 @@ def run_match(
             db.run("match_delete_results", **keys)
             db.run("match_delete_stats", **keys)
             db.execute(units_sql, units_params, name=f"match {spec.name}")
+            _settle_pending(db, spec, dialect, keep_matched)
             db.run("match_insert_unit_stats", **keys, parameters=parameters)
             db.execute(
                 results_sql, {**results_params, "run_id": run_id}, name=f"match {spec.name}: rows"
@@ -76,6 +79,19 @@ def run_match(
     result = MatchResult.from_stats(spec, run_id, stats.to_dict("records"))
     log.info("match %s run %s: %s", spec.name, run_id, dict(result.counts))
     return result
+
+
+def _settle_pending(db: Database, spec: MatchSpec, dialect: Dialect, keep_matched: bool) -> None:
+    """Redo the units the quick pass left pending (empty key parts, repeated keys on a one
+    side) with the full pass over just those records; nothing to do in the common case."""
+    name = f"match {spec.name}: pending"
+    n = db.scalar(sb.count_pending_sql(dialect), name=name)
+    if not n:
+        return
+    log.debug("match %s: %d pending units", spec.name, n)
+    sql, params = sb.keyed_pending_sql(spec, dialect, keep_matched=keep_matched)
+    db.execute(sql, params, name=name)
+    db.execute(sb.delete_pending_sql(dialect), name=name)
 
 
 def check_relations(db: Database, spec: MatchSpec, dialect: Dialect = DUCKDB) -> None:

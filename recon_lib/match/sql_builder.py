@@ -2,22 +2,33 @@
 
 Keyed mode runs as three statements (``engine.run_match``), each in CTE style:
 
-1. :func:`keyed_units_sql` -- ``CREATE TEMPORARY TABLE match_units AS WITH ...``::
+1. :func:`keyed_units_sql` -- ``CREATE TEMPORARY TABLE match_units AS WITH ...``, the quick
+   pass, which reads each side once (a side may be a view):
 
        left_source / right_source    the columns the spec uses, keys normalised   (source_sql)
        stacked                       both sides' rows, one under the other        (stacked_sql)
        grouped                       one row per key: rows and values per side;   (grouped_sql)
                                      this single hash aggregation pairs the sides
-       <side>_copies                 keys with several rows on a one side          (copies_sql)
-       <side>_extra, <side>_first    the few rows that do not pair by key: empty   (extra_sql)
-                                     keys, copies of a repeated key (ranked here)
-       units                         every result row to be, narrow (no text)      (units_sql)
+       units                         every per-key result row to be, narrow (no   (quick_units_sql)
+                                     text); keys with an empty part or repeated
+                                     on a one side are flagged ``pending``        (pending_sql)
        diffs, statuses, classified   difference, tolerance, status per check;     (diffs_sql, ...)
                                      state and per-check reason
        scored                        reason code and amount                        (scored_sql)
 
    It keeps the units to store one by one and the matched units as one tally row
    (:func:`kept_sql`).
+
+   1b. :func:`keyed_pending_sql`, only when there are pending units -- ``INSERT INTO
+   match_units``: the full pass over the records of the pending keys and those with an empty
+   key part (``pending_source_sql``), which also needs
+
+       <side>_copies                 keys with several rows on a one side          (copies_sql)
+       <side>_extra, <side>_first    the few rows that do not pair by key: empty   (extra_sql)
+                                     keys, copies of a repeated key (ranked here)
+       units                         all their units                               (units_sql)
+
+   after which the pending units are deleted (:func:`delete_pending_sql`).
 2. ``sql/match_insert_unit_stats.sql`` -- ``match_stats`` from ``match_units``.
 3. :func:`keyed_results_sql` -- ``INSERT INTO match_results``: the stored units with their ids
    (looked up by key for these few units only), explanation and details (``final_sql``).
@@ -58,6 +69,8 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "details",
 )
 RESULTS_TABLE = "match_results"
+PENDING = "pending"
+"""State of a unit the quick pass leaves to the full pass (never stored, never counted)."""
 
 FULLWIDTH_FROM = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 FULLWIDTH_TO = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
@@ -238,18 +251,32 @@ def empty_key_where(side: str, ctx: Ctx) -> str:
     return " OR ".join(empty_sql(ctx.q(k), ctx) for k in keys)
 
 
-def source_sql(side: str, ctx: Ctx, where: str | None = None) -> str:
+def raw_keys(ctx: Ctx) -> bool:
+    """Whether the quick pass may use the keys as they are (as text): the spec normalises
+    nothing, so a key differs from its normalised form only when it is empty (``''``), which
+    the quick pass leaves pending. A key column that is already text is then read as it is,
+    and the database can push a lookup of a few keys down to where the side's rows come from.
+    """
+    return not ctx.spec.normalize_steps()
+
+
+def source_sql(side: str, ctx: Ctx, where: str | None = None, quick: bool = False) -> str:
     """One side's rows with the internal names the later steps use.
 
     ``id`` (text) and ``id_ord`` (for ordering), ``k<i>`` normalised keys, ``c<i>`` the compared
     values (text ones normalised like keys), ``w`` the window date (``w_us`` in microseconds in
     unkeyed mode), ``amt`` the amount (NULL when this side lacks the amount column).
+    ``quick``: keys as text without normalisation when :func:`raw_keys` allows it (an empty
+    key is then ``''`` rather than NULL: only for the quick pass and key lookups).
     """
     spec, q, d = ctx.spec, ctx.q, ctx.dialect
     s = side_of(spec, side)
     steps = spec.normalize_steps()
     cols = [f"{d.text(q(s.id))} AS id", f"{q(s.id)} AS id_ord"]
-    cols += [f"{normalize_sql(q(k), steps, ctx)} AS k{i}" for i, k in enumerate(s.keys)]
+    if quick and raw_keys(ctx):
+        cols += [f"{d.text(q(k))} AS k{i}" for i, k in enumerate(s.keys)]
+    else:
+        cols += [f"{normalize_sql(q(k), steps, ctx)} AS k{i}" for i, k in enumerate(s.keys)]
     for i, cmp in enumerate(spec.compare):
         expr = q(side_column(cmp, side))
         if cmp.kind == "text":
@@ -428,13 +455,19 @@ def unit_columns(ctx: Ctx) -> list[str]:
     return [*cols, "l_present", "r_present"]
 
 
-def _keyed_unit_side(side: str, ctx: Ctx) -> list[str]:
-    """A side's unit columns on a per-key row of ``grouped`` (``g``), in ``unit_columns`` order."""
+def _keyed_unit_side(side: str, ctx: Ctx, first: bool = True) -> list[str]:
+    """A side's unit columns on a per-key row of ``grouped`` (``g``), in ``unit_columns`` order.
+
+    On a one side, a key with several rows takes its first copy's id and values from
+    ``<side>_first`` (``f<a>``); without ``first`` (the quick pass, where such keys are only
+    flagged) the id is NULL and the values are the group's.
+    """
     a, many = side[0], ctx.spec.many_side == side
     present = f"g.{a}_n > 0"
     dup = f"g.{a}_n > 1"
+    first = first and not many
     cols = [
-        "CAST(NULL AS VARCHAR)" if many else f"f{a}.id",
+        f"f{a}.id" if first else "CAST(NULL AS VARCHAR)",
         "FALSE" if many else dup,
         f"CASE WHEN {present} THEN {f'g.{a}_n' if many else '1'} END",
         *(f"CASE WHEN {present} THEN g.{k} END" for k in key_columns(ctx)),
@@ -442,10 +475,10 @@ def _keyed_unit_side(side: str, ctx: Ctx) -> list[str]:
     for c in _value_cols(ctx):
         if c == "amt" and not has_amount(ctx, side):
             cols.append("CAST(NULL AS DECIMAL(18,2))")
-        elif many:
-            cols.append(f"g.{a}_{c}")
-        else:
+        elif first:
             cols.append(f"CASE WHEN {dup} THEN f{a}.{c} ELSE g.{a}_{c} END")
+        else:
+            cols.append(f"g.{a}_{c}")
     copies = "1" if many else f"g.{a}_n"
     cols += [
         f"CASE WHEN {present} THEN TRUE END",
@@ -491,6 +524,30 @@ def units_sql(ctx: Ctx) -> str:
             + f"\nFROM {side}_extra AS e\nWHERE NOT e.key_ok OR e.copy_no > 1"
         )
     return "\nUNION ALL\n".join(parts)
+
+
+def pending_sql(ctx: Ctx) -> str:
+    """TRUE for a per-key row of ``grouped`` the quick pass cannot settle: some key part is
+    empty (its records are units of their own), or a one side has several rows for the key
+    (the first is paired, the others are duplicates)."""
+    conditions = [f"g.{k} IS NULL" for k in key_columns(ctx)]
+    if raw_keys(ctx):
+        conditions += [f"g.{k} = ''" for k in key_columns(ctx)]
+    conditions += [f"g.{side[0]}_n > 1" for side in one_sides(ctx)]
+    return " OR ".join(conditions)
+
+
+def quick_units_sql(ctx: Ctx) -> str:
+    """One unit per row of ``grouped``, straight from the aggregation; ``pending`` flags the
+    rows that the full pass (``units_sql``) has to redo. Reads nothing but ``grouped``."""
+    names = [*unit_columns(ctx), "pending"]
+    cols = [*_keyed_unit_side("left", ctx, False), *_keyed_unit_side("right", ctx, False)]
+    cols += ["g.l_n > 0", "g.r_n > 0", pending_sql(ctx)]
+    return (
+        "SELECT\n"
+        + indent(",\n".join(f"{e} AS {n}" for e, n in zip(cols, names, strict=True)))
+        + "\nFROM grouped AS g"
+    )
 
 
 # -- checks -------------------------------------------------------------------------------------------
@@ -597,12 +654,16 @@ def state_sql(ctx: Ctx) -> str:
     )
 
 
-def classified_sql(ctx: Ctx) -> str:
+def classified_sql(ctx: Ctx, quick: bool = False) -> str:
+    """Origin, state and per-check reasons; in the quick pass, flagged units are ``pending``."""
+    state = state_sql(ctx)
+    if quick:
+        state = f"CASE WHEN pending THEN '{PENDING}' ELSE {state} END"
     cols = [
         "*",
         "CASE WHEN l_present AND r_present THEN 'both' WHEN l_present THEN 'left' "
         "ELSE 'right' END AS origin",
-        f"{state_sql(ctx)} AS state",
+        f"{state} AS state",
     ]
     cols += [f"{check_reason_sql(i, ctx)} AS rc{i}" for i in range(len(ctx.spec.compare))]
     if ctx.spec.window is not None:
@@ -961,21 +1022,52 @@ def kept_sql(ctx: Ctx, keep_matched: bool) -> str:
     )
 
 
-def _keyed_ctes(ctx: Ctx) -> list[str]:
-    ctes = [cte(f"{side}_source", source_sql(side, ctx)) for side in SIDES]
+def _classify_ctes(ctx: Ctx, quick: bool = False) -> list[str]:
+    return [
+        cte("diffs", diffs_sql(ctx)),
+        cte("statuses", statuses_sql(ctx)),
+        cte("classified", classified_sql(ctx, quick)),
+        cte("scored", scored_sql(ctx)),
+    ]
+
+
+def _quick_ctes(ctx: Ctx) -> list[str]:
+    ctes = [cte(f"{side}_source", source_sql(side, ctx, quick=True)) for side in SIDES]
+    ctes += [cte("stacked", stacked_sql(ctx)), cte("grouped", grouped_sql(ctx))]
+    return [*ctes, cte("units", quick_units_sql(ctx)), *_classify_ctes(ctx, quick=True)]
+
+
+def pending_source_sql(side: str, ctx: Ctx) -> str:
+    """The side's records the full pass redoes: those with an empty key part, and those whose
+    key the quick pass left ``pending``."""
+    keys = key_columns(ctx)
+    empty = " OR ".join(f"s.{k} IS NULL" for k in keys)
+    return (
+        f"SELECT s.*\nFROM (\n{indent(source_sql(side, ctx), 2)}\n) AS s\n"
+        f"WHERE {empty}\n"
+        f"   OR EXISTS (SELECT 1 FROM pending AS p WHERE {_same_key('p', 's', ctx)})"
+    )
+
+
+def _keyed_ctes(ctx: Ctx, pending_only: bool = False) -> list[str]:
+    if pending_only:
+        keys = ", ".join(f"COALESCE(l_{k}, r_{k}) AS {k}" for k in key_columns(ctx))
+        ctes = [
+            cte(
+                "pending",
+                f"SELECT DISTINCT {keys}\nFROM {ctx.dialect.temp_table(UNITS_TABLE)}\n"
+                f"WHERE state = '{PENDING}'",
+            )
+        ]
+        ctes += [cte(f"{side}_source", pending_source_sql(side, ctx)) for side in SIDES]
+    else:
+        ctes = [cte(f"{side}_source", source_sql(side, ctx)) for side in SIDES]
     ctes += [cte("stacked", stacked_sql(ctx)), cte("grouped", grouped_sql(ctx))]
     for side in one_sides(ctx):
         ctes.append(cte(f"{side}_copies", copies_sql(side, ctx)))
     ctes += [cte(f"{side}_extra", extra_sql(side, ctx)) for side in SIDES]
     ctes += [cte(f"{side}_first", first_copy_sql(side)) for side in one_sides(ctx)]
-    ctes += [
-        cte("units", units_sql(ctx)),
-        cte("diffs", diffs_sql(ctx)),
-        cte("statuses", statuses_sql(ctx)),
-        cte("classified", classified_sql(ctx)),
-        cte("scored", scored_sql(ctx)),
-    ]
-    return ctes
+    return [*ctes, cte("units", units_sql(ctx)), *_classify_ctes(ctx)]
 
 
 def keyed_units_sql(
@@ -984,13 +1076,41 @@ def keyed_units_sql(
     """Statement 1 of a keyed run: classify every unit into the temporary ``match_units``.
 
     The heavy part (pairing by key, comparing, classifying) runs once over narrow rows: no id
-    lists, text or JSON. Only the units to be stored come out one by one.
+    lists, text or JSON. Only the units to be stored come out one by one. Each side is read
+    once, so a side may be a view: a key with an empty part, or with several rows on a one
+    side, is only flagged (state ``pending``) for :func:`keyed_pending_sql`.
     """
     if spec.mode != "keyed":
         raise ValueError(f"spec {spec.name!r} is not keyed")
     ctx = Ctx(spec, dialect)
-    select = with_ctes(_keyed_ctes(ctx), kept_sql(ctx, keep_matched))
+    select = with_ctes(_quick_ctes(ctx), kept_sql(ctx, keep_matched))
     return dialect.temp_table_as(UNITS_TABLE, select), ctx.params.values
+
+
+def keyed_pending_sql(
+    spec: MatchSpec, dialect: Dialect = DUCKDB, *, keep_matched: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """Statement 1b, only when statement 1 left ``pending`` units: the full pass over the
+    records of those keys and the records with an empty key part, into ``match_units``.
+
+    It reads the sides again (the few rows concerned: ``pending_source_sql``) and ranks the
+    copies of a repeated key and the records with an empty key (``extra_sql``); its matched
+    units come as a second tally row. The caller then deletes the pending units
+    (:func:`delete_pending_sql`).
+    """
+    if spec.mode != "keyed":
+        raise ValueError(f"spec {spec.name!r} is not keyed")
+    ctx = Ctx(spec, dialect)
+    select = with_ctes(_keyed_ctes(ctx, pending_only=True), kept_sql(ctx, keep_matched))
+    return f"INSERT INTO {dialect.temp_table(UNITS_TABLE)}\n{select}", ctx.params.values
+
+
+def count_pending_sql(dialect: Dialect = DUCKDB) -> str:
+    return f"SELECT COUNT(*) FROM {dialect.temp_table(UNITS_TABLE)} WHERE state = '{PENDING}'"
+
+
+def delete_pending_sql(dialect: Dialect = DUCKDB) -> str:
+    return f"DELETE FROM {dialect.temp_table(UNITS_TABLE)} WHERE state = '{PENDING}'"
 
 
 def ids_sql(side: str, ctx: Ctx) -> str:
@@ -1034,7 +1154,8 @@ def keyed_results_sql(spec: MatchSpec, dialect: Dialect = DUCKDB) -> tuple[str, 
     if spec.mode != "keyed":
         raise ValueError(f"spec {spec.name!r} is not keyed")
     ctx = Ctx(spec, dialect)
-    ctes = [cte(f"{side}_source", source_sql(side, ctx)) for side in SIDES]
+    # stored keys are never empty (empty-key records are units of their own, with their id)
+    ctes = [cte(f"{side}_source", source_sql(side, ctx, quick=True)) for side in SIDES]
     ctes.append(
         cte("stored", f"SELECT * FROM {dialect.temp_table(UNITS_TABLE)} WHERE origin IS NOT NULL")
     )

@@ -35,7 +35,8 @@ def reconcile(ctx: RunContext) -> int:
     """Shipped without movement, moved without shipment, quantity, SKU and timing differences."""
     hours = ctx.settings.outbound_window_hours
     params = {"window_hours": hours, **ctx.period.bounds()}
-    ctx.db.run("outbound_shipped", **params)
+    ctx.db.run("outbound_lines", **params)
+    ctx.db.run("outbound_shipped")
     ctx.db.run("outbound_posted", **params)
     run_match(ctx.db, spec(hours), ctx.run_id)
     return store_findings(ctx, RECON, "outbound_discrepancies")

@@ -33,7 +33,8 @@ def reconcile(ctx: RunContext) -> int:
     """Find unshipped, partial, over-shipped, wrong-SKU, late, after-cancel and orphan parcels."""
     bounds = ctx.period.bounds()
     ctx.db.run("shipping_due", sla_hours=ctx.settings.ship_sla_hours, **bounds)
-    ctx.db.run("shipping_ordered")
-    ctx.db.run("shipping_shipped", period_end=bounds["period_end"])
+    for staged in ("shipping_ordered_lines", "shipping_ordered", "shipping_packed",
+                   "shipping_shipped"):
+        ctx.db.run(staged)
     run_match(ctx.db, SPEC, ctx.run_id)
     return store_findings(ctx, RECON, "shipping_discrepancies", **bounds)

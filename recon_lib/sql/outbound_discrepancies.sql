@@ -1,6 +1,10 @@
 -- Outbound findings from the engine's results for this run, with one extra rule: within a parcel,
 -- a shipped SKU with no movement and a movement of a SKU that was not shipped are one finding
 -- (the wrong SKU was deducted), not two. Amounts are stock at unit cost, in yuan.
+--
+-- A result's parcel line is looked up in outbound_lines by its columns, not by the id the view
+-- outbound_shipped computes, so that only those few rows are read: the id
+-- '<parcel>|<sku>' is cut at each '|' (only the cut that matches a row finds one).
 with
 
 results as (
@@ -8,13 +12,27 @@ results as (
     where run_id = $run_id and spec = 'outbound' and state not in ('matched', 'matched_tolerance')
 ),
 
-unposted as (   -- shipped, no movement
-    select r.explanation, r.details, l.shipment_id, l.sku, l.qty, p.unit_cost,
-           row_number() over (partition by l.shipment_id order by l.sku) as rn
+shipped_ids as (
+    select r.*, r.left_ids[1] as id, unnest(range(1, length(r.left_ids[1]) + 1)) as cut
     from results as r
-    join outbound_shipped as l on l.line_id = r.left_ids[1]
+    where r.state in ('missing_right', 'mismatched')
+),
+
+shipped as (    -- the parcel line of each unposted or mismatched result
+    select i.state, i.reason_code, i.explanation, i.details, i.right_values, i.id as line_id,
+           l.shipment_id, l.sku, l.qty
+    from shipped_ids as i
+    join outbound_lines as l
+      on l.shipment_id = left(i.id, i.cut - 1) and l.sku = substr(i.id, i.cut + 1)
+    where substr(i.id, i.cut, 1) = '|'
+),
+
+unposted as (   -- shipped, no movement
+    select l.explanation, l.details, l.shipment_id, l.sku, l.qty, p.unit_cost,
+           row_number() over (partition by l.shipment_id order by l.sku) as rn
+    from shipped as l
     left join products as p on p.sku = l.sku
-    where r.state = 'missing_right'
+    where l.state = 'missing_right'
 ),
 
 moved as (      -- moved, no parcel line: one row per movement the engine grouped
@@ -79,19 +97,18 @@ no_shipment as (
 
 mismatched as (
     select
-        r.reason_code,
+        l.reason_code,
         l.line_id as key,
         cast(null as varchar) as order_id,
-        case when r.reason_code = 'OUT_QTY_MISMATCH'
-            then abs(cast(json_extract_string(r.right_values, '$.qty') as integer) - l.qty)
+        case when l.reason_code = 'OUT_QTY_MISMATCH'
+            then abs(cast(json_extract_string(l.right_values, '$.qty') as integer) - l.qty)
                  * p.unit_cost
         end as amount,
-        r.explanation,
-        r.details
-    from results as r
-    join outbound_shipped as l on l.line_id = r.left_ids[1]
+        l.explanation,
+        l.details
+    from shipped as l
     left join products as p on p.sku = l.sku
-    where r.state = 'mismatched'
+    where l.state = 'mismatched'
 ),
 
 final as (

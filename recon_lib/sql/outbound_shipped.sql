@@ -1,26 +1,11 @@
--- Left side of the outbound match: SKUs packed in parcels that are due for judgment this period.
--- A parcel is judged once its posting window has closed: ship_time + window inside the period.
-create or replace temp table outbound_shipped as
+-- Left side of the outbound match: the parcel lines of outbound_lines with their id. A view,
+-- so the id text is only made for the rows that are read with it.
+create or replace temp view outbound_shipped as
 with
 
-due as (
-    select s.shipment_id, s.order_id, s.warehouse, s.ship_time
-    from shipments as s
-    where s.ship_time + $window_hours * interval '1' hour >= cast($period_start as timestamp)
-      and s.ship_time + $window_hours * interval '1' hour < cast($period_end as timestamp)
-),
-
 final as (
-    select
-        d.shipment_id || '|' || sl.sku as line_id,
-        d.shipment_id,
-        sl.sku,
-        sl.qty,
-        d.ship_time,
-        d.warehouse,
-        d.order_id
-    from due as d
-    join shipment_lines as sl on sl.shipment_id = d.shipment_id
+    select l.shipment_id || '|' || l.sku as line_id, l.*
+    from outbound_lines as l
 )
 
 select * from final

@@ -4,6 +4,10 @@
 -- (spec 'shipping': ordered qty per order and SKU vs the parcels' packed qty); order-level ones
 -- (unshipped, late) from shipping_due; parcel-level ones (shipped after cancellation, unknown
 -- order) are judged in the period the parcel left. Amounts are in yuan.
+--
+-- A result's rows are looked up in the staged tables by their columns, not by the ids the views
+-- shipping_ordered and shipping_shipped compute, so that only those few rows are read. An id
+-- '<order or parcel>|<sku>' is cut at each '|' (only the cut that matches a row finds one).
 with
 
 results as (
@@ -11,12 +15,28 @@ results as (
     where run_id = $run_id and spec = 'shipping' and state not in ('matched', 'matched_tolerance')
 ),
 
+-- the ordered SKU of each unshipped or mismatched result, by its id (order_id|sku)
+ordered_ids as (
+    select r.state, r.reason_code, r.right_values, r.right_ids, r.left_ids[1] as id,
+           unnest(range(1, length(r.left_ids[1]) + 1)) as cut
+    from results as r
+    where r.state in ('missing_right', 'mismatched')
+),
+
+ordered as (
+    select i.state, i.reason_code, i.right_values, i.right_ids, i.id as line_id, o.*
+    from ordered_ids as i
+    join shipping_ordered_lines as o
+      on o.order_id = left(i.id, i.cut - 1) and o.sku = substr(i.id, i.cut + 1)
+    where substr(i.id, i.cut, 1) = '|'
+),
+
 -- a SKU shipped that is not on the order is paired with an ordered SKU that did not ship at all:
 -- one substitution is one finding, not a partial plus a wrong item
 packed_not_ordered as (
-    select unnest(r.right_ids) as packed_id
-    from results as r
-    where r.state = 'missing_left'
+    select p.packed_id, unnest(range(1, length(p.packed_id) + 1)) as cut
+    from (select unnest(r.right_ids) as packed_id from results as r
+          where r.state = 'missing_left') as p
 ),
 
 not_ordered as (
@@ -28,17 +48,18 @@ not_ordered as (
         list(s.shipment_id order by s.shipment_id) as parcels,
         row_number() over (partition by s.order_id order by s.sku) as rn
     from packed_not_ordered as p
-    join shipping_shipped as s on s.packed_id = p.packed_id
+    join shipping_packed as s
+      on s.shipment_id = left(p.packed_id, p.cut - 1) and s.sku = substr(p.packed_id, p.cut + 1)
     left join products as pr on pr.sku = s.sku
+    where substr(p.packed_id, p.cut, 1) = '|'
     group by s.order_id, s.sku
 ),
 
 not_shipped as (
-    select r.*, o.order_id, o.sku, o.qty as ordered_qty, o.ordered_value,
+    select o.order_id, o.sku, o.qty as ordered_qty, o.ordered_value,
            row_number() over (partition by o.order_id order by o.sku) as rn
-    from results as r
-    join shipping_ordered as o on o.line_id = r.left_ids[1]
-    where r.state = 'missing_right'
+    from ordered as o
+    where o.state = 'missing_right'
 ),
 
 wrong_sku as (
@@ -74,24 +95,23 @@ nothing_of_a_sku as (
 
 quantity as (
     select
-        r.reason_code,
+        o.reason_code,
         o.line_id as key,
         o.order_id,
-        abs(cast(json_extract_string(r.right_values, '$.qty') as integer) - o.qty) * o.unit_price
+        abs(cast(json_extract_string(o.right_values, '$.qty') as integer) - o.qty) * o.unit_price
             as amount,
         'ordered ' || o.qty || ' x ' || o.sku || ', shipped '
-            || json_extract_string(r.right_values, '$.qty')
-            || case when r.reason_code = 'SHIP_PARTIAL' then ' by the period end' else '' end
-            || ' (' || abs(cast(json_extract_string(r.right_values, '$.qty') as integer) - o.qty)
-            || case when r.reason_code = 'SHIP_PARTIAL' then ' short)' else ' too many)' end
+            || json_extract_string(o.right_values, '$.qty')
+            || case when o.reason_code = 'SHIP_PARTIAL' then ' by the period end' else '' end
+            || ' (' || abs(cast(json_extract_string(o.right_values, '$.qty') as integer) - o.qty)
+            || case when o.reason_code = 'SHIP_PARTIAL' then ' short)' else ' too many)' end
             as explanation,
         to_json({'sku': o.sku, 'ordered_qty': o.qty,
-                 'shipped_qty': cast(json_extract_string(r.right_values, '$.qty') as integer),
-                 'difference': cast(json_extract_string(r.right_values, '$.qty') as integer) - o.qty,
-                 'packed_lines': r.right_ids}) as details
-    from results as r
-    join shipping_ordered as o on o.line_id = r.left_ids[1]
-    where r.state = 'mismatched'
+                 'shipped_qty': cast(json_extract_string(o.right_values, '$.qty') as integer),
+                 'difference': cast(json_extract_string(o.right_values, '$.qty') as integer) - o.qty,
+                 'packed_lines': o.right_ids}) as details
+    from ordered as o
+    where o.state = 'mismatched'
 ),
 
 unshipped as (
@@ -104,7 +124,7 @@ unshipped as (
             || strftime(d.deadline, '%Y-%m-%d %H:%M') || '; no parcel by the period end' as explanation,
         to_json({'paid_at': d.paid_at, 'deadline': d.deadline}) as details
     from shipping_due as d
-    where d.n_parcels is null
+    where d.is_due and d.n_parcels is null
 ),
 
 late as (
@@ -119,14 +139,15 @@ late as (
         to_json({'deadline': d.deadline, 'last_ship': d.last_ship,
                  'hours_late': round(date_diff('minute', d.deadline, d.last_ship) / 60.0, 1)}) as details
     from shipping_due as d
-    where d.last_ship > d.deadline
+    where d.is_due and d.last_ship > d.deadline
 ),
 
-parcels_in_period as (
-    select s.*
-    from shipments as s
-    where s.ship_time >= cast($period_start as timestamp)
-      and s.ship_time < cast($period_end as timestamp)
+-- the parcel-level rules judge the parcels that left in the period; shipping_due has marked the
+-- orders and order references concerned, so only their parcels are read here
+flagged as (
+    select d.order_id, d.unknown, d.after_cancel
+    from shipping_due as d
+    where d.unknown or d.after_cancel
 ),
 
 after_cancel as (
@@ -141,8 +162,20 @@ after_cancel as (
         to_json({'cancelled_at': o.cancelled_at, 'first_ship': min(s.ship_time),
                  'shipments': list(s.shipment_id order by s.shipment_id)}) as details
     from orders as o
-    join parcels_in_period as s on s.order_id = o.order_id and s.ship_time > o.cancelled_at
+    join shipments as s on s.order_id = o.order_id and s.ship_time > o.cancelled_at
+    where o.order_id in (select f.order_id from flagged as f where f.after_cancel)
+      and s.ship_time >= cast($period_start as timestamp)
+      and s.ship_time < cast($period_end as timestamp)
     group by o.order_id, o.goods_amount, o.cancelled_at
+),
+
+unknown_parcels as (   -- parcels naming an order no order has (or none)
+    select s.*
+    from shipments as s
+    join flagged as f on f.order_id is not distinct from s.order_id
+    where f.unknown
+      and s.ship_time >= cast($period_start as timestamp)
+      and s.ship_time < cast($period_end as timestamp)
 ),
 
 unknown_order as (
@@ -155,10 +188,9 @@ unknown_order as (
             || s.order_id || ', which is not in the order export' as explanation,
         to_json({'shipment_id': s.shipment_id, 'order_ref': s.order_id,
                  'tracking_no': s.tracking_no}) as details
-    from parcels_in_period as s
+    from unknown_parcels as s
     left join shipment_lines as sl on sl.shipment_id = s.shipment_id
     left join products as pr on pr.sku = sl.sku
-    where not exists (select 1 from orders as o where o.order_id = s.order_id)
     group by s.shipment_id, s.carrier, s.tracking_no, s.order_id
 ),
 

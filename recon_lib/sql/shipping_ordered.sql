@@ -1,20 +1,12 @@
--- Left side of the shipping match: what was ordered, per order and SKU, for due orders that
--- have at least one parcel (orders with none are "unshipped", judged as a whole).
-create or replace temp table shipping_ordered as
+-- Left side of the shipping match: the ordered SKUs of shipping_ordered_lines with their id.
+-- A view, so the id text is only made for the rows that are read with it (the few the engine
+-- stores), not stored for every line.
+create or replace temp view shipping_ordered as
 with
 
 final as (
-    select
-        l.order_id || '|' || l.sku as line_id,
-        l.order_id,
-        l.sku,
-        sum(l.qty) as qty,
-        max(l.unit_price) as unit_price,            -- yuan
-        sum(l.qty * l.unit_price) as ordered_value  -- yuan
-    from order_lines as l
-    join shipping_due as d on d.order_id = l.order_id
-    where d.n_parcels > 0
-    group by l.order_id, l.sku
+    select o.order_id || '|' || o.sku as line_id, o.*
+    from shipping_ordered_lines as o
 )
 
 select * from final

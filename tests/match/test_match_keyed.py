@@ -516,3 +516,28 @@ def test_duplicates_and_empty_keys_on_both_sides_store_the_same_rows_either_way(
     assert result.total == len(rows)
     assert result.counts["duplicate"] > 0 and result.counts["matched"] > 0
     assert sum(1 for r in rows if r["details"]["rule"] == "empty_key") == 6
+
+
+@pytest.mark.parametrize(("cardinality", "expected"), [
+    ("one_to_one", {"matched": 2, "duplicate": 2}),
+    ("one_to_many", {"matched": 1, "duplicate": 1, "mismatched": 1}),
+    ("many_to_one", {"matched": 1, "duplicate": 1, "mismatched": 1}),
+])
+def test_without_normalisation_an_empty_text_key_is_still_empty(db, cardinality, expected):
+    """Keys read as they are (no normalisation): '' and NULL parts are empty keys, and copies of
+    a key are still ranked: the quick pass leaves them to the full pass."""
+    lines(db, ("L2", "O1", "A", 1, D("1"), T0), ("L1", "O1", "A", 1, D("1"), T0),
+          ("L3", "", "A", 1, D("1"), T0), ("L4", "O2", "", 1, D("1"), T0),
+          ("L5", "O3", "A", 1, D("1"), T0), ("L6", "O4", None, 1, D("1"), T0))
+    ships(db, ("S1", "O1", "A", 1, T0), ("S2", "", "A", 1, T0), ("S3", "O3", "A", 1, T0),
+          ("S4", "O3", "A", 1, T0))
+    result = run_checked(db, shipping(cardinality=cardinality, normalize=()), "r1")
+    rows = results(db)
+    assert_each_id_once(db, rows, "v_lines", "line_id", "v_ships", "ship_id")
+    empty = sorted(i for r in rows if r["details"]["rule"] == "empty_key"
+                   for i in (r["left_ids"] or r["right_ids"]))
+    assert empty == ["L3", "L4", "L6", "S2"]
+    assert result.counts["missing_right"] == 3 and result.counts["missing_left"] == 1
+    assert {s: n for s, n in result.counts.items() if n and not s.startswith("missing")} == expected
+    assert "pending" not in {r["state"] for r in rows}
+    assert db.execute("SELECT count(*) FROM match_stats WHERE state = 'pending'").fetchone() == (0,)

@@ -41,8 +41,12 @@ def placeholders(sql: str) -> set[str]:
     return set(re.findall(r"\$(\w+)", sql))
 
 
-UNITS_CTES = [
-    "left_source", "right_source", "stacked", "grouped", "left_copies",
+QUICK_CTES = [
+    "left_source", "right_source", "stacked", "grouped",
+    "units", "diffs", "statuses", "classified", "scored",
+]
+PENDING_CTES = [
+    "pending", "left_source", "right_source", "stacked", "grouped", "left_copies",
     "left_extra", "right_extra", "left_first",
     "units", "diffs", "statuses", "classified", "scored",
 ]
@@ -51,10 +55,34 @@ UNITS_CTES = [
 def test_keyed_units_statement_is_a_chain_of_ctes_into_a_temporary_table():
     sql, _ = sb.keyed_units_sql(SPEC)
     assert sql.startswith('CREATE OR REPLACE TEMPORARY TABLE temp."match_units" AS\nWITH\n')
-    assert cte_names(sql) == UNITS_CTES
+    assert cte_names(sql) == QUICK_CTES
     assert "GROUP BY k0, k1" in sb.grouped_sql(sb.Ctx(SPEC))
-    # the sides pair in one aggregation, not a join of the whole sides
-    assert "JOIN" not in sql.split("\nleft_copies AS (")[0]
+    # the sides pair in one aggregation, not a join of the whole sides; each is read once
+    assert "JOIN" not in sql
+    assert sql.count('FROM "v_lines"') == sql.count('FROM "v_ships"') == 1
+
+
+def test_quick_pass_leaves_empty_and_repeated_keys_pending():
+    ctx = sb.Ctx(SPEC)
+    # one_to_many: only the left (one) side can repeat a key
+    assert sb.pending_sql(ctx) == "g.k0 IS NULL OR g.k1 IS NULL OR g.l_n > 1"
+    assert "WHEN pending THEN 'pending'" in sb.classified_sql(ctx, quick=True)
+    # without normalisation the quick pass reads the keys as they are; '' is then pending too
+    plain = MatchSpec("s", LINES, SHIPS, compare=(Compare("qty"),), normalize=())
+    assert "g.k0 = ''" in sb.pending_sql(sb.Ctx(plain))
+    assert "NULLIF" not in sb.source_sql("left", sb.Ctx(plain), quick=True)
+    assert "NULLIF" in sb.source_sql("left", sb.Ctx(plain))
+
+
+def test_pending_statement_redoes_only_the_pending_keys_and_empty_keys():
+    sql, _ = sb.keyed_pending_sql(SPEC)
+    assert sql.startswith('INSERT INTO temp."match_units"\nWITH\n')
+    assert cte_names(sql) == PENDING_CTES
+    assert "WHERE state = 'pending'" in sql
+    source = sb.pending_source_sql("left", sb.Ctx(SPEC))
+    assert "WHERE s.k0 IS NULL OR s.k1 IS NULL" in source
+    assert "EXISTS (SELECT 1 FROM pending AS p WHERE p.k0 = s.k0 AND p.k1 = s.k1)" in source
+    assert sb.delete_pending_sql() == 'DELETE FROM temp."match_units" WHERE state = \'pending\''
 
 
 def test_keyed_results_statement_reads_the_units_and_ends_in_final():
@@ -69,16 +97,18 @@ def test_keyed_results_statement_reads_the_units_and_ends_in_final():
 
 def test_one_to_one_ranks_copies_on_both_sides():
     spec = MatchSpec("s", LINES, SHIPS, compare=(Compare("qty"),))
-    sql, _ = sb.keyed_units_sql(spec)
+    sql, _ = sb.keyed_pending_sql(spec)
     assert cte_names(sql) == [
-        "left_source", "right_source", "stacked", "grouped", "left_copies", "right_copies",
-        "left_extra", "right_extra", "left_first", "right_first",
+        "pending", "left_source", "right_source", "stacked", "grouped", "left_copies",
+        "right_copies", "left_extra", "right_extra", "left_first", "right_first",
         "units", "diffs", "statuses", "classified", "scored",
     ]
+    assert sb.pending_sql(sb.Ctx(spec)).endswith("OR g.l_n > 1 OR g.r_n > 1")
 
 
 def test_every_value_is_a_bound_parameter():
-    for sql, params in (sb.keyed_units_sql(SPEC), sb.keyed_results_sql(SPEC)):
+    for sql, params in (sb.keyed_units_sql(SPEC), sb.keyed_pending_sql(SPEC),
+                        sb.keyed_results_sql(SPEC)):
         # each placeholder has a value and each value is used (DuckDB refuses extras)
         assert set(params) == placeholders(sql)
         for value in ("SHIP_OVER", "SHIP_PARTIAL", "SHIP_LATE", "SHIP_UNSHIPPED", "shipping",
@@ -114,7 +144,9 @@ def test_only_the_many_side_is_aggregated():
 
 
 def test_no_window_function_sort_or_list_over_a_whole_side():
-    sql, _ = sb.keyed_units_sql(SPEC)
+    quick, _ = sb.keyed_units_sql(SPEC)
+    assert " OVER (" not in quick and "list(" not in quick and "ORDER BY" not in quick
+    sql, _ = sb.keyed_pending_sql(SPEC)
     # copy numbers only: for the copies and the empty keys of the left, the empty keys of the right
     assert sql.count(" OVER (") == 3
     extras = sql.split("\nleft_extra AS (")[1].split("\nleft_first AS (")[0]
