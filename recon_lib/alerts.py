@@ -33,21 +33,21 @@ import yaml
 from recon_lib import analytics, config
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.db import Database
-from recon_lib.errors import InputError, Problem
+from recon_lib.errors import SEVERITIES, InputError, Problem
 from recon_lib.periods import Period
 from recon_lib.register import SHEET as REGISTER_SHEET
 from recon_lib.report.claims import workbook_name
+from recon_lib.report.exceptions import SHEET_NAMES, WORKBOOK
 from recon_lib.schema import CARRIER_CODES, CHANNELS
 
 log = logging.getLogger(__name__)
 
-SEVERITIES = ("info", "warning", "critical")
-"""From least to most severe; ``--fail-on warning`` fails on warning and critical."""
 
-WORKBOOK = "exceptions.xlsx"
 JSON_NAME = "alerts.json"
 SHOWN = 5
-"""Items (payouts, SKUs) listed in an alert's details and message."""
+"""Items (payouts, SKUs) listed in an alert's details."""
+NAMED = 3
+"""Of those, the ones named in the alert's message line."""
 
 
 @dataclass(frozen=True)
@@ -59,34 +59,29 @@ class Kind:
     direction: str          # "above" or "below": the side of the threshold that breaches
     unit: str               # "CNY", "share", "days" or "count"
     scopes: tuple[str, ...]
-    summary: str
     section: str            # reports/<period>/<section>.html
     sheet: str | None = None
     options: tuple[str, ...] = ()
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("freight_overcharge", "above", "CNY", ("carrier",),
-         "claims against a courier (the period's freight findings except FRT_UNBILLED), yuan, "
-         "per carrier", "freight", "快递费 Freight"),
-    Kind("freight_overcharge_share", "above", "share", ("carrier",),
-         "claims against a courier as a share of what it billed in the period, per carrier",
-         "freight", "快递费 Freight"),
-    Kind("refunds_not_received", "above", "CNY", ("channel",),
-         "refunds paid for goods not back when the return's window closed in the period, yuan",
-         "returns", "退货 Returns"),
-    Kind("payout_late", "above", "days", ("channel",),
-         "days the latest payout still missing from the bank is past its deposit deadline",
-         "payments", REGISTER_SHEET),
-    Kind("billing_accuracy", "below", "share", ("carrier",),
-         "share of a courier's bill lines in the period with no freight finding, per carrier",
-         "freight", "快递费 Freight"),
-    Kind("top_sku_low_stock", "above", "count", (),
-         "warehouse x SKU rows of top SKUs (ABC class A, or the top N by revenue) at or below "
-         "safety stock", "inventory", options=("top",)),
-    Kind("on_time_rate", "below", "share", ("carrier", "channel"),
-         "share of delivered parcels delivered by the promised date (all channels, one channel "
-         "or one carrier)", "service"),
+    # claims against a courier (the period's freight findings except FRT_UNBILLED), yuan
+    Kind("freight_overcharge", "above", "CNY", ("carrier",), "freight", SHEET_NAMES["freight"]),
+    # the same claims as a share of what the courier billed in the period
+    Kind("freight_overcharge_share", "above", "share", ("carrier",), "freight",
+         SHEET_NAMES["freight"]),
+    # refunds paid for goods not back when the return's window closed in the period, yuan
+    Kind("refunds_not_received", "above", "CNY", ("channel",), "returns",
+         SHEET_NAMES["returns"]),
+    # days the latest payout still missing from the bank is past its deposit deadline
+    Kind("payout_late", "above", "days", ("channel",), "payments", REGISTER_SHEET),
+    # share of a courier's bill lines in the period with no freight finding
+    Kind("billing_accuracy", "below", "share", ("carrier",), "freight", SHEET_NAMES["freight"]),
+    # warehouse x SKU rows of top SKUs (ABC class A, or the top N by revenue) at or below
+    # safety stock
+    Kind("top_sku_low_stock", "above", "count", (), "inventory", options=("top",)),
+    # delivered parcels delivered by the promised date (all, one channel or one carrier)
+    Kind("on_time_rate", "below", "share", ("carrier", "channel"), "service"),
 )}
 
 SCOPE_VALUES = {"carrier": CARRIER_CODES, "channel": CHANNELS}
@@ -537,12 +532,12 @@ def _message(rule: Rule, kind: Kind, reading: _Reading, breached: bool) -> str:
     elif rule.kind == "payout_late" and d.get("late_payouts"):
         text += f"; {d['late_payouts']} late payout(s), latest: " + ", ".join(
             f"{p['payout_id']} ({p['channel']}, {_show(p['days_late'], 'days')})"
-            for p in d["latest"][:3])
+            for p in d["latest"][:NAMED])
     elif rule.kind == "top_sku_low_stock" and d.get("rows"):
         text += ": " + ", ".join(f"{r['sku']} in {r['warehouse']} ({r['on_hand']} on hand, "
-                                 f"safety {r['safety_stock']})" for r in d["rows"][:3])
-        if reading.value > 3:
-            text += f" and {reading.value - 3} more"
+                                 f"safety {r['safety_stock']})" for r in d["rows"][:NAMED])
+        if reading.value > NAMED:
+            text += f" and {reading.value - NAMED} more"
     return text
 
 

@@ -20,6 +20,7 @@ from recon_lib.errors import (
     EXIT_BAD_INPUT,
     EXIT_DISCREPANCIES,
     EXIT_OK,
+    SEVERITIES,
     ReconError,
 )
 from recon_lib.periods import parse_period
@@ -75,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--alerts", type=Path, default=None, metavar="FILE",
                      help="alert rules (YAML, see docs/alerts.md; default: alerts.yml in the "
                           "project folder if it exists, else the built-in rules)")
-    run.add_argument("--fail-on", choices=("info", "warning", "critical"), default=None,
+    run.add_argument("--fail-on", choices=SEVERITIES, default=None,
                      help=f"exit {EXIT_ALERTS} when an alert of this severity or above is "
                           "breached (for schedulers)")
 

@@ -10,6 +10,8 @@ EXIT_BAD_INPUT = 2
 EXIT_ALERTS = 3
 """``recon run --fail-on SEVERITY``: an alert of that severity or above was breached (the run
 itself went through; without --fail-on the run exits 0 or 1 as usual)."""
+SEVERITIES = ("info", "warning", "critical")
+"""Alert severities, least to most severe; ``--fail-on warning`` fails on warning and critical."""
 
 
 class ReconError(Exception):

@@ -471,6 +471,11 @@ def clear_period_sql(tbl: Table) -> str:
     return f"DELETE FROM {tbl.name} WHERE period = $period"
 
 
+def loaded_periods_sql(tbl: Table) -> str:
+    """SELECT the period labels a table holds rows of. Identifiers from the schema."""
+    return f"SELECT DISTINCT period FROM {tbl.name}"
+
+
 def delete_by_key_sql(tbl: Table, source: str) -> str:
     """DELETE the rows of a master table whose key appears in ``source`` (a registered relation).
 

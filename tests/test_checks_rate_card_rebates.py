@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from recon_lib import schema
 from recon_lib.checks import check_tables
 from recon_lib.db import Database
 from recon_lib.errors import InputError
@@ -19,7 +20,7 @@ def scheme(row, *tiers, **overrides):
     base = {"carrier": "SF", "service": None, "basis": "parcels",
             "effective_from": date(2026, 1, 1), "effective_to": None,
             "source_file": "rebates.csv", "source_row": row}
-    for n in range(1, 6):
+    for n in range(1, schema.REBATE_TIERS + 1):
         start, rate = tiers[n - 1] if n <= len(tiers) else (None, None)
         base |= {f"tier{n}_from": start, f"tier{n}_rate": rate}
     return base | overrides

@@ -203,7 +203,7 @@ def write_demo(period: Period, data_dir: Path | None = None, *, orders: int = 20
     for i, (p, n) in enumerate(sizes):
         month = build_month(p, orders=n, seed=seed + i, carried=carried)
         if daily:
-            folders += write_daily(month, data_dir, force=force)
+            folders += write_daily(month, data_dir)
         else:
             folders.append(_write_month(month, data_dir))
         carried = month.next_bill

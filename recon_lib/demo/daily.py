@@ -41,8 +41,9 @@ FOLLOWS = {"order_lines": ("orders", "order_id"), "shipment_lines": ("shipments"
 """Tables whose rows travel with their parent's row."""
 
 
-def write_daily(month: DemoMonth, data_dir: Path, *, force: bool = False) -> list[Path]:
-    """Write a built demo month as one folder per day; returns them."""
+def write_daily(month: DemoMonth, data_dir: Path) -> list[Path]:
+    """Write a built demo month as one folder per day, replacing the month's folder and its
+    days' folders (``write_demo`` refuses existing ones unless forced); returns the days."""
     period = month.period
     if period.kind != "month":
         raise InputError(f"--daily writes a whole month as daily folders; {period.label} is a "
@@ -50,11 +51,7 @@ def write_daily(month: DemoMonth, data_dir: Path, *, force: bool = False) -> lis
     data_dir.mkdir(parents=True, exist_ok=True)
     days = period.day_list()
     targets = [data_dir / d.label for d in days]
-    month_dir = data_dir / period.label
-    existing = [t for t in (month_dir, *targets) if t.exists()]
-    if existing and not force:
-        raise InputError(f"{existing[0]} already exists; pass --force to replace it with demo "
-                         "data")
+    existing = [t for t in (data_dir / period.label, *targets) if t.exists()]
     staging = Path(tempfile.mkdtemp(prefix=f".{period.label}.daily.", dir=data_dir))
     try:
         for day, part in zip(days, split_by_day(month), strict=True):

@@ -9,12 +9,12 @@ highest tier reached, its rate times the freight rounded half up.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
+from recon_lib import schema
 from recon_lib.demo import world
 from recon_lib.demo.generator import DemoMonth
 
@@ -314,7 +314,7 @@ def inject_rebates(month: DemoMonth) -> None:
     """
     t = month.tables
     volume = _volume(month)
-    start, last_day = month.period.start, month.period.end - timedelta(days=1)
+    start, last_day = month.period.start, month.period.last_day
     tolerance_fen = round(month.settings.amount_abs_tolerance * 100)
     schemes, credits = [], []
     for carrier, (basis, service, tiers, credit) in REBATES.items():
@@ -354,9 +354,7 @@ def inject_rebates(month: DemoMonth) -> None:
                 "key": f"{carrier}|{start:%Y-%m}", "order_id": None,
                 "amount": (due - credited) / 100,
                 "note": "nothing credited" if not credited else "credited the lower tier"})
-    columns = ["carrier", "service", "basis",
-               *[f"tier{n}_{part}" for n in range(1, 6) for part in ("from", "rate")],
-               "effective_from", "effective_to"]
+    columns = schema.TABLES["rate_card_rebates"].column_names
     t["rate_card_rebates"] = pd.DataFrame(schemes).reindex(columns=columns).astype(object)
     t["courier_bill_lines"] = pd.concat([t["courier_bill_lines"], pd.DataFrame(credits)],
                                         ignore_index=True)

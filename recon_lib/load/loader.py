@@ -896,11 +896,12 @@ def _overlaps(db: Database, batches: list[tuple[Period, dict[str, pd.DataFrame]]
         if not filling:
             continue
         stored = []
-        for label in db.con.execute(f"SELECT DISTINCT period FROM {name}").fetchall():
-            if label[0] in replaced:
+        for (label,) in db.execute(schema.loaded_periods_sql(tbl),
+                                   name=f"load: periods in {name}").fetchall():
+            if label in replaced:
                 continue
             try:
-                stored.append(parse_period(label[0]))
+                stored.append(parse_period(label))
             except InputError:
                 continue
         for i, inner in enumerate(filling):

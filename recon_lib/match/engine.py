@@ -83,7 +83,8 @@ def run_match(
 
 def _settle_pending(db: Database, spec: MatchSpec, dialect: Dialect, keep_matched: bool) -> None:
     """Redo the units the quick pass left pending (empty key parts, repeated keys on a one
-    side) with the full pass over just those records; nothing to do in the common case."""
+    side) with the full pass over the records of those keys; nothing to do when there are none
+    (outbound usually has a few: movements that name no parcel)."""
     name = f"match {spec.name}: pending"
     n = db.scalar(sb.count_pending_sql(dialect), name=name)
     if not n:

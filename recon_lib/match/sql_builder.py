@@ -1049,19 +1049,16 @@ def pending_source_sql(side: str, ctx: Ctx) -> str:
     )
 
 
-def _keyed_ctes(ctx: Ctx, pending_only: bool = False) -> list[str]:
-    if pending_only:
-        keys = ", ".join(f"COALESCE(l_{k}, r_{k}) AS {k}" for k in key_columns(ctx))
-        ctes = [
-            cte(
-                "pending",
-                f"SELECT DISTINCT {keys}\nFROM {ctx.dialect.temp_table(UNITS_TABLE)}\n"
-                f"WHERE state = '{PENDING}'",
-            )
-        ]
-        ctes += [cte(f"{side}_source", pending_source_sql(side, ctx)) for side in SIDES]
-    else:
-        ctes = [cte(f"{side}_source", source_sql(side, ctx)) for side in SIDES]
+def _pending_ctes(ctx: Ctx) -> list[str]:
+    keys = ", ".join(f"COALESCE(l_{k}, r_{k}) AS {k}" for k in key_columns(ctx))
+    ctes = [
+        cte(
+            "pending",
+            f"SELECT DISTINCT {keys}\nFROM {ctx.dialect.temp_table(UNITS_TABLE)}\n"
+            f"WHERE state = '{PENDING}'",
+        )
+    ]
+    ctes += [cte(f"{side}_source", pending_source_sql(side, ctx)) for side in SIDES]
     ctes += [cte("stacked", stacked_sql(ctx)), cte("grouped", grouped_sql(ctx))]
     for side in one_sides(ctx):
         ctes.append(cte(f"{side}_copies", copies_sql(side, ctx)))
@@ -1101,7 +1098,7 @@ def keyed_pending_sql(
     if spec.mode != "keyed":
         raise ValueError(f"spec {spec.name!r} is not keyed")
     ctx = Ctx(spec, dialect)
-    select = with_ctes(_keyed_ctes(ctx, pending_only=True), kept_sql(ctx, keep_matched))
+    select = with_ctes(_pending_ctes(ctx), kept_sql(ctx, keep_matched))
     return f"INSERT INTO {dialect.temp_table(UNITS_TABLE)}\n{select}", ctx.params.values
 
 

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 EDITABLE_FILL = PatternFill("solid", fgColor="FFF7D6")
 MONEY = "#,##0.00"
+WORKBOOK = "exceptions.xlsx"
 SHEET_NAMES = {"shipping": "发货 Shipping", "outbound": "出库 Outbound",
                "freight": "快递费 Freight", "returns": "退货 Returns", "payments": "回款 Payments"}
 FINDING_COLUMNS = [  # column, header, width, number format
@@ -58,7 +59,7 @@ def write_exceptions(db: Database, period: Period, out_dir: Path) -> Path:
         ws = wb.create_sheet(SHEET_NAMES.get(recon, recon)[:31])
         _frame(ws, part, FINDING_COLUMNS)
     _register_sheet(wb.create_sheet(register.SHEET), mask_frame(items))
-    path = out_dir / "exceptions.xlsx"
+    path = out_dir / WORKBOOK
     tmp = path.with_suffix(".xlsx.tmp")
     wb.save(tmp)
     tmp.replace(path)  # a reader never sees a half-written workbook

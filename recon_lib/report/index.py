@@ -114,9 +114,6 @@ def _figures_table(headline: Iterable[tuple[str, str]]) -> str:
     return '<table class="figures"><tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
 
 
-ALERT_SEVERITIES = ("critical", "warning", "info")
-
-
 def _alerts_block(alerts: Sequence[tuple[str, str, Sequence[tuple[str, Path]]]],
                   out_dir: Path) -> str:
     if not alerts:
@@ -124,7 +121,7 @@ def _alerts_block(alerts: Sequence[tuple[str, str, Sequence[tuple[str, Path]]]],
                "</section>"
     items = []
     for severity, message, links in alerts:
-        css = severity if severity in ALERT_SEVERITIES else "info"
+        css = severity  # validated with the rules: info, warning or critical
         refs = " · ".join(f'<a href="{escape(_href(Path(path), out_dir))}">{escape(label)}</a>'
                           for label, path in links)
         evidence = f'<span class="evidence">Evidence: {refs}</span>' if refs else ""

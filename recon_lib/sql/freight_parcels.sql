@@ -23,52 +23,50 @@ params as (
         cast($bill_cycle as varchar) as bill_cycle
 ),
 
-shipped as (
-    select
-        s.*,
-        cast(s.ship_time as date) + pr.grace_days as billed_day,
-        pr.lag_days
-    from shipments as s, params as pr
-),
-
 due as (
     select
         s.*,
-        case (select bill_cycle from params)
-            when 'day' then cast(s.billed_day + 1 as timestamp)
-            when 'week' then cast(date_trunc('week', s.billed_day) as timestamp)
-                             + interval 7 day
-            else cast(date_trunc('month', s.billed_day) as timestamp) + interval 1 month
-        end + s.lag_days * interval 1 day as bill_due
-    from shipped as s
+        case pr.bill_cycle
+            when 'day' then cast(cast(s.ship_time as date) + pr.grace_days + 1 as timestamp)
+            when 'week' then cast(date_trunc('week', cast(s.ship_time as date) + pr.grace_days)
+                                  as timestamp) + interval 7 day
+            else cast(date_trunc('month', cast(s.ship_time as date) + pr.grace_days)
+                      as timestamp) + interval 1 month
+        end + pr.lag_days * interval 1 day as bill_due
+    from shipments as s, params as pr
+),
+
+flagged as (
+    select
+        s.*,
+        s.ship_time >= pr.p_start and s.ship_time < pr.p_end as in_period,
+        s.ship_time < pr.p_start
+            and s.tracking_no in (select waybill_no from courier_bill_lines
+                                  where bill_date >= cast(pr.p_start as date)
+                                    and bill_date < cast(pr.p_end as date)) as billed_now,
+        s.ship_time < pr.p_end
+            and s.bill_due > pr.p_start and s.bill_due <= pr.p_end as bill_due_in_period
+    from due as s, params as pr
 ),
 
 parcels as (   -- shipped in the period, earlier parcels that this period's bills charge for,
                -- and earlier parcels whose bill is due in the period
     select
-        s.tracking_no,
-        s.shipment_id,
-        s.carrier,
-        s.service,
-        s.ship_time,
-        s.weight_kg,
-        s.declared_value,
-        short_province(s.dest_province) as dest_province,
-        cast(round(coalesce(s.length_cm * s.width_cm * s.height_cm, 0)) as bigint) as volume_cm3,
-        s.ship_time >= pr.p_start as in_period,
-        s.bill_due,
-        s.bill_due > pr.p_start and s.bill_due <= pr.p_end as bill_due_in_period,
-        (s.ship_time >= pr.p_start and s.ship_time < pr.p_end)
-            or s.tracking_no in (select waybill_no from courier_bill_lines
-                                 where bill_date >= cast(pr.p_start as date)
-                                   and bill_date < cast(pr.p_end as date)) as matchable
-    from due as s, params as pr
-    where (s.ship_time >= pr.p_start and s.ship_time < pr.p_end)
-       or (s.ship_time < pr.p_start
-           and s.tracking_no in (select waybill_no from courier_bill_lines
-                                 where bill_date >= cast(pr.p_start as date)
-                                   and bill_date < cast(pr.p_end as date)))
-       or (s.ship_time < pr.p_end and s.bill_due > pr.p_start and s.bill_due <= pr.p_end)
+        tracking_no,
+        shipment_id,
+        carrier,
+        service,
+        ship_time,
+        weight_kg,
+        declared_value,
+        short_province(dest_province) as dest_province,
+        cast(round(coalesce(length_cm * width_cm * height_cm, 0)) as bigint) as volume_cm3,
+        in_period,
+        bill_due,
+        bill_due_in_period,
+        in_period or billed_now as matchable   -- the engine's side: see freight_parcels_matchable
+    from flagged
+    where in_period or billed_now or bill_due_in_period
 ),
 
 carded as (

@@ -1,6 +1,7 @@
 -- Orders whose shipping deadline (paid_at + SLA) falls in the period, with their parcels so far.
 -- An order is judged once, in that period, on the parcels that left before the period's end.
--- An order cancelled before its first parcel is not expected to ship and is left out.
+-- An order cancelled before its first parcel is not expected to ship and is not due (is_due
+-- false); every reader of this table filters on is_due for the order-level rules.
 --
 -- The same pass over the parcels also marks what the parcel-level rules need (is_due false):
 -- order references of parcels of the period that name no known order (unknown), and orders

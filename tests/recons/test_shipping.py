@@ -146,3 +146,24 @@ def test_sla_setting_moves_the_deadline(month):
 def test_not_yet_due_order_is_judged_in_the_next_period(month):
     nov = findings(month, period=parse_period("2026-11"))
     assert ("SHIP_UNSHIPPED", "NOTYETDUE") in set(zip(nov["reason_code"], nov["key"], strict=True))
+
+
+def test_order_level_rules_read_only_the_orders_due_now(db):
+    # due in September, cancelled, and a parcel left in October after the cancellation: October
+    # reports the parcel (after cancel), not the September order as late
+    insert(db, "orders", [order("SEPCANCEL", paid="2026-09-20 10:00:00",
+                                cancelled="2026-09-21 09:00:00", status="cancelled"),
+                          order("STRADDLE", paid="2026-10-29 10:00:00")])
+    insert(db, "order_lines", [line("SEPCANCEL", "A", 1), line("STRADDLE", "A", 1),
+                               line("STRADDLE", "B", 1, no=2)])
+    # STRADDLE is due on 31 October: one parcel before the period's end, one after
+    insert(db, "shipments", [parcel("P1", "SEPCANCEL", "2026-10-02 09:00:00"),
+                             parcel("P2", "STRADDLE", "2026-10-30 09:00:00"),
+                             parcel("P3", "STRADDLE", "2026-11-02 09:00:00")])
+    insert(db, "shipment_lines", [packed("P1", "A", 1), packed("P2", "A", 1),
+                                  packed("P3", "B", 1)])
+    df = findings(db)
+    assert sorted(zip(df["reason_code"], df["key"], strict=True)) == [
+        ("SHIP_AFTER_CANCEL", "SEPCANCEL"),
+        ("SHIP_PARTIAL", "STRADDLE|B"),      # the November parcel is not counted in October
+    ]
