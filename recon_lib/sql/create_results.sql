@@ -3,6 +3,13 @@
 CREATE OR REPLACE MACRO short_province(p) AS
   regexp_replace(trim(p), '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '');
 
+-- The ways to cut a match id '<id>|<sku>' back into its columns: one {head, tail} per '|' in
+-- it. An order or parcel id may itself hold a '|', so a finding joins on every cut and only
+-- the cut that names a row finds one.
+CREATE OR REPLACE MACRO id_cuts(id) AS
+  list_transform(list_filter(range(1, length(id) + 1), lambda c: substr(id, c, 1) = '|'),
+                 lambda c: {'head': left(id, c - 1), 'tail': substr(id, c + 1)});
+
 -- Tables the reconciliations write. One row per discrepancy found by a run.
 CREATE TABLE IF NOT EXISTS runs (
   run_id      VARCHAR PRIMARY KEY,

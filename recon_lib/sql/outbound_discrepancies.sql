@@ -4,7 +4,7 @@
 --
 -- A result's parcel line is looked up in outbound_lines by its columns, not by the id the view
 -- outbound_shipped computes, so that only those few rows are read: the id
--- '<parcel>|<sku>' is cut at each '|' (only the cut that matches a row finds one).
+-- '<parcel>|<sku>' is cut back into its columns by the macro id_cuts.
 with
 
 results as (
@@ -13,7 +13,7 @@ results as (
 ),
 
 shipped_ids as (
-    select r.*, r.left_ids[1] as id, unnest(range(1, length(r.left_ids[1]) + 1)) as cut
+    select r.*, r.left_ids[1] as id, unnest(id_cuts(r.left_ids[1])) as cut
     from results as r
     where r.state in ('missing_right', 'mismatched')
 ),
@@ -23,8 +23,7 @@ shipped as (    -- the parcel line of each unposted or mismatched result
            l.shipment_id, l.sku, l.qty
     from shipped_ids as i
     join outbound_lines as l
-      on l.shipment_id = left(i.id, i.cut - 1) and l.sku = substr(i.id, i.cut + 1)
-    where substr(i.id, i.cut, 1) = '|'
+      on l.shipment_id = i.cut.head and l.sku = i.cut.tail
 ),
 
 unposted as (   -- shipped, no movement

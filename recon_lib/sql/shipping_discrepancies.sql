@@ -6,8 +6,8 @@
 -- order) are judged in the period the parcel left. Amounts are in yuan.
 --
 -- A result's rows are looked up in the staged tables by their columns, not by the ids the views
--- shipping_ordered and shipping_shipped compute, so that only those few rows are read. An id
--- '<order or parcel>|<sku>' is cut at each '|' (only the cut that matches a row finds one).
+-- shipping_ordered and shipping_shipped compute, so that only those few rows are read: an id
+-- '<order or parcel>|<sku>' is cut back into its columns by the macro id_cuts.
 with
 
 results as (
@@ -18,7 +18,7 @@ results as (
 -- the ordered SKU of each unshipped or mismatched result, by its id (order_id|sku)
 ordered_ids as (
     select r.state, r.reason_code, r.right_values, r.right_ids, r.left_ids[1] as id,
-           unnest(range(1, length(r.left_ids[1]) + 1)) as cut
+           unnest(id_cuts(r.left_ids[1])) as cut
     from results as r
     where r.state in ('missing_right', 'mismatched')
 ),
@@ -27,14 +27,13 @@ ordered as (
     select i.state, i.reason_code, i.right_values, i.right_ids, i.id as line_id, o.*
     from ordered_ids as i
     join shipping_ordered_lines as o
-      on o.order_id = left(i.id, i.cut - 1) and o.sku = substr(i.id, i.cut + 1)
-    where substr(i.id, i.cut, 1) = '|'
+      on o.order_id = i.cut.head and o.sku = i.cut.tail
 ),
 
 -- a SKU shipped that is not on the order is paired with an ordered SKU that did not ship at all:
 -- one substitution is one finding, not a partial plus a wrong item
 packed_not_ordered as (
-    select p.packed_id, unnest(range(1, length(p.packed_id) + 1)) as cut
+    select p.packed_id, unnest(id_cuts(p.packed_id)) as cut
     from (select unnest(r.right_ids) as packed_id from results as r
           where r.state = 'missing_left') as p
 ),
@@ -49,9 +48,8 @@ not_ordered as (
         row_number() over (partition by s.order_id order by s.sku) as rn
     from packed_not_ordered as p
     join shipping_packed as s
-      on s.shipment_id = left(p.packed_id, p.cut - 1) and s.sku = substr(p.packed_id, p.cut + 1)
+      on s.shipment_id = p.cut.head and s.sku = p.cut.tail
     left join products as pr on pr.sku = s.sku
-    where substr(p.packed_id, p.cut, 1) = '|'
     group by s.order_id, s.sku
 ),
 

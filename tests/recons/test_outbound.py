@@ -92,3 +92,20 @@ def test_window_setting_is_used(month):
     outbound.reconcile(ctx)
     keys = set(month.df("SELECT key FROM discrepancies")["key"])
     assert "LATE|A" not in keys
+
+
+def test_parcel_ids_holding_the_separator_find_their_rows(db):
+    # result ids are '<parcel>|<sku>'; a parcel id that itself holds a '|' still leads back to
+    # its parcel line, so the wrong SKU deducted is one finding with the line's quantity
+    insert(db, "products", [{"sku": "A", "unit_cost": 10}, {"sku": "B", "unit_cost": 30}])
+    at = "2026-10-10 15:00:00"
+    insert(db, "shipments", [parcel("P|1", at), parcel("P|2", at)])
+    insert(db, "shipment_lines", [{"shipment_id": "P|1", "sku": "A", "qty": 2},
+                                  {"shipment_id": "P|2", "sku": "A", "qty": 1}])
+    insert(db, "inventory_movements", [move("M1", "P|1", "A", 1, "2026-10-10 14:30:00"),
+                                       move("M2", "P|2", "B", 1, "2026-10-10 14:30:00")])
+    df = findings(db).set_index("key")
+    assert sorted(zip(df["reason_code"], df.index, strict=True)) == [
+        ("OUT_QTY_MISMATCH", "P|1|A"), ("OUT_SKU_MISMATCH", "P|2|A")]
+    assert float(df.at["P|1|A", "amount"]) == 10.0
+    assert "deducted 1 x B" in df.at["P|2|A", "explanation"]

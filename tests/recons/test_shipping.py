@@ -167,3 +167,21 @@ def test_order_level_rules_read_only_the_orders_due_now(db):
         ("SHIP_AFTER_CANCEL", "SEPCANCEL"),
         ("SHIP_PARTIAL", "STRADDLE|B"),      # the November parcel is not counted in October
     ]
+
+
+def test_ids_holding_the_separator_find_their_rows(db):
+    # result ids are '<order or parcel>|<sku>'; an order id or parcel id that itself holds a
+    # '|' must still lead back to its own row, with its amount and parcels
+    insert(db, "products", [{"sku": "A", "list_price": 60}, {"sku": "B|2", "list_price": 80}])
+    insert(db, "orders", [order("T|1"), order("T|2")])
+    insert(db, "order_lines", [line("T|1", "A", 3), line("T|2", "A", 1)])
+    insert(db, "shipments", [parcel("P|1", "T|1", "2026-10-06 09:00:00"),
+                             parcel("P|2", "T|2", "2026-10-06 09:00:00")])
+    insert(db, "shipment_lines", [packed("P|1", "A", 1), packed("P|2", "A", 1),
+                                  packed("P|2", "B|2", 1)])
+    df = findings(db).set_index("key")
+    assert sorted(zip(df["reason_code"], df.index, strict=True)) == [
+        ("SHIP_PARTIAL", "T|1|A"), ("SHIP_WRONG_SKU", "T|2|B|2")]
+    assert float(df.at["T|1|A", "amount"]) == 100.0                 # 2 of 3 missing at 50
+    assert json.loads(df.at["T|2|B|2", "details"])["parcels"] == ["P|2"]
+    assert float(df.at["T|2|B|2", "amount"]) == 80.0                # at list price
