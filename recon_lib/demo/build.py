@@ -12,7 +12,8 @@ import pandas as pd
 
 from recon_lib import config
 from recon_lib.config import DEFAULT_SETTINGS, Settings
-from recon_lib.demo import payments
+from recon_lib.demo import carry, payments
+from recon_lib.demo.carry import Carry
 from recon_lib.demo.downstream import add_bills, add_logistics, add_service
 from recon_lib.demo.freight import inject_freight
 from recon_lib.demo.generator import DemoMonth, generate_month
@@ -32,32 +33,44 @@ SF_ORDER = ("序号", "日期", "运单号码", "对方地区", "对方公司名
 
 
 def build_month(period: Period, orders: int = 20_000, seed: int = 7,
-                settings: Settings = DEFAULT_SETTINGS,
-                carried: pd.DataFrame | None = None) -> DemoMonth:
+                settings: Settings = DEFAULT_SETTINGS, earlier: Carry | None = None) -> DemoMonth:
     """Generate a month, inject every reason code's discrepancies and near misses.
 
-    ``carried``: the previous month's ``next_bill`` lines (parcels of its last day that the
-    couriers bill in this month), added to this month's bills.
+    ``earlier``: what the previous month left open (its ``carry``). Its records dated in this
+    month join this month's files as they are: only this month's own records carry injected
+    discrepancies, so each month's answer key holds what its reconciliation finds.
     """
-    month = generate_month(period, orders=orders, seed=seed, settings=settings)
+    earlier = earlier or Carry()
+    month = generate_month(period, orders=orders, seed=seed, settings=settings,
+                           catalogue=earlier.products)
+    month.earlier = earlier
     inject_shipping(month)
     add_logistics(month)
+    for table in ("shipments", "inventory_movements", "tracking_events"):
+        carry.take(month, table)
     inject_returns(month, window_days=settings.return_window_days)
     add_bills(month)
-    if carried is not None and len(carried):
-        month.carried = carried
+    for table in ("courier_bill_lines", "return_requests", "return_receipts", "refunds"):
+        carry.take(month, table)
+    if earlier.next_bill is not None and len(earlier.next_bill):
+        month.carried = earlier.next_bill
         month.tables["courier_bill_lines"] = pd.concat(
-            [month.tables["courier_bill_lines"], carried.drop(columns="service")],
+            [month.tables["courier_bill_lines"], earlier.next_bill.drop(columns="service")],
             ignore_index=True)
     inject_outbound(month)
     inject_freight(month)
     rng = np.random.default_rng(seed + 209)
     payments.add_settlements(rng, month)
     payments.inject_settlement_lines(month)
+    carry.cut(month, "settlement_lines")
+    carry.take(month, "settlement_lines")
     payments.add_payouts(rng, month)
     payments.inject_payouts(month)
     payments.finish_bank(month)
     add_service(month)
+    month.carry.next_bill = month.next_bill
+    month.carry.products = month.tables["products"]
+    month.carry.fee_schedules = month.tables["fee_schedules"]
     return month
 
 
@@ -199,14 +212,14 @@ def write_demo(period: Period, data_dir: Path | None = None, *, orders: int = 20
     from recon_lib.demo.daily import write_daily
 
     folders: list[Path] = []
-    carried = None  # the last evening's parcels of one month are billed with the next
+    earlier = None
     for i, (p, n) in enumerate(sizes):
-        month = build_month(p, orders=n, seed=seed + i, carried=carried)
+        month = build_month(p, orders=n, seed=seed + i, earlier=earlier)
         if daily:
             folders += write_daily(month, data_dir)
         else:
             folders.append(_write_month(month, data_dir))
-        carried = month.next_bill
+        earlier = month.carry
     return folders
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from recon_lib import config, schema
 from recon_lib.demo import build
+from recon_lib.demo.carry import DAY_COLUMN
 from recon_lib.demo.generator import DemoMonth
 from recon_lib.demo.writer import write_file
 from recon_lib.errors import InputError
@@ -29,14 +30,6 @@ from recon_lib.periods import Period
 
 log = logging.getLogger(__name__)
 
-DAY_COLUMN = {
-    "shipments": "ship_time", "inventory_movements": "posted_at",
-    "inventory_snapshots": "snapshot_date", "courier_bill_lines": "bill_date",
-    "tracking_events": "event_time", "return_requests": "requested_at",
-    "return_receipts": "received_at", "refunds": "refunded_at", "settlement_lines": "settled_at",
-    "payouts": "paid_at", "bank_transactions": "booked_at", "service_tickets": "opened_at",
-}
-"""The column that says on which day a record arrives; orders and lines are handled apart."""
 FOLLOWS = {"order_lines": ("orders", "order_id"), "shipment_lines": ("shipments", "shipment_id")}
 """Tables whose rows travel with their parent's row."""
 

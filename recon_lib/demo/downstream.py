@@ -9,49 +9,58 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recon_lib.demo import freight, returns, world
+from recon_lib.demo import carry, freight, returns, world
 from recon_lib.demo.generator import HOUR, MINUTE, DemoMonth, _ids
 
 DAY = 24 * HOUR
 
 
 def add_logistics(month: DemoMonth) -> None:
-    """Stock, contracts, tracking and the returns' own legs, before any leg is broken."""
+    """Stock, contracts, tracking and the returns' own legs, before any leg is broken.
+
+    Parcels that leave after the period's end get their movements, tracking and returns here too,
+    then go with them into the month's carry.
+    """
     rng = np.random.default_rng(month.seed + 202)
     t = month.tables
-    end = np.datetime64(month.period.end_ts, "s")
     close_period(month)
     t["inventory_movements"] = movements(rng, month)
     t["inventory_snapshots"] = _snapshot(rng, month)
     t["rate_cards"] = freight.rate_cards(month)
     t["rate_card_surcharges"] = freight.surcharges(month)
-    t["tracking_events"] = _tracking(rng, month, end)
+    t["tracking_events"] = _tracking(rng, month)
     returns.add_returns(rng, month)
+    carry.cut(month, "shipments")
+    carry.cut(month, "inventory_movements")
 
 
 def add_bills(month: DemoMonth) -> None:
-    """The couriers' bills, for the parcels and return pickups that really happened."""
+    """The couriers' bills, for the parcels and return pickups that really happened; return
+    pickups after the period's end are billed next month."""
     returns.finish_returns(month)
     month.tables["courier_bill_lines"] = freight.bills(
         np.random.default_rng(month.seed + 203), month)
+    carry.cut(month, "courier_bill_lines")
+    carry.cut(month, "return_requests")
 
 
 def add_service(month: DemoMonth) -> None:
-    """Customer-service tickets and reviews."""
+    """Customer-service tickets and reviews, with the earlier months' tickets opened in this one;
+    a ticket resolved after the period's end shows as open."""
     rng = np.random.default_rng(month.seed + 204)
     end = np.datetime64(month.period.end_ts, "s")
-    month.tables["service_tickets"] = _tickets(rng, month, end)
+    month.tables["service_tickets"] = _tickets(rng, month)
+    carry.cut(month, "service_tickets")
+    carry.take(month, "service_tickets")
+    tickets = month.tables["service_tickets"]
+    tickets.loc[tickets["resolved_at"] >= end, "resolved_at"] = pd.NaT
 
 
 def close_period(month: DemoMonth) -> None:
-    """Keep what this period's files can contain: no parcel after the period's end."""
+    """An order that has no parcel by the period's end shows as paid, not completed."""
     t = month.tables
     end = np.datetime64(month.period.end_ts, "s")
-    t["shipments"] = t["shipments"][t["shipments"]["ship_time"] < end].reset_index(drop=True)
-    t["shipment_lines"] = t["shipment_lines"][
-        t["shipment_lines"]["shipment_id"].isin(t["shipments"]["shipment_id"])
-    ].reset_index(drop=True)
-    shipped = set(t["shipments"]["order_id"])
+    shipped = set(t["shipments"].loc[t["shipments"]["ship_time"] < end, "order_id"])
     orders = t["orders"]
     pending = (orders["status"] == "completed") & ~orders["order_id"].isin(shipped)
     orders.loc[pending, "status"] = "paid"
@@ -97,7 +106,7 @@ def _snapshot(rng, month: DemoMonth) -> pd.DataFrame:
     return snap
 
 
-def _tracking(rng, month: DemoMonth, end) -> pd.DataFrame:
+def _tracking(rng, month: DemoMonth) -> pd.DataFrame:
     ships = month.tables["shipments"]
     n = len(ships)
     pickup = ships["ship_time"].to_numpy() + rng.integers(20, 240, n) * MINUTE
@@ -112,20 +121,17 @@ def _tracking(rng, month: DemoMonth, end) -> pd.DataFrame:
                       "event_type": "delivered", "event_time": delivered,
                       "promised_date": promised, "location": ships["dest_province"]}),
     ]
-    events = pd.concat(frames, ignore_index=True)
-    return events[events["event_time"] < end].sort_values("event_time", kind="stable")
+    return pd.concat(frames, ignore_index=True).sort_values("event_time", kind="stable")
 
 
-def _tickets(rng, month: DemoMonth, end) -> pd.DataFrame:
+def _tickets(rng, month: DemoMonth) -> pd.DataFrame:
     orders = month.tables["orders"]
     sample = orders[orders["status"] != "cancelled"].sample(frac=0.03, random_state=month.seed)
     n = len(sample)
     category = rng.choice(["quality", "delivery", "service", "review", "other"], n,
                           p=[0.2, 0.25, 0.1, 0.4, 0.05])
     opened = sample["paid_at"].to_numpy() + rng.integers(1, 10, n) * DAY
-    keep = opened < end
     resolved = opened + rng.integers(1, 96, n) * HOUR
-    resolved = np.where(resolved < end, resolved, np.datetime64("NaT"))
     score = np.where(category == "review", rng.choice([1, 2, 3, 4, 5], n,
                                                       p=[0.04, 0.04, 0.1, 0.3, 0.52]), None)
     out = pd.DataFrame({
@@ -134,4 +140,4 @@ def _tickets(rng, month: DemoMonth, end) -> pd.DataFrame:
         "category": category, "score": score, "opened_at": opened, "resolved_at": resolved,
         "reopened": rng.random(n) < 0.05,
     })
-    return out[keep].reset_index(drop=True)
+    return out

@@ -336,7 +336,9 @@ def inject_rebates(month: DemoMonth) -> None:
         due = _due_fen(freight_fen, rates[reached[-1]]) if reached else 0
         credited = {"correct": due, "none": 0,
                     "lower_tier": _due_fen(freight_fen, rates[0]) if reached else 0}[credit]
-        row = {"carrier": carrier, "service": service, "basis": basis,
+        # credited on the month's own bill (当月): a 次月 credit would be on the next demo
+        # month's bill, and its shortfall in that month's answer key, which one month cannot write
+        row = {"carrier": carrier, "service": service, "basis": basis, "credit_lag_months": 0,
                "effective_from": start, "effective_to": last_day}
         for n, (at, rate) in enumerate(zip(thresholds, rates, strict=True), start=1):
             row[f"tier{n}_from"] = at if basis == "parcels" else Decimal(at).scaleb(-2)

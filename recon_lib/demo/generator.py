@@ -14,6 +14,7 @@ import pandas as pd
 
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.demo import world
+from recon_lib.demo.carry import Carry
 from recon_lib.periods import Period
 
 HOUR = np.timedelta64(3600, "s")
@@ -34,6 +35,10 @@ class DemoMonth:
     the parcel's ``service``."""
     carried: pd.DataFrame | None = None
     """The previous month's ``next_bill``: on this month's bills, for last month's parcels."""
+    earlier: Carry = field(default_factory=Carry)
+    """What the months before left open: the records of theirs that fall in this month or later."""
+    carry: Carry = field(default_factory=Carry)
+    """What this month leaves open, for the months after it."""
 
 
 def _choice(rng: np.random.Generator, options, weights, size: int) -> np.ndarray:
@@ -97,8 +102,13 @@ def _customers(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
 
 
 def generate_month(period: Period, orders: int = 20_000, seed: int = 7,
-                   settings: Settings = DEFAULT_SETTINGS) -> DemoMonth:
-    """A clean month of ``orders`` orders (before any injected discrepancy)."""
+                   settings: Settings = DEFAULT_SETTINGS,
+                   catalogue: pd.DataFrame | None = None) -> DemoMonth:
+    """A clean month of ``orders`` orders (before any injected discrepancy).
+
+    ``catalogue``: the products of the months before, kept as they were (their orders are still
+    settled and returned at those prices and categories) and extended when this month sells more.
+    """
     rng = np.random.default_rng(seed)
     start = np.datetime64(period.start_ts, "s")
     end = np.datetime64(period.end_ts, "s")
@@ -106,6 +116,8 @@ def generate_month(period: Period, orders: int = 20_000, seed: int = 7,
     sla = settings.ship_sla_hours * HOUR
 
     products = _products(rng, max(60, min(400, orders // 50)))
+    if catalogue is not None:
+        products = pd.concat([catalogue, products.iloc[len(catalogue):]], ignore_index=True)
     n = orders
 
     # -- orders ---------------------------------------------------------------------------------

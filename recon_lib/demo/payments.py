@@ -8,9 +8,12 @@ cents); fees are rounded half up exactly as ``sql/payments_expected.sql`` does.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pandas as pd
 
+from recon_lib.demo import carry
 from recon_lib.demo.generator import HOUR, DemoMonth, _ids
 
 DAY = 24 * HOUR
@@ -21,6 +24,9 @@ TMALL_COMMISSION = {"床品": 0.05, "收纳": 0.05, "厨具": 0.04, "灯具": 0.
 FEES = {"jd": (0.0, 50), "douyin": (0.006, 0), "shop": (0.006, 0)}  # rate, fixed fen
 CURRENCY = {"shop": "USD"}
 BANK_SPREAD = 0.002      # the bank converts dollars a little below the reference rate
+OPENING_BALANCE_FEN = 5_000_000_00
+STORY_DAYS = 45          # an order's last refund and payout come within this of the month's end
+FX_FILE_DAYS = 10        # the rates file lists this many days around the period
 ACCOUNT = "6222****0719"
 PAYERS = {"tmall": "支付宝(中国)网络技术有限公司", "jd": "网银在线(北京)科技有限公司",
           "douyin": "抖音支付科技有限公司", "shop": "Stripe Payments Singapore"}
@@ -42,10 +48,18 @@ def fee_schedules(month: DemoMonth) -> pd.DataFrame:
 
 
 def fx_rates(month: DemoMonth) -> pd.DataFrame:
+    """USD reference rates from ``FX_FILE_DAYS`` before the period to ``STORY_DAYS`` after it: a
+    random walk, continuing the earlier months' series where they left it."""
     rng = np.random.default_rng(month.seed + 606)
-    days = pd.date_range(month.period.start - pd.Timedelta(days=10),
-                         month.period.end + pd.Timedelta(days=10), freq="D")
-    walk = 7.10 + np.cumsum(rng.normal(0, 0.004, len(days)))
+    days = pd.date_range(month.period.start - pd.Timedelta(days=FX_FILE_DAYS),
+                         month.period.end + pd.Timedelta(days=STORY_DAYS), freq="D")
+    steps = rng.normal(0, 0.004, len(days))
+    walk = 7.10 + np.cumsum(steps)
+    if month.earlier.fx is not None:
+        known = month.earlier.fx.set_index("rate_date")["rate_to_cny"]
+        new = days.date > known.index.max()
+        walk = np.where(new, known.iloc[-1] + np.cumsum(np.where(new, steps, 0)),
+                        known.reindex(days.date).to_numpy())
     return pd.DataFrame({"rate_date": days.date, "currency": "USD",
                          "rate_to_cny": np.round(walk, 4)})
 
@@ -104,15 +118,19 @@ def _payout_day(channel: np.ndarray, settled: pd.Series) -> pd.Series:
 
 
 def add_settlements(rng: np.random.Generator, month: DemoMonth) -> None:
-    """Settlement lines, payouts and the bank statement, all agreeing."""
+    """Settlement lines of the month's orders, whenever they settle, each with the payout that
+    will pay it; the reference data they are computed from."""
     t = month.tables
-    end = pd.Timestamp(month.period.end_ts)
     orders = t["orders"].set_index("order_id")
-    t["fee_schedules"] = fee_schedules(month)
-    t["fx_rates"] = fx = fx_rates(month)
+    t["fee_schedules"] = (fee_schedules(month) if month.earlier.fee_schedules is None
+                          else month.earlier.fee_schedules)
+    month.carry.fx = fx = fx_rates(month)
+    last_listed = month.period.end + timedelta(days=FX_FILE_DAYS)
+    t["fx_rates"] = fx[fx["rate_date"] <= last_listed].reset_index(drop=True)
 
-    shipped = t["shipments"][t["shipments"]["order_id"].isin(orders.index)]
-    delivered = t["tracking_events"].query("event_type == 'delivered'")
+    ships = carry.story(month, "shipments")
+    shipped = ships[ships["order_id"].isin(orders.index)]
+    delivered = carry.story(month, "tracking_events").query("event_type == 'delivered'")
     confirmed = (shipped[["order_id", "tracking_no"]].merge(delivered, on="tracking_no")
                  .groupby("order_id")["event_time"].max() + pd.Timedelta(days=2))
     live = orders.index[orders["status"] != "cancelled"]
@@ -121,7 +139,6 @@ def add_settlements(rng: np.random.Generator, month: DemoMonth) -> None:
                         & orders.index.isin(shipped["order_id"])]
     settled = pd.concat([confirmed[~confirmed.index.isin(shop)],
                          orders.loc[shop, "paid_at"] + pd.Timedelta(days=1)])
-    settled = settled[settled < end]
     oids = settled.index.to_numpy()
     fees = expected_fees(month, oids).reindex(oids)
     channel = orders["channel"].reindex(oids).to_numpy()
@@ -131,7 +148,8 @@ def add_settlements(rng: np.random.Generator, month: DemoMonth) -> None:
     commission = pd.DataFrame({**base, "line_type": "commission",
                                "amount_fen": -fees["commission_fen"].to_numpy()})
     fee = pd.DataFrame({**base, "line_type": "fee", "amount_fen": -fees["fee_fen"].to_numpy()})
-    refunds = t["refunds"]
+    refunds = carry.story(month, "refunds")
+    refunds = refunds[refunds["order_id"].isin(orders.index)]
     refund = pd.DataFrame({"channel": refunds["channel"].to_numpy(),
                            "order_id": refunds["order_id"].to_numpy(), "line_type": "refund",
                            "amount_fen": -refunds["amount_fen"].to_numpy(),
@@ -146,8 +164,7 @@ def add_settlements(rng: np.random.Generator, month: DemoMonth) -> None:
         lines.loc[foreign, "amount_fen"].to_numpy(), _rate_on(fx, lines.loc[foreign,
                                                                              "settled_at"]))
     day = _payout_day(lines["channel"].to_numpy(), lines["settled_at"])
-    lines["payout_id"] = np.where((day < end).to_numpy(), "PO-" + lines["channel"].str.upper()
-                                  + "-" + day.dt.strftime("%Y%m%d"), None)
+    lines["payout_id"] = "PO-" + lines["channel"].str.upper() + "-" + day.dt.strftime("%Y%m%d")
     lines["payout_day"] = day
     lines.insert(0, "settlement_id", _ids("JS" + month.period.start.strftime("%y%m"), 1,
                                           len(lines), 8))
@@ -155,16 +172,19 @@ def add_settlements(rng: np.random.Generator, month: DemoMonth) -> None:
 
 
 def add_payouts(rng: np.random.Generator, month: DemoMonth) -> None:
-    """Payouts sum their settlement lines; the bank receives them a few hours to days later."""
+    """Payouts made in the period sum their settlement lines, the earlier months' among them; the
+    bank receives them a few hours to days later."""
     t = month.tables
-    lines = t["settlement_lines"]
-    paid_out = lines["payout_id"].notna()
-    payouts = (lines[paid_out].groupby(["payout_id", "channel", "currency"], as_index=False)
+    fields = ["payout_id", "channel", "currency", "amount_fen", "payout_day"]
+    waiting = pd.concat([month.earlier.unpaid, t["settlement_lines"][fields]], ignore_index=True)
+    due = (waiting["payout_day"] < pd.Timestamp(month.period.end_ts)).to_numpy()
+    month.carry.unpaid = waiting[~due].reset_index(drop=True)
+    payouts = (waiting[due].groupby(["payout_id", "channel", "currency"], as_index=False)
                .agg(amount_fen=("amount_fen", "sum"), paid_at=("payout_day", "first")))
     payouts = payouts[payouts["amount_fen"] > 0].sort_values("paid_at", kind="stable")
     payouts["bank_account"] = ACCOUNT
     t["payouts"] = payouts.reset_index(drop=True)
-    t["bank_transactions"] = _deposits(rng, month, t["payouts"], t["fx_rates"])
+    t["bank_transactions"] = _deposits(rng, month, t["payouts"], month.carry.fx)
 
 
 def _deposits(rng, month: DemoMonth, payouts: pd.DataFrame, fx: pd.DataFrame) -> pd.DataFrame:
@@ -186,13 +206,17 @@ def _deposits(rng, month: DemoMonth, payouts: pd.DataFrame, fx: pd.DataFrame) ->
 
 
 def finish_bank(month: DemoMonth) -> None:
-    """Statement order, transaction numbers, running balance; nothing after the period's end."""
-    bank = month.tables["bank_transactions"]
-    end = np.datetime64(month.period.end_ts, "s")
-    bank = bank[bank["booked_at"] < end].sort_values("booked_at", kind="stable")
+    """Statement order and running balance, from where the last statement ended; deposits booked
+    after the period's end go on the next one."""
+    carry.cut(month, "bank_transactions")
+    carry.take(month, "bank_transactions")
+    bank = month.tables["bank_transactions"].sort_values("booked_at", kind="stable")
     bank = bank.reset_index(drop=True)
-    bank["balance_fen"] = 5_000_000_00 + np.cumsum(bank["amount_fen"].to_numpy())
+    opening = (OPENING_BALANCE_FEN if month.earlier.balance_fen is None
+               else month.earlier.balance_fen)
+    bank["balance_fen"] = opening + np.cumsum(bank["amount_fen"].to_numpy())
     month.tables["bank_transactions"] = bank
+    month.carry.balance_fen = int(opening + bank["amount_fen"].sum())
 
 
 def inject_settlement_lines(month: DemoMonth, rate: float = 0.0025) -> None:
@@ -212,8 +236,8 @@ def inject_settlement_lines(month: DemoMonth, rate: float = 0.0025) -> None:
                             "note": note})
 
     # orders settled in the period, in CNY, one sale line each: one anomaly per order
-    sale = lines[(lines["line_type"] == "sale") & (lines["currency"] == "CNY")
-                 & (lines["settled_at"] >= start)]
+    in_period = (lines["settled_at"] >= start) & (lines["settled_at"] < end)
+    sale = lines[(lines["line_type"] == "sale") & (lines["currency"] == "CNY") & in_period]
     per_order = lines.groupby("order_id")["line_type"].agg(lambda s: sorted(s))
     plain = per_order[per_order.map(lambda s: "refund" not in s and s.count("sale") == 1)].index
     free = list(rng.permutation(sale.loc[sale["order_id"].isin(plain), "order_id"].to_numpy()))
@@ -255,7 +279,7 @@ def inject_settlement_lines(month: DemoMonth, rate: float = 0.0025) -> None:
         add("PAY_DUPLICATE_LINE", row["settlement_id"], int(row["amount_fen"]), "twice", o)
     for k in range(n):  # a settlement for an order that is not ours
         row = lines.loc[lines.index[(lines["line_type"] == "sale")
-                                    & (lines["currency"] == "CNY")][k * 7]].to_dict()
+                                    & (lines["currency"] == "CNY") & in_period][k * 7]].to_dict()
         row.update(settlement_id=f"JSX{month.period.start:%y%m}{k:05d}",
                    order_id=f"X{month.period.start:%Y%m}{k:06d}")
         extra.append(row)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from recon_lib.demo import carry
 from recon_lib.demo.generator import HOUR, DemoMonth, _ids
 
 DAY = 24 * HOUR
@@ -19,7 +20,6 @@ RETURN_RATE = 0.08  # share of shipped orders with a return request (home goods:
 
 def add_returns(rng: np.random.Generator, month: DemoMonth) -> None:
     t = month.tables
-    end = np.datetime64(month.period.end_ts, "s")
     ships = t["shipments"]
     first_ship = ships.groupby("order_id")["ship_time"].min()
     orders = t["orders"].set_index("order_id")
@@ -29,8 +29,6 @@ def add_returns(rng: np.random.Generator, month: DemoMonth) -> None:
     picked = lines.sample(frac=RETURN_RATE, random_state=month.seed).reset_index(drop=True)
     requested = (first_ship.reindex(picked["order_id"]).to_numpy()
                  + rng.integers(2 * 24, 10 * 24, len(picked)) * HOUR)
-    keep = requested < end
-    picked, requested = picked[keep].reset_index(drop=True), requested[keep]
     n = len(picked)
     ym = month.period.start.strftime("%y%m")
     rid = _ids("TH" + ym, 1, n, 6)
@@ -70,22 +68,18 @@ def add_returns(rng: np.random.Generator, month: DemoMonth) -> None:
 
 
 def finish_returns(month: DemoMonth) -> None:
-    """Keep what happened before the period's end, and add the return parcels' pickups to the
-    courier tracking."""
+    """Add the return parcels' pickups to the courier tracking, and carry the legs that happen
+    after the period's end to the months holding them."""
     t = month.tables
-    end = np.datetime64(month.period.end_ts, "s")
-    receipts = t["return_receipts"]
-    t["return_receipts"] = receipts[receipts["received_at"] < end].reset_index(drop=True)
-    refunds = t["refunds"]
-    t["refunds"] = refunds[refunds["refunded_at"] < end].reset_index(drop=True)
     pickups = t.pop("return_pickups")
-    pickups = pickups[pickups["picked_up_at"] < end]
     t["return_requests"] = t["return_requests"].merge(
         pickups[["return_id", "picked_up_at"]], on="return_id", how="left")
     events = pd.DataFrame({"tracking_no": pickups["tracking_no"], "carrier": pickups["carrier"],
                            "event_type": "pickup", "event_time": pickups["picked_up_at"],
                            "promised_date": None, "location": None})
     t["tracking_events"] = pd.concat([t["tracking_events"], events], ignore_index=True)
+    for table in ("return_receipts", "refunds", "tracking_events"):
+        carry.cut(month, table)
 
 
 def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14) -> None:
@@ -121,18 +115,29 @@ def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14
         return req.loc[at[r]]
 
     is_sel = receipts["return_id"].isin
+    bought = t["order_lines"].groupby(["order_id", "sku"])["qty"].sum()
+
+    def other_qty_possible(r) -> bool:
+        return row(r)["qty"] >= 2 or bought[(row(r)["order_id"], row(r)["sku"])] > row(r)["qty"]
+
+    # returns that can come back with another quantity are few: they are taken first
+    for r in take(n, where=other_qty_possible):
+        asked = int(row(r)["qty"])
+        if asked >= 2:   # fewer units came back, refunded so
+            got = asked - 1
+            refunds.loc[refunds["return_id"] == r, "amount_fen"] = got * int(
+                row(r)["unit_price_fen"])
+        else:            # the buyer sent back every unit bought; refunded as asked
+            got = asked + 1
+        receipts.loc[is_sel([r]), "qty"] = got
+        add("RET_QTY_MISMATCH", f"{r}|{row(r)['sku']}", int(row(r)["unit_price_fen"]),
+            f"{got} of {asked} received")
     for r in take(n, where=lambda r: row(r)["channel"] not in REFUND_ON_PICKUP):
         no_receipt.add(r)                                           # the goods never came back
         add("RET_REFUND_NOT_RECEIVED", r, int(row(r)["requested_refund_fen"]), "refunded, lost")
     for r in take(n, where=lambda r: row(r)["channel"] not in REFUND_ON_PICKUP):
         no_refund.add(r)                                            # never refunded
         add("RET_RECEIVED_NOT_REFUNDED", r, int(row(r)["requested_refund_fen"]), "no refund")
-    for r in take(n, where=lambda r: row(r)["qty"] >= 2):   # fewer units came back, refunded so
-        got = int(row(r)["qty"]) - 1
-        receipts.loc[is_sel([r]), "qty"] = got
-        refunds.loc[refunds["return_id"] == r, "amount_fen"] = got * int(row(r)["unit_price_fen"])
-        add("RET_QTY_MISMATCH", f"{r}|{row(r)['sku']}", int(row(r)["unit_price_fen"]),
-            f"{got} of {row(r)['qty']} received")
     for r in take(n, where=lambda r: row(r)["channel"] not in REFUND_ON_PICKUP):
         condition = ["damaged", "wrong_item", "empty"][int(rng.integers(0, 3))]
         receipts.loc[is_sel([r]), "condition"] = condition     # withheld: no refund
