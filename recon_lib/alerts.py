@@ -422,7 +422,7 @@ def _read_billing_accuracy(rule: Rule, m: _Measures) -> list[_Reading]:
     card = m.scorecard[m.scorecard["bill_lines"] > 0]
     return _carriers(rule, card, "billing_accuracy", "courier bill",
                      lambda r: {"bill_lines": int(r.bill_lines),
-                                "overcharge": _number(r.overcharge_recovered, "CNY")})
+                                "overcharge": _number(r.claimable, "CNY")})
 
 
 def _read_refunds_not_received(rule: Rule, m: _Measures) -> list[_Reading]:

@@ -215,12 +215,15 @@ def _fee_schedule_rules(frame: pd.DataFrame, where: _Where) -> list[Problem]:
 
 
 def _rebate_rules(frame: pd.DataFrame, where: _Where) -> list[Problem]:
-    """Rates are shares, tiers rise, schemes run in whole months, one per courier at a time."""
+    """Rates are shares, tiers rise, the credit comes on the month's bill or the next, schemes run
+    in whole months, one per courier at a time."""
     tiers = range(1, schema.REBATE_TIERS + 1)
     problems = _bad_numbers(frame, where, {
         **{f"tier{n}_from": (lambda v: v < 0, "a volume of 0 or more") for n in tiers},
         **{f"tier{n}_rate": (lambda v: not 0 <= v <= 1, "a share from 0 to 1 (0.03 = 3%)")
            for n in tiers},
+        "credit_lag_months": (lambda v: v not in (0, 1), "0 (当月: credited on the month's own "
+                                                         "bill) or 1 (次月: on the next month's bill)"),
     })
     for index in frame.index:
         problems += _rebate_tiers(frame, where, index)

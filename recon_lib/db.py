@@ -90,6 +90,14 @@ class Database:
     def ensure_schema(self) -> None:
         for tbl in schema.TABLES.values():
             self.execute(schema.create_table_sql(tbl), name=f"create {tbl.name}")
+        # a database made by an earlier version keeps its rows and gains the columns added since
+        present = set(self.execute(sql_text("schema_columns"), name="schema_columns").fetchall())
+        for tbl in schema.TABLES.values():
+            for col in schema.all_columns(tbl):
+                if (tbl.name, col.name) not in present:
+                    log.info("adding column %s.%s to %s", tbl.name, col.name, self.path)
+                    self.execute(schema.add_column_sql(tbl, col),
+                                 name=f"add {tbl.name}.{col.name}")
         self.run("create_results")
 
     def close(self) -> None:

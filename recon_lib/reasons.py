@@ -101,9 +101,10 @@ _reason("FRT_RETURN_NO_REQUEST", "freight", "medium", "Return freight without a 
         "Return freight billed for a waybill that no return request names.", "payable",
         title_zh="无退货申请的退货运费")
 _reason("FRT_REBATE_SHORT", "freight", "medium", "Rebate short",
-        "The volume rebate credited on a month's bill is missing or below what the contract's "
-        "tier gives for the month's parcels or freight (judged in the period holding the "
-        "month's last day).", "rebate due minus rebate credited",
+        "The volume rebate credited on a month's bill (or the next month's, when the contract "
+        "credits it then) is missing or below what the contract's tier gives for the month's "
+        "parcels or freight (judged in the period holding the last day of that bill's month).",
+        "rebate due minus rebate credited",
         title_zh="返利少返")
 
 # -- returns: requests vs return parcels vs warehouse receipts vs refunds ----------------------

@@ -68,8 +68,10 @@ def freight_cost_matrix(db: Database, period: str) -> pd.DataFrame:
 
 
 def freight_rebates(db: Database, period: str) -> pd.DataFrame:
-    """Per carrier and rebate month whose last day is in the period: parcels, freight, tier
-    reached, rebate due, credited on the bill and the difference (empty when no month ends)."""
+    """Per carrier and rebate month whose credit is due on a bill of the period (the month's own,
+    or the next month's when the contract says 次月; see docs/rate-cards.md): parcels, freight,
+    tier reached, rebate due, the month of the bill that carries it (``credit_month``), what that
+    bill credited and the difference (empty when no month ends in the period)."""
     db.run("freight_rebates", **parse_period(period).bounds())
     df = db.query("freight_rebate_list")
     money = ["freight", "tier_from", "rate", "due", "credited", "difference"]

@@ -274,7 +274,8 @@ REBATE_TIERS = 5
 _table(
     "rate_card_rebates",
     "Contracted volume rebates (返利) per courier: the monthly volume each tier needs and the share "
-    "of the month's freight it gives back, credited as a rebate line on the courier's bill.",
+    "of the month's freight it gives back, credited as a rebate line on the courier's bill of that "
+    "month or of the next.",
     (
         _c("carrier", "VARCHAR", "Courier.", True, CARRIER_CODES),
         _c("service", "VARCHAR", "Courier product whose parcels count; empty for every product."),
@@ -287,6 +288,9 @@ _table(
             _c(f"tier{n}_rate", "DECIMAL(10,6)", f"Share of the month's freight tier {n} gives "
                "back (0.03 = 3%).", n == 1, unit="share"),
         )],
+        _c("credit_lag_months", "INTEGER", "Which bill carries a month's rebate: 0 = the month's "
+           "own bill (当月), 1 = the next month's bill (次月); empty means 0. The month is judged "
+           "in the period holding the last day of that bill's month."),
         _c("effective_from", "DATE", "First day of the first month the scheme applies.", True),
         _c("effective_to", "DATE", "Last day of the last month it applies; null if open."),
     ),
@@ -464,6 +468,12 @@ def create_table_sql(tbl: Table) -> str:
     """DDL for a canonical table. Built from the schema, so identifiers only, never values."""
     cols = ",\n  ".join(f"{c.name} {c.type}" for c in all_columns(tbl))
     return f"CREATE TABLE IF NOT EXISTS {tbl.name} (\n  {cols}\n)"
+
+
+def add_column_sql(tbl: Table, col: Column) -> str:
+    """ALTER TABLE adding a column that a database made before the column existed lacks (its rows
+    get NULL). Built from the schema, so identifiers and types only, never values."""
+    return f"ALTER TABLE {tbl.name} ADD COLUMN {col.name} {col.type}"
 
 
 def clear_period_sql(tbl: Table) -> str:

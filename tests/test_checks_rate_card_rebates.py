@@ -101,7 +101,54 @@ def test_schemes_run_in_whole_months_one_per_courier_at_a_time():
     assert len(found) == 4
 
 
+def test_the_credit_comes_on_the_months_own_bill_or_the_next():
+    found = problems([
+        scheme(2, (1, 0.01), credit_lag_months=1),
+        scheme(3, (1, 0.01), carrier="ZTO", credit_lag_months=0),
+        scheme(4, (1, 0.01), carrier="YTO", credit_lag_months=2),
+        scheme(5, (1, 0.01), carrier="JDL", credit_lag_months=-1),
+        scheme(6, (1, 0.01), carrier="EMS"),                              # empty: its own month
+    ])
+    assert found == [
+        f"rebates.csv, row {row}, column 'credit_lag_months': expected 0 (当月: credited on the "
+        f"month's own bill) or 1 (次月: on the next month's bill), got {got}"
+        for row, got in ((4, 2), (5, -1))]
+
+
 HEADER = ("快递公司,产品,返利计量,档位1起点,档位1返利率,档位2起点,档位2返利率,生效日期,失效日期\n")
+LAG_HEADER = "快递公司,返利计量,档位1起点,档位1返利率,返利入账,生效日期\n"
+
+
+def _load(tmp_path, text):
+    folder = tmp_path / "2026-10"
+    folder.mkdir(exist_ok=True)
+    (folder / "rate_card_rebates.csv").write_text(text, encoding="utf-8")
+    db = Database(":memory:")
+    load_period(db, parse_period("2026-10"), tmp_path)
+    return db
+
+
+def test_the_credit_month_reads_当月_次月_0_1_and_empty(tmp_path):
+    with _load(tmp_path, LAG_HEADER + "SF,票数,1,0.01,次月,2026-01-01\n"
+                                      "ZTO,票数,1,0.01,当月,2026-01-01\n"
+                                      "YTO,票数,1,0.01,1,2026-01-01\n"
+                                      "JDL,票数,1,0.01,0,2026-01-01\n"
+                                      "EMS,票数,1,0.01,,2026-01-01\n") as db:
+        got = dict(db.df("SELECT carrier, credit_lag_months FROM rate_card_rebates").values)
+    assert got == {"SF": 1, "ZTO": 0, "YTO": 1, "JDL": 0, "EMS": 0}
+
+
+def test_an_unknown_credit_month_is_refused_naming_the_cell(tmp_path):
+    with pytest.raises(InputError) as caught:
+        _load(tmp_path, LAG_HEADER + "SF,票数,1,0.01,隔月,2026-01-01\n"
+                                     "ZTO,票数,1,0.01,2,2026-01-01\n")
+    accepted = "'当月', '次月', '本月', '下月', '0', '1'"
+    assert sorted(str(p) for p in caught.value.problems) == [
+        f"rate_card_rebates.csv, row 2, column '返利入账': unexpected value '隔月'; accepted: "
+        f"{accepted}",
+        f"rate_card_rebates.csv, row 3, column '返利入账': unexpected value '2'; accepted: "
+        f"{accepted}",
+    ]
 
 
 def test_a_bad_file_is_refused_naming_its_own_headers(tmp_path):
@@ -130,9 +177,10 @@ def test_a_good_file_loads(tmp_path):
         HEADER + "SF,express,票数,10000,0.03,30000,0.05,2026-01-01,\n", encoding="utf-8")
     with Database(":memory:") as db:
         load_period(db, parse_period("2026-10"), tmp_path)
-        row = db.df("SELECT carrier, service, basis, tier2_from, tier2_rate, tier3_from "
-                    "FROM rate_card_rebates").iloc[0]
+        row = db.df("SELECT carrier, service, basis, tier2_from, tier2_rate, tier3_from, "
+                    "credit_lag_months FROM rate_card_rebates").iloc[0]
     assert (row.carrier, row.service, row.basis) == ("SF", "express", "parcels")
+    assert row.credit_lag_months == 0          # no 返利入账 column: credited on the month's bill
     assert (float(row.tier2_from), float(row.tier2_rate)) == (30000, 0.05)
     assert pd.isna(row.tier3_from)
 
@@ -154,7 +202,8 @@ def test_the_documented_example_loads_and_its_error_is_the_documented_one(tmp_pa
     (folder / "rate_card_rebates.csv").write_text(example, encoding="utf-8")
     with Database(":memory:") as db:
         load_period(db, parse_period("2026-10"), tmp_path)
-        assert db.scalar("SELECT count(*) FROM rate_card_rebates") == 2
+        got = dict(db.df("SELECT carrier, credit_lag_months FROM rate_card_rebates").values)
+        assert got == {"ZTO": 1, "SF": 0}                      # 次月 and 当月
     documented = _doc_block("a scheme whose second tier starts below the first").splitlines()[1]
     broken = example.replace("ZTO,,票数,10000,0.03,30000", "ZTO,,票数,10000,0.03,8000")
     (folder / "rate_card_rebates.csv").write_text(broken, encoding="utf-8")

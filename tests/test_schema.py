@@ -23,6 +23,20 @@ def test_database_tables_match_the_schema():
             assert list(cols["column_type"]) == [c.type for c in schema.all_columns(tbl)]
 
 
+def test_a_database_from_before_a_column_existed_gains_it_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with Database(path) as db:   # as made before 返利入账 (credit_lag_months) existed
+        db.execute("ALTER TABLE rate_card_rebates DROP COLUMN credit_lag_months")
+        db.execute("INSERT INTO rate_card_rebates (carrier, basis, tier1_from, tier1_rate, "
+                   "effective_from, period, source_file, source_row) VALUES ('SF', 'parcels', "
+                   "1, 0.01, DATE '2026-01-01', '2026-09', 'rate_card_rebates.csv', 2)")
+    with Database(path) as db:
+        cols = db.df("DESCRIBE rate_card_rebates")
+        assert "credit_lag_months" in set(cols["column_name"])
+        assert db.scalar("SELECT count(*) FROM rate_card_rebates "
+                         "WHERE carrier = 'SF' AND credit_lag_months IS NULL") == 1  # as 当月
+
+
 def test_data_model_doc_is_generated_from_the_schema():
     # regenerate with: python -m recon_lib.schema > docs/data-model.md
     assert DOC.read_text(encoding="utf-8").strip() == schema.markdown().strip()

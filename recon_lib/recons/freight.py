@@ -36,7 +36,8 @@ def spec(weight_tolerance_kg: float) -> MatchSpec:
 
 def reconcile(ctx: RunContext) -> int:
     """Duplicates, phantom and unbilled waybills, weight/rate/zone overcharges, surcharges, and
-    volume rebates short of the contract for the months whose last day is in the period."""
+    volume rebates short of the contract for the months whose credit falls due in the period
+    (on the month's own bill, or the next month's when the contract says so)."""
     bounds = ctx.period.bounds()
     ctx.db.run("freight_parcels", bill_cycle=ctx.settings.bill_cycle,
                grace_days=ctx.settings.bill_grace_days, lag_days=ctx.settings.bill_lag_days,

@@ -3,7 +3,8 @@
 ``reports/<period>/freight_claims_<carrier>.xlsx`` has a summary sheet (claimable amount by
 reason, and the accrual for parcels not billed yet) and one evidence sheet per reason, with frozen
 headers, filters and number formats. A volume rebate short of the contract is claimable too; its
-sheet shows the month's volume, the tier reached, the rebate due and what the bill credited.
+sheet shows the month's volume, the tier reached, the rebate due, the month whose bill the
+contract puts the credit on (the same or the next) and what that bill credited.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ EVIDENCE = [  # column in the query, header in the workbook, number format
 
 REBATE_EVIDENCE = [  # the same, for a rebate short of the contract: one row per month
     ("rebate_cycle", "返利月份 Month", "@"),
+    ("rebate_credit_month", "入账账单月 Credited on bill of", "@"),
     ("rebate_basis", "计量 Basis", "@"),
     ("rebate_parcels", "票数 Parcels", "#,##0"),
     ("rebate_freight", "运费 Freight", MONEY_FORMAT),

@@ -12,7 +12,12 @@
 --   provinces        = distinct destination provinces of the parcels (1 on province rows)
 --   billing_accuracy = share of bill lines (all fee types) whose waybill has no freight finding
 --                      of the period other than FRT_UNBILLED                           (share)
---   overcharge_recovered = sum of those findings' amounts                             (yuan)
+--   claimable        = the period's claims against the carrier: the amounts of its freight
+--                      findings other than FRT_UNBILLED (an accrual, not a claim), the same money
+--                      as freight_by_carrier's claimable and the freight_overcharge alert (yuan)
+--                      A rebate credited short (FRT_REBATE_SHORT) is owed by the carrier too,
+--                      but on its whole month's bill: it counts on the carrier row only, so the
+--                      province rows may add up to less.
 -- Score: each metric is scaled 0..1 across the carriers of the same level and province
 -- (min-max; 1 = best): higher is better for on_time_rate, provinces, billing_accuracy; lower is
 -- better for avg_delivery_days, incident_rate, cost_per_parcel. When every carrier has the same
@@ -108,13 +113,19 @@ bill as (
 ),
 
 findings as (
-    select split_part(d.key, '|', 1) as waybill_no, d.amount
+    select
+        d.reason_code,
+        case when d.reason_code <> 'FRT_REBATE_SHORT' then split_part(d.key, '|', 1)
+        end as waybill_no,
+        case when d.reason_code = 'FRT_REBATE_SHORT' then json_extract_string(d.details, '$.carrier')
+        end as rebate_carrier,
+        d.amount
     from discrepancies as d, params as p
     where d.period = p.period and d.recon = 'freight' and d.reason_code <> 'FRT_UNBILLED'
 ),
 
-flagged as (
-    select distinct waybill_no from findings
+flagged as (   -- a rebate finding's key is '<carrier>|<month>', not a waybill on the bill
+    select distinct waybill_no from findings where waybill_no is not null
 ),
 
 waybill_owner as (   -- where a finding's waybill belongs: the bill line, else our shipment
@@ -133,17 +144,27 @@ waybill_owner as (   -- where a finding's waybill belongs: the bill line, else o
                from shipments group by tracking_no) as s on s.tracking_no = f.waybill_no
 ),
 
-recovered as (
+claims as (
     select
         case when grouping(w.province) = 1 then 'carrier' else 'province' end as level,
         w.carrier,
         case when grouping(w.province) = 0 then coalesce(w.province, '(unknown)') end
             as province,
-        cast(sum(f.amount) as double) as overcharge_recovered                     -- yuan
+        sum(f.amount) as amount                                                   -- yuan
     from findings as f
     join waybill_owner as w on w.waybill_no = f.waybill_no
     where w.carrier is not null
     group by grouping sets ((w.carrier), (w.carrier, w.province))
+    union all
+    select 'carrier', rebate_carrier, null, amount
+    from findings
+    where rebate_carrier is not null
+),
+
+claimed as (
+    select level, carrier, province, cast(sum(amount) as double) as claimable      -- yuan
+    from claims
+    group by level, carrier, province
 ),
 
 bill_stats as (
@@ -184,12 +205,12 @@ metrics as (
         bs.freight_payable / nullif(bs.billed_parcels, 0) as cost_per_parcel,     -- yuan
         bs.freight_payable / nullif(bs.billed_kg, 0) as cost_per_kg,              -- yuan per kg
         bs.billing_accuracy,
-        coalesce(rc.overcharge_recovered, 0) as overcharge_recovered
+        coalesce(rc.claimable, 0) as claimable
     from parcel_stats as ps
     full outer join bill_stats as bs
       on bs.level = ps.level and bs.carrier = ps.carrier
      and bs.province is not distinct from ps.province
-    left join recovered as rc
+    left join claimed as rc
       on rc.level = coalesce(ps.level, bs.level) and rc.carrier = coalesce(ps.carrier, bs.carrier)
      and rc.province is not distinct from coalesce(ps.province, bs.province)
 ),
@@ -254,7 +275,7 @@ final as (
         avg_delivery_days, p90_delivery_days,
         damage_rate, loss_rate, incident_rate,
         bill_lines, billed_parcels, freight_payable, billed_kg, cost_per_parcel, cost_per_kg,
-        provinces, billing_accuracy, overcharge_recovered,
+        provinces, billing_accuracy, claimable,
         s_on_time, s_speed, s_incidents, s_cost, s_coverage, s_billing,
         score,
         case when score is not null

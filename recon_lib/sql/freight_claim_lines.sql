@@ -38,6 +38,7 @@ final as (
         b.source_file,
         b.source_row,
         json_extract_string(f.rebate, '$.cycle') as rebate_cycle,
+        json_extract_string(f.rebate, '$.credit_month') as rebate_credit_month,
         case json_extract_string(f.rebate, '$.basis')
             when 'parcels' then '票数 parcels' when 'freight' then '运费 freight' end as rebate_basis,
         cast(json_extract(f.rebate, '$.parcels') as bigint) as rebate_parcels,

@@ -1,7 +1,8 @@
 -- Freight audit findings. Pairing (duplicates, waybills not ours, parcels not billed, weight and
 -- destination differences) comes from the match engine's results of this run (spec 'freight');
 -- the contract-price check, surcharge conditions and return freight are rules over the bill;
--- volume rebates come from freight_rebates (the rebate cycles whose last day is in the period).
+-- volume rebates come from freight_rebates (the rebate cycles whose credit month, the cycle's own
+-- or the next as the contract says, ends in the period).
 -- Amounts are in yuan: what can be claimed back, or for unbilled parcels what to accrue.
 with
 
@@ -132,7 +133,7 @@ rebate_short as (   -- credited below the tier the month reached; an over-credit
         r.due - r.credited as amount,
         r.explanation,
         to_json({'carrier': r.carrier, 'cycle': r.cycle, 'cycle_last_day': r.cycle_last_day,
-                 'service': r.service, 'basis': r.basis, 'parcels': r.parcels,
+                 'credit_month': r.credit_month, 'service': r.service, 'basis': r.basis, 'parcels': r.parcels,
                  'freight': r.freight, 'tier': r.tier, 'tier_from': r.tier_from,
                  'rate': r.rate, 'due': r.due, 'credited': r.credited,
                  'credit_lines': r.credit_lines, 'scheme': r.scheme_row}) as details

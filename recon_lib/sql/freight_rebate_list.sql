@@ -3,8 +3,8 @@
 with
 
 final as (
-    select cycle, cycle_last_day, carrier, service, basis, parcels, freight, tier, tier_from,
-           rate, due, credited, difference, explanation
+    select cycle, cycle_last_day, credit_month, carrier, service, basis, parcels, freight, tier,
+           tier_from, rate, due, credited, difference, explanation
     from freight_rebates
 )
 

@@ -3,6 +3,8 @@ delivered yet). Every expected number is worked out in the comments."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -28,9 +30,10 @@ def bill(carrier, wb, fee, payable, kg=None, day="2026-10-20", province=None):
             "payable": payable, "billed_weight_kg": kg, "dest_province": province}
 
 
-def finding(reason, key, amount, period=P, recon="freight"):
+def finding(reason, key, amount, period=P, recon="freight", details=None):
     return {"run_id": "r1", "period": period, "recon": recon, "reason_code": reason,
-            "key": key, "amount": amount, "explanation": "x"}
+            "key": key, "amount": amount, "explanation": "x",
+            "details": None if details is None else json.dumps(details)}
 
 
 @pytest.fixture
@@ -77,6 +80,8 @@ def month(db):
         finding("FRT_UNBILLED", "Z3", 9),                     # not a billing error
         finding("FRT_RATE_OVER", "P1", 5, period="2026-09"),  # another period
         finding("OUT_NO_MOVEMENT", "P2", 7, recon="outbound"),
+        # ZTO credited its rebate 4 short: owed by ZTO, about its month's bill, not a waybill
+        finding("FRT_REBATE_SHORT", "ZTO|2026-10", 4, details={"carrier": "ZTO"}),
     ])
     return db
 
@@ -85,13 +90,14 @@ def insert_findings(db, rows):
     for row in rows:
         db.execute("INSERT INTO discrepancies BY NAME SELECT $run_id AS run_id, $period AS period, "
                    "$recon AS recon, $reason_code AS reason_code, $key AS key, "
-                   "$amount AS amount, $explanation AS explanation", row, name="finding")
+                   "$amount AS amount, $explanation AS explanation, $details AS details", row,
+                   name="finding")
 
 
 COLUMNS = ["parcels", "delivered", "judged", "on_time", "on_time_rate", "avg_delivery_days",
            "p90_delivery_days", "damage_rate", "loss_rate", "incident_rate", "bill_lines",
            "cost_per_parcel", "cost_per_kg", "provinces", "billing_accuracy",
-           "overcharge_recovered", "score", "rank"]
+           "claimable", "score", "rank"]
 
 
 def _table(df):
@@ -119,9 +125,10 @@ def test_carrier_level(month):
         6, 64 / 5, 64 / 7,                                    # freight 10+14+12+8+20 on 5 waybills
         2, 4 / 6, 23,                                         # P3 and SFX flagged; 3 + 20
         0.05, 3])
+    # ZTO's rebate shortfall is a claim (4) but flags no bill line: accuracy stays 1
     _check(rows[("carrier", "ZTO", None)], [
         3, 3, 2, 2, 1.0, (1.0 + 3.0 + 1.5) / 3, 1.5 + 0.8 * 1.5, 0, 0, 0,
-        2, 6, 6, 1, 1.0, 0, 0.95, 1])
+        2, 6, 6, 1, 1.0, 4, 0.95, 1])
     # no delivery: on-time and speed are NULL (not 0) and drop out of the score with their weight
     _check(rows[("carrier", "YTO", None)], [
         1, 0, 0, 0, None, None, None, 0, 0, 0,
@@ -137,12 +144,13 @@ def test_province_level(month):
     _check(rows[("province", "SF", "广东")], [
         2, 2, 2, 1, 0.5, 3.25, 2.0 + 0.9 * 2.5, 0, 0, 0,
         3, 12, 8, 1, 1.0, 0, 0.15 + 0.05 + 0.15, 2])
+    # the rebate is about ZTO's whole month: on the carrier row only, not in a province
     _check(rows[("province", "ZTO", "广东")], [
         3, 3, 2, 2, 1.0, 5.5 / 3, 2.7, 0, 0, 0, 2, 6, 6, 1, 1.0, 0, 1.0, 1])
     # 上海: only the phantom bill line; no parcels
     _check(rows[("province", "SF", "上海")], [
         0, 0, 0, 0, None, None, None, None, None, None, 1, 20, 10, 0, 0.0, 20, 1.0, 1])
-    assert rows[("province", "SF", "浙江")][COLUMNS.index("overcharge_recovered")] == 3
+    assert rows[("province", "SF", "浙江")][COLUMNS.index("claimable")] == 3
 
 
 def test_weights_change_the_ranking(month):

@@ -40,6 +40,7 @@ def test_rebate_evidence_shows_volume_tier_due_and_credit(workbooks):
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert row["返利月份 Month"] == "2026-10"
+    assert row["入账账单月 Credited on bill of"] == "2026-10"    # the month's own bill
     assert row["计量 Basis"] == "票数 parcels"
     assert (row["票数 Parcels"], row["运费 Freight"], row["档位 Tier"]) == (2, 30.0, "2")
     assert (row["返利率 Rate"], row["应返 Due"], row["已返 Credited"]) == (0.1, 3.0, 1.0)
