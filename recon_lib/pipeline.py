@@ -121,8 +121,9 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
     Raises :class:`~recon_lib.errors.InputError` on bad input (nothing stored changes) and
     :class:`~recon_lib.errors.StepError` when a notebook fails (its partial copy is kept).
     """
-    reports_dir = Path(reports_dir or config.REPORTS_DIR)
-    db_path = Path(db_path or config.DEFAULT_DB)
+    # absolute: the notebooks' kernels run in notebooks/, where a relative path means another file
+    reports_dir = Path(reports_dir or config.REPORTS_DIR).absolute()
+    db_path = Path(db_path or config.DEFAULT_DB).absolute()
     run_id = f"{period.label}-{datetime.now():%Y%m%dT%H%M%S%f}"
     out_dir = reports_dir / period.label
     rules = alert_rules if alert_rules is not None else alerts.load_rules()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import nbformat
@@ -36,7 +37,15 @@ def counts(root):
 
 @pytest.fixture(scope="module")
 def ran(demo):
-    code = main(["run", *args(demo), "--quiet"])
+    # relative paths, as typed in a shell at the data's root: the notebooks' kernels run in
+    # notebooks/, so the run must hand them paths that do not depend on the working directory
+    here = os.getcwd()
+    os.chdir(demo)
+    try:
+        code = main(["run", "--period", PERIOD, "--data-dir", "raw", "--db", "recon.duckdb",
+                     "--reports-dir", "reports", "--quiet"])
+    finally:
+        os.chdir(here)
     return demo, code
 
 
