@@ -73,7 +73,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     # refunds paid for goods not back when the return's window closed in the period, yuan
     Kind("refunds_not_received", "above", "CNY", ("channel",), "returns",
          SHEET_NAMES["returns"]),
-    # days the latest payout still missing from the bank is past its deposit deadline
+    # days the most overdue payout still missing from the bank is past its deposit deadline
     Kind("payout_late", "above", "days", ("channel",), "payments", REGISTER_SHEET),
     # share of a courier's bill lines in the period with no freight finding
     Kind("billing_accuracy", "below", "share", ("carrier",), "freight", SHEET_NAMES["freight"]),
@@ -508,11 +508,16 @@ def _show(value, unit: str) -> str:
     return f"{value:g}"
 
 
+def _overdue(days: int) -> str:
+    # 0 whole days means the deadline was the period's last day: past, but not by a full day
+    return "deadline on the last day" if days == 0 else f"{_show(days, 'days')} late"
+
+
 _WHAT = {
     "freight_overcharge": "freight overcharges of {subject}",
     "freight_overcharge_share": "freight overcharges of {subject} as a share of its bill",
     "refunds_not_received": "refunds paid, goods not back ({subject})",
-    "payout_late": "latest payout still missing from the bank ({subject})",
+    "payout_late": "most overdue payout still missing from the bank ({subject})",
     "billing_accuracy": "billing accuracy of {subject}",
     "top_sku_low_stock": "warehouse x SKU rows at or below safety stock ({subject})",
     "on_time_rate": "on-time delivery ({subject})",
@@ -530,8 +535,8 @@ def _message(rule: Rule, kind: Kind, reading: _Reading, breached: bool) -> str:
     if rule.kind == "freight_overcharge_share" and d.get("billed") is not None:
         text += f" (¥{d['overcharge']:,.2f} of ¥{d['billed']:,.2f})"
     elif rule.kind == "payout_late" and d.get("late_payouts"):
-        text += f"; {d['late_payouts']} late payout(s), latest: " + ", ".join(
-            f"{p['payout_id']} ({p['channel']}, {_show(p['days_late'], 'days')})"
+        text += f"; {d['late_payouts']} late payout(s), most overdue first: " + ", ".join(
+            f"{p['payout_id']} ({p['channel']}, {_overdue(p['days_late'])})"
             for p in d["latest"][:NAMED])
     elif rule.kind == "top_sku_low_stock" and d.get("rows"):
         text += ": " + ", ".join(f"{r['sku']} in {r['warehouse']} ({r['on_hand']} on hand, "

@@ -219,7 +219,7 @@ def test_payout_late_lists_the_late_payouts(month):
         {"payout_id": "PO1", "channel": "tmall", "days_late": 6, "deadline": "2026-10-25 10:00",
          "amount": 500.0, "currency": "CNY"}]}
     assert alert.evidence["sheet"] == "登记簿 Register"
-    assert "PO1 (tmall, 6 days)" in alert.message
+    assert "most overdue first: PO1 (tmall, 6 days late)" in alert.message
     assert measure(month, kind="payout_late", threshold=0, channel="jd")[0].value == 0
 
 
@@ -232,6 +232,10 @@ def test_payout_late_counts_days_to_the_last_day_of_any_period(month):
     before = Period(date(2026, 10, 27), date(2026, 10, 28), "2026-10-27")
     [alert] = measure(month, before, kind="payout_late", threshold=2)
     assert (alert.value, alert.details["latest"][0]["payout_id"]) == (17, "PO4")
+    # on PO1's deadline day it is late, by less than a whole day
+    deadline_day = Period(date(2026, 10, 25), date(2026, 10, 26), "2026-10-25")
+    [alert] = measure(month, deadline_day, kind="payout_late", threshold=2)
+    assert "PO4 (jd, 15 days late), PO1 (tmall, deadline on the last day)" in alert.message
 
 
 def test_low_stock_details_name_warehouse_and_sku(month):
