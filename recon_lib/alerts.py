@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -39,6 +39,7 @@ from recon_lib.register import SHEET as REGISTER_SHEET
 from recon_lib.report.claims import workbook_name
 from recon_lib.report.exceptions import SHEET_NAMES, WORKBOOK
 from recon_lib.schema import CARRIER_CODES, CHANNELS
+from recon_lib.yaml_keys import unique_keys
 
 log = logging.getLogger(__name__)
 
@@ -175,14 +176,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
     data = _Mapping()
     data.line, data.lines = node.start_mark.line + 1, {}
     yield data
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, Hashable):
-            raise yaml.constructor.ConstructorError(None, None, f"a key cannot be {key!r}",
-                                                    key_node.start_mark)
-        if key in data:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}",
-                                                    key_node.start_mark)
+    for key, key_node, value_node in unique_keys(loader, node):
         data[key] = loader.construct_object(value_node, deep=True)
         data.lines[key] = key_node.start_mark.line + 1
 

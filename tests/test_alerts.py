@@ -414,6 +414,7 @@ alerts:
 @pytest.mark.parametrize("text, expected", [
     ("alerts:\n  - kind: payout_late\n    threshold: [1\n", "line 4: "),
     ("alerts:\n  - kind: payout_late\n    kind: on_time_rate\n", "duplicate key 'kind'"),
+    ("alerts:\n  - ? [kind, threshold]\n    : 1\n", "a key cannot be ['kind', 'threshold']"),
     ("rules:\n  - kind: payout_late\n", "expected a mapping with an 'alerts' list"),
     ("alerts:\n  kind: payout_late\n", "'alerts' must be a list of rules (each starting with '- '), got a mapping"),
     ("alerts:\n  - payout_late\n", "line 1: rule 1: expected a mapping"),

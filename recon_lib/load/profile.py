@@ -19,6 +19,7 @@ import yaml
 from recon_lib import config, schema
 from recon_lib.errors import InputError, Problem
 from recon_lib.load import values
+from recon_lib.yaml_keys import unique_keys
 
 FILE_TYPES = ("csv", "txt", "xlsx", "xls")
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gbk", "gb18030")
@@ -218,13 +219,7 @@ class _Loader(yaml.SafeLoader):
     """
 
     def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
+        unique_keys(self, node)  # PyYAML itself would keep a repeated key's last value
         return super().construct_mapping(node, deep)
 
 
