@@ -34,6 +34,7 @@ from recon_lib import analytics, config
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.db import Database
 from recon_lib.errors import SEVERITIES, InputError, Problem
+from recon_lib.formats import yuan
 from recon_lib.periods import Period
 from recon_lib.register import SHEET as REGISTER_SHEET
 from recon_lib.report.claims import workbook_name
@@ -494,7 +495,7 @@ def breaches(kind: Kind, value, threshold: float) -> bool:
 
 def _show(value, unit: str) -> str:
     if unit == "CNY":
-        return f"¥{value:,.2f}"
+        return yuan(value)
     if unit == "share":
         return f"{value:.2%}"
     if unit == "days":
@@ -527,7 +528,7 @@ def _message(rule: Rule, kind: Kind, reading: _Reading, breached: bool) -> str:
             f"{_show(rule.threshold, kind.unit)}")
     d = reading.details
     if rule.kind == "freight_overcharge_share" and d.get("billed") is not None:
-        text += f" (¥{d['overcharge']:,.2f} of ¥{d['billed']:,.2f})"
+        text += f" ({yuan(d['overcharge'])} of {yuan(d['billed'])})"
     elif rule.kind == "payout_late" and d.get("late_payouts"):
         text += f"; {d['late_payouts']} late payout(s), most overdue first: " + ", ".join(
             f"{p['payout_id']} ({p['channel']}, {_overdue(p['days_late'])})"

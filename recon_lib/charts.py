@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import font_manager
 
+from recon_lib.formats import yuan
+
 CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "PingFang SC",
              "Hiragino Sans GB", "Microsoft YaHei", "SimHei"]
 _CJK_FILES = ("/usr/share/fonts/**/*CJK*.tt[cf]", "/usr/share/fonts/**/wqy-*.tt[cf]",
@@ -61,7 +63,7 @@ def findings_by_reason(summary: pd.DataFrame, title: str):
     bars = ax.barh(df["title"], df["findings"], color="#c0504d")
     for bar, amount in zip(bars, df["amount"], strict=True):
         if amount:
-            ax.annotate(f"¥{amount:,.2f}", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            ax.annotate(yuan(amount), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
                         xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.margins(x=0.25)
     return _finish(fig, ax, title, xlabel="findings (count)")
@@ -74,7 +76,7 @@ def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str, *, mon
     for bar, v in zip(bars_, df[value], strict=True):
         if pd.isna(v):
             continue
-        text = f"¥{v:,.2f}" if money else f"{v:.1%}" if unit == "share" else f"{v:,.1f}"
+        text = yuan(v) if money else f"{v:.1%}" if unit == "share" else f"{v:,.1f}"
         ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
     ax.margins(y=0.15)
@@ -136,7 +138,7 @@ def waterfall(df: pd.DataFrame, title: str, unit: str = "yuan"):
         level -= value
     ax.bar(len(values) - 1, values[-1], color="#4f81bd")
     for i, value in enumerate(values):
-        ax.annotate(f"¥{value:,.0f}", (i, ax.get_ylim()[1] * 0.01), ha="center", fontsize=7,
+        ax.annotate(yuan(value, 0), (i, ax.get_ylim()[1] * 0.01), ha="center", fontsize=7,
                     rotation=90, va="bottom", color="white" if i in (0, len(values) - 1)
                     else "black")
     ax.set_xticks(range(len(labels)), [label.split(" ", 1)[-1] for label in labels],

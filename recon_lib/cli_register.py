@@ -8,6 +8,7 @@ from pathlib import Path
 from recon_lib import register
 from recon_lib.db import Database
 from recon_lib.errors import EXIT_OK, InputError
+from recon_lib.formats import yuan
 from recon_lib.privacy import mask_frame
 
 SHOWN = ["item_id", "status", "owner", "age_days", "amount", "first_seen", "explanation"]
@@ -48,7 +49,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         print(f"no {args.status} items as of {as_of}")
         return EXIT_OK
     print(found[SHOWN].to_string(index=False, max_colwidth=60))
-    print(f"\n{len(found):,} item(s), ¥{found['amount'].sum():,.2f}, as of {as_of}")
+    print(f"\n{len(found):,} item(s), {yuan(found['amount'].sum())}, as of {as_of}")
     return EXIT_OK
 
 

@@ -13,6 +13,7 @@ from recon_lib import alerts, analytics, config, register, results
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.db import Database
 from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK, InputError
+from recon_lib.formats import yuan
 from recon_lib.load import load_period
 from recon_lib.periods import Period, parse_period
 from recon_lib.recons import freight, outbound, payments, returns, shipping
@@ -79,10 +80,10 @@ def headline(db: Database, period: str) -> list[tuple[str, str]]:
     p = parse_period(period)
     money = db.query("money_at_stake", period=period).iloc[0]
     rows = [
-        ("快递索赔 Claims against couriers", f"¥{float(money.courier_claims):,.2f}"),
-        ("已退款未收货 Refunds paid, goods not back", f"¥{float(money.refunds_not_received):,.2f}"),
-        ("超期应收 Receivables overdue", f"¥{float(money.receivables_overdue):,.2f}"),
-        ("多收费用 Platform fees above schedule", f"¥{float(money.fee_overcharges):,.2f}"),
+        ("快递索赔 Claims against couriers", yuan(money.courier_claims)),
+        ("已退款未收货 Refunds paid, goods not back", yuan(money.refunds_not_received)),
+        ("超期应收 Receivables overdue", yuan(money.receivables_overdue)),
+        ("多收费用 Platform fees above schedule", yuan(money.fee_overcharges)),
     ]
     now, before = register.period_counts(db, p), register.period_counts(db, p.previous())
     if len(now):
@@ -105,7 +106,7 @@ def headline(db: Database, period: str) -> list[tuple[str, str]]:
     summary = results.summary(db, period)
     for recon, part in summary.groupby("recon", sort=False):
         rows.append((f"{recon}: findings / money at stake",
-                     f"{int(part['findings'].sum()):,} / ¥{part['amount'].sum():,.2f}"))
+                     f"{int(part['findings'].sum()):,} / {yuan(part['amount'].sum())}"))
     return rows
 
 

@@ -8,12 +8,14 @@ from collections.abc import Sequence
 import pandas as pd
 from IPython.display import HTML, display
 
+from recon_lib.formats import yuan
+
 
 def table(df: pd.DataFrame, *, money: Sequence[str] = (), percent: Sequence[str] = (),
           max_rows: int = 500) -> None:
     """Display ``df`` without its index; money as ¥1,234.50, shares as 98.5%; long tables cut."""
     shown = df.head(max_rows)
-    formatters = {c: (lambda v: "" if pd.isna(v) else f"¥{v:,.2f}") for c in money if c in df}
+    formatters = {c: (lambda v: "" if pd.isna(v) else yuan(v)) for c in money if c in df}
     formatters |= {c: (lambda v: "" if pd.isna(v) else f"{v:.1%}") for c in percent if c in df}
     numeric = [c for c in shown if c in formatters or pd.api.types.is_numeric_dtype(shown[c])]
     text_cols = [c for c in shown if c not in numeric]
