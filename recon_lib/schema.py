@@ -441,6 +441,8 @@ _table(
     (
         _c("ticket_id", "VARCHAR", "Ticket number.", True),
         _c("order_id", "VARCHAR", "Order concerned, if any."),
+        _c("sku", "VARCHAR", "SKU the ticket is about, when the export names one; empty = the "
+           "whole order."),
         _c("channel", "VARCHAR", "Channel.", True, CHANNELS),
         _c("category", "VARCHAR", "quality, delivery, service, review, other.", True),
         _c("score", "INTEGER", "Review score 1..5, if a review."),

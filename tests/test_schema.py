@@ -37,6 +37,18 @@ def test_a_database_from_before_a_column_existed_gains_it_and_keeps_its_rows(tmp
                          "WHERE carrier = 'SF' AND credit_lag_months IS NULL") == 1  # as 当月
 
 
+def test_a_database_from_before_tickets_named_skus_gains_the_column(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with Database(path) as db:   # as made before service_tickets.sku existed
+        db.execute("ALTER TABLE service_tickets DROP COLUMN sku")
+        db.execute("INSERT INTO service_tickets (ticket_id, channel, category, opened_at, period, "
+                   "source_file, source_row) VALUES ('GD1', 'tmall', 'quality', "
+                   "TIMESTAMP '2026-09-05 10:00:00', '2026-09', 'service_tickets.csv', 2)")
+    with Database(path) as db:
+        assert db.scalar("SELECT count(*) FROM service_tickets "
+                         "WHERE ticket_id = 'GD1' AND sku IS NULL") == 1  # the whole order
+
+
 def test_data_model_doc_is_generated_from_the_schema():
     # regenerate with: python -m recon_lib.schema > docs/data-model.md
     assert DOC.read_text(encoding="utf-8").strip() == schema.markdown().strip()

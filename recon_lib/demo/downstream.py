@@ -140,4 +140,25 @@ def _tickets(rng, month: DemoMonth) -> pd.DataFrame:
         "category": category, "score": score, "opened_at": opened, "resolved_at": resolved,
         "reopened": rng.random(n) < 0.05,
     })
+    out.insert(2, "sku", _named_skus(rng, month, out))
     return out
+
+
+NAMED_SKU_SHARE = 0.8
+"""Share of quality complaints and low reviews whose export names the SKU (商家编码); the rest
+are about the whole order."""
+
+
+def _named_skus(rng, month: DemoMonth, tickets: pd.DataFrame) -> np.ndarray:
+    """One SKU of the ticket's order for most quality complaints and low reviews, else None.
+
+    Drawn after every other column of the tickets, so naming SKUs changes nothing else."""
+    n = len(tickets)
+    pick = rng.random(n)  # which line of the order
+    named = rng.random(n) < NAMED_SKU_SHARE
+    low = (tickets["category"] == "review") & (pd.to_numeric(tickets["score"]) <= 2)
+    named &= ((tickets["category"] == "quality") | low).to_numpy()
+    skus = (month.tables["order_lines"].groupby("order_id", sort=False)["sku"]
+            .agg(lambda s: sorted(set(s))).reindex(tickets["order_id"]).to_numpy())
+    return np.array([lines[int(u * len(lines))] if ok and isinstance(lines, list) else None
+                     for lines, u, ok in zip(skus, pick, named, strict=True)], dtype=object)

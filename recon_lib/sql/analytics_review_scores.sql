@@ -1,6 +1,8 @@
 -- Review scores of the period per product category. A review (ticket of category 'review' with a
--- score, opened in the period) counts once in every category of the order it reviews; reviews
--- without an order or whose SKUs have no category count under category NULL.
+-- score, opened in the period) that names a SKU counts once, in that SKU's category (also when
+-- the SKU is not a line of its order: the customer named the product); one without a SKU counts
+-- once in every category of the order it reviews. Reviews whose SKU, or whose order's SKUs,
+-- have no category, and reviews with neither SKU nor order, count under category NULL.
 --   avg_score (1..5), low_share = reviews scored <= 2 / reviews, score_1 .. score_5 = counts
 with
 
@@ -11,7 +13,11 @@ params as (
 ),
 
 reviews as (
-    select t.ticket_id, t.order_id, t.score
+    select
+        t.ticket_id,
+        t.order_id,
+        nullif(trim(t.sku), '') as sku,  -- a blank cell names no SKU: the whole order
+        t.score
     from service_tickets as t, params as p
     where t.category = 'review' and t.score is not null
       and t.opened_at >= p.p_start and t.opened_at < p.p_end
@@ -25,9 +31,17 @@ order_categories as (
 ),
 
 attributed as (
+    -- the category of the SKU the review names
+    select r.ticket_id, r.score, pr.category
+    from reviews as r
+    left join products as pr on pr.sku = r.sku
+    where r.sku is not null
+    union all
+    -- no SKU named: every category of the order
     select r.ticket_id, r.score, oc.category
     from reviews as r
     left join order_categories as oc on oc.order_id = r.order_id
+    where r.sku is null
 ),
 
 final as (

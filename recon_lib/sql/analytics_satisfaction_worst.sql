@@ -1,9 +1,12 @@
 -- The worst of the period, with the numbers behind each row (kind 'sku', 'carrier', 'province'):
 --   sku:      quality complaints per 1,000 units sold. Complaints = tickets opened in the period
---             of category 'quality' or reviews scored <= 2; a ticket names an order, not a SKU,
---             so it counts against every SKU of its order. Units = order_lines qty of orders
---             paid in the period and not cancelled by its end. Only SKUs with >= $min_units
---             units and at least one complaint; worst = highest rate.
+--             of category 'quality' or reviews scored <= 2. A ticket that names a SKU counts
+--             against that SKU only, also when the SKU is not a line of its order (or it has no
+--             order): the customer named the product, and the order may be mistyped or another
+--             one of theirs. A ticket without a SKU counts against every SKU of its order.
+--             Units = order_lines qty of orders paid in the period and not cancelled by its
+--             end. Only SKUs with >= $min_units units and at least one complaint; worst =
+--             highest rate.
 --   carrier / province: on-time rate of parcels shipped in the period (delivered on or before
 --             promised_date / delivered with a promised date), only with >= $min_parcels such
 --             parcels and at least one late; worst = lowest rate.
@@ -29,14 +32,34 @@ units_sold as (
     group by l.sku
 ),
 
-complaints as (
-    select l.sku, count(distinct t.ticket_id) as complaints
+complaint_tickets as (
+    select
+        t.ticket_id,
+        t.order_id,
+        nullif(trim(t.sku), '') as sku  -- a blank cell names no SKU: the whole order
     from service_tickets as t
     cross join params as p
-    join order_lines as l on l.order_id = t.order_id
     where t.opened_at >= p.p_start and t.opened_at < p.p_end
       and (t.category = 'quality' or (t.category = 'review' and t.score <= 2))
-    group by l.sku
+),
+
+attributed as (
+    -- the SKU the ticket names, whether or not its order has it
+    select ticket_id, sku
+    from complaint_tickets
+    where sku is not null
+    union all
+    -- no SKU named: every SKU of the order
+    select c.ticket_id, l.sku
+    from complaint_tickets as c
+    join order_lines as l on l.order_id = c.order_id
+    where c.sku is null
+),
+
+complaints as (
+    select sku, count(distinct ticket_id) as complaints
+    from attributed
+    group by sku
 ),
 
 sku_rows as (

@@ -17,9 +17,10 @@ def order(oid, channel, paid, cancelled=None, status="completed"):
 
 
 def ticket(tid, channel, category, opened, order_id=None, score=None, resolved=None,
-           reopened=None):
+           reopened=None, sku=None):
     return {"ticket_id": tid, "order_id": order_id, "channel": channel, "category": category,
-            "score": score, "opened_at": opened, "resolved_at": resolved, "reopened": reopened}
+            "score": score, "opened_at": opened, "resolved_at": resolved, "reopened": reopened,
+            "sku": sku}
 
 
 @pytest.fixture
@@ -143,6 +144,15 @@ def test_review_scores_by_category(month):
     ]
 
 
+def test_review_naming_a_sku_counts_in_its_category_only(month):
+    # K11 reviews M2 (S1 kitchen + S2 bath) but names S2: bath only, not kitchen as K2 does
+    insert(month, "service_tickets", [
+        ticket("K11", "tmall", "review", "2026-10-07 10:00:00", "M2", score=2, sku="S2")])
+    got = {r.category: (r.reviews, r.score_2) for r in analytics.review_scores(month, P)
+           .itertuples() if not pd.isna(r.category)}
+    assert got == {"bath": (3, 1), "kitchen": (3, 1)}
+
+
 def _worst(df):
     return [(r.kind, r.rank, r.name, pytest.approx(r.value), r.numerator, r.denominator)
             for r in df.itertuples()]
@@ -167,3 +177,32 @@ def test_worst_lists_volume_and_top(month):
     df = analytics.worst_lists(month, P, top=1, min_units=20, min_parcels=2)
     # S1 has too few units; 浙江 too few parcels; only the first SKU is kept
     assert [(r.kind, r.name) for r in df.itertuples()] == [("sku", "S3"), ("carrier", "SF")]
+
+
+def _sku_complaints(df):
+    return {r.name: int(r.numerator) for r in df.itertuples() if r.kind == "sku"}
+
+
+def test_worst_lists_complaint_naming_a_sku_counts_against_it_only(month):
+    # K11 is about M2 (S1 + S2) but names S2; K13's SKU is blank, which names none: it counts
+    # against every SKU of M3 (S2, S4)
+    insert(month, "service_tickets", [
+        ticket("K11", "tmall", "quality", "2026-10-07 10:00:00", "M2", sku="S2"),
+        ticket("K13", "tmall", "quality", "2026-10-07 11:00:00", "M3", sku=""),
+    ])
+    df = analytics.worst_lists(month, P, min_units=10, min_parcels=1)
+    # before: S1 K1 K2, S2 K2, S3 K7; K11 adds to S2 only, K13 to S2 (S4 has 1 unit: left out)
+    assert _sku_complaints(df) == {"S1": 2, "S2": 3, "S3": 1}
+    assert [r.name for r in df.itertuples() if r.kind == "sku"] == ["S1", "S2", "S3"]
+
+
+def test_worst_lists_complaint_naming_a_sku_outside_its_order_counts_against_that_sku(month):
+    # K12 is a low review of M4 (only S3) naming S1: the customer named S1, so S1 takes it
+    insert(month, "service_tickets", [
+        ticket("K12", "tmall", "review", "2026-10-07 10:00:00", "M4", score=1, sku="S1"),
+        ticket("K14", "tmall", "quality", "2026-10-07 11:00:00", sku="S3"),   # no order
+    ])
+    df = analytics.worst_lists(month, P, min_units=10, min_parcels=1)
+    assert _sku_complaints(df) == {"S1": 3, "S2": 1, "S3": 2}
+    row = df[(df["kind"] == "sku") & (df["name"] == "S1")].iloc[0]
+    assert row["value"] == pytest.approx(3000 / 15)

@@ -112,3 +112,14 @@ def test_months_writes_consecutive_folders(tmp_path):
     folders = write_demo(OCT, tmp_path, orders=150, seed=1, months=3)
     assert [f.name for f in folders] == ["2026-08", "2026-09", "2026-10"]
     assert all((f / config.TRUTH_DIRNAME / "anomalies.csv").exists() for f in folders)
+
+
+def test_most_quality_complaints_and_low_reviews_name_a_sku_of_their_order(month):
+    t = month.tables["service_tickets"]
+    low = (t["category"] == "review") & (pd.to_numeric(t["score"]) <= 2)
+    complaints = t[(t["category"] == "quality") | low]
+    named = complaints.dropna(subset=["sku"])
+    assert 0.6 * len(complaints) <= len(named) < len(complaints), "both paths of the worst list"
+    lines = set(month.tables["order_lines"][["order_id", "sku"]].itertuples(index=False, name=None))
+    assert all(pair in lines for pair in zip(named["order_id"], named["sku"], strict=True))
+    assert t.loc[~t.index.isin(complaints.index), "sku"].isna().all()
