@@ -118,6 +118,9 @@ _table(
         _c("shipping_fee", MONEY, "Shipping fee paid by the buyer."),
         _c("discount", MONEY, "Discounts granted (positive number)."),
         _c("paid_amount", MONEY, "Amount the buyer paid.", True),
+        _c("refunded_amount", MONEY, "Refunded to the buyer on the order so far, as the channel's "
+           "order report says (Tmall 退款金额); empty when the export does not say. The refunds "
+           "themselves, with their times, are in refunds."),
     ),
     key=("order_id",),
 )

@@ -215,6 +215,8 @@ def test_tmall_orders(builtin):
     assert frame["paid_amount"].tolist() == [D("0.00"), D("21.00"), D("137.00"), D("57.50"),
                                              D("1022.35")]
     assert frame["goods_amount"].tolist()[0] == D("178.80")
+    assert frame["refunded_amount"].tolist() == [D("0.00"), D("0.00"), D("37.00"), D("57.50"),
+                                                 D("0.00")]
     assert frame["ship_province"].iloc[1] == "内蒙古自治区"
     assert set(frame["channel"]) == {"tmall"} and set(frame["currency"]) == {"CNY"}
 
@@ -227,4 +229,6 @@ def test_tmall_real(realdata, builtin):
     assert total(frame, "goods_amount") == D("2995760.61")
     # 1902487.15 paid after refunds + 572335.92 refunded
     assert total(frame, "paid_amount") == D("2474823.07")
+    assert total(frame, "refunded_amount") == D("572335.92")
+    assert (frame["refunded_amount"] > 0).sum() == 5646
     assert frame["created_at"].iloc[1] == datetime(2020, 2, 20, 23, 59, 54)
