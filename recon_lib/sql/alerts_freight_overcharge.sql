@@ -6,9 +6,8 @@
 --   findings   = how many findings
 --   billed     = payable of the carrier's bill lines dated in the period, every fee type (yuan)
 --   share      = overcharge / billed (NULL without a bill in the period)                (share)
--- A finding belongs to the carrier its details name (a finding about a whole bill, such as a
--- volume rebate credited short), else to the carrier of its waybill (the key's first part): a
--- bill line's carrier, else our shipment's, else '(unknown)'.
+-- Each finding's courier comes from the macro freight_findings_by_carrier (create_results.sql),
+-- as in the freight report.
 with
 
 params as (
@@ -25,36 +24,14 @@ bill as (
     group by b.carrier
 ),
 
-findings as (
-    select
-        split_part(d.key, '|', 1) as waybill_no,
-        json_extract_string(d.details, '$.carrier') as named_carrier,
-        d.amount
-    from discrepancies as d, params as p
-    where d.period = p.period and d.recon = 'freight' and d.reason_code <> 'FRT_UNBILLED'
-),
-
-billed_by as (
-    select waybill_no, any_value(carrier) as carrier
-    from courier_bill_lines
-    group by waybill_no
-),
-
-shipped_by as (
-    select tracking_no, any_value(carrier) as carrier
-    from shipments
-    group by tracking_no
-),
-
 claims as (
     select
-        coalesce(f.named_carrier, b.carrier, s.carrier, '(unknown)') as carrier,
+        carrier,
         count(*) as findings,
-        sum(f.amount) as overcharge                                               -- yuan
-    from findings as f
-    left join billed_by as b on b.waybill_no = f.waybill_no
-    left join shipped_by as s on s.tracking_no = f.waybill_no
-    group by 1
+        sum(amount) as overcharge                                                 -- yuan
+    from freight_findings_by_carrier($period)
+    where reason_code <> 'FRT_UNBILLED'
+    group by carrier
 ),
 
 final as (

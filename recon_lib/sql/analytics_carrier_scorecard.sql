@@ -23,8 +23,9 @@
 -- better for avg_delivery_days, incident_rate, cost_per_parcel. When every carrier has the same
 -- value the metric scores 1. score = sum(weight x scaled) / sum(weight) over the metrics the
 -- carrier has (a NULL metric drops out with its weight). rank 1 = best (ties share a rank).
--- Provinces are normalised as in freight_parcels (suffixes 省, 市, 自治区... removed); a parcel
--- or bill line without one is under province '(unknown)', which does not count as coverage.
+-- Provinces are normalised by the macro short_province (suffixes 省, 市, 自治区... removed); a
+-- parcel or bill line without one is under province '(unknown)', which does not count as
+-- coverage. A claim's courier comes from the macro freight_findings_by_carrier.
 with
 
 params as (
@@ -45,8 +46,7 @@ shipped as (
         s.carrier,
         s.tracking_no,
         s.ship_time,
-        regexp_replace(trim(s.dest_province),
-                       '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '') as province
+        short_province(s.dest_province) as province
     from shipments as s, params as p
     where s.ship_time >= p.p_start and s.ship_time < p.p_end
 ),
@@ -103,8 +103,7 @@ bill as (
         b.fee_type,
         b.payable,                                                                 -- yuan
         b.billed_weight_kg,                                                        -- kg
-        regexp_replace(trim(coalesce(s.dest_province, b.dest_province)),
-                       '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '') as province
+        short_province(coalesce(s.dest_province, b.dest_province)) as province
     from courier_bill_lines as b
     cross join params as p
     left join (select tracking_no, any_value(dest_province) as dest_province
@@ -112,59 +111,38 @@ bill as (
     where b.bill_date >= cast(p.p_start as date) and b.bill_date < cast(p.p_end as date)
 ),
 
-findings as (
-    select
-        d.reason_code,
-        case when d.reason_code <> 'FRT_REBATE_SHORT' then split_part(d.key, '|', 1)
-        end as waybill_no,
-        case when d.reason_code = 'FRT_REBATE_SHORT' then json_extract_string(d.details, '$.carrier')
-        end as rebate_carrier,
-        d.amount
-    from discrepancies as d, params as p
-    where d.period = p.period and d.recon = 'freight' and d.reason_code <> 'FRT_UNBILLED'
+findings as (   -- the period's claims, each with its courier (as in the freight report)
+    select waybill_no, carrier, amount
+    from freight_findings_by_carrier($period)
+    where reason_code <> 'FRT_UNBILLED'
 ),
 
 flagged as (   -- a rebate finding's key is '<carrier>|<month>', not a waybill on the bill
     select distinct waybill_no from findings where waybill_no is not null
 ),
 
-waybill_owner as (   -- where a finding's waybill belongs: the bill line, else our shipment
+waybill_province as (   -- where a claim's waybill went: as its bill line says, else our parcel
     select
         f.waybill_no,
-        coalesce(b.carrier, s.carrier) as carrier,
-        coalesce(b.province,
-                 regexp_replace(trim(s.dest_province),
-                                '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', ''))
-            as province
+        coalesce(b.province, short_province(s.dest_province)) as province
     from flagged as f
-    left join (select waybill_no, any_value(carrier) as carrier, any_value(province) as province
+    left join (select waybill_no, any_value(province) as province
                from bill group by waybill_no) as b on b.waybill_no = f.waybill_no
-    left join (select tracking_no, any_value(carrier) as carrier,
-                      any_value(dest_province) as dest_province
+    left join (select tracking_no, any_value(dest_province) as dest_province
                from shipments group by tracking_no) as s on s.tracking_no = f.waybill_no
 ),
 
-claims as (
-    select
-        case when grouping(w.province) = 1 then 'carrier' else 'province' end as level,
-        w.carrier,
-        case when grouping(w.province) = 0 then coalesce(w.province, '(unknown)') end
-            as province,
-        sum(f.amount) as amount                                                   -- yuan
-    from findings as f
-    join waybill_owner as w on w.waybill_no = f.waybill_no
-    where w.carrier is not null
-    group by grouping sets ((w.carrier), (w.carrier, w.province))
-    union all
-    select 'carrier', rebate_carrier, null, amount
+claimed as (   -- a rebate has no waybill, so no province: it counts on the carrier row only
+    select 'carrier' as level, carrier, cast(null as varchar) as province,
+           cast(sum(amount) as double) as claimable                               -- yuan
     from findings
-    where rebate_carrier is not null
-),
-
-claimed as (
-    select level, carrier, province, cast(sum(amount) as double) as claimable      -- yuan
-    from claims
-    group by level, carrier, province
+    group by carrier
+    union all
+    select 'province', f.carrier, coalesce(w.province, '(unknown)'),
+           cast(sum(f.amount) as double)                                          -- yuan
+    from findings as f
+    join waybill_province as w on w.waybill_no = f.waybill_no
+    group by f.carrier, coalesce(w.province, '(unknown)')
 ),
 
 bill_stats as (

@@ -82,8 +82,7 @@ sku_rows as (
 parcels as (
     select
         s.carrier,
-        regexp_replace(trim(s.dest_province),
-                       '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '') as province,
+        short_province(s.dest_province) as province,
         cast(e.delivered_at as date) <= e.promised_date as on_time
     from shipments as s
     cross join params as p

@@ -142,3 +142,28 @@ CREATE TABLE IF NOT EXISTS order_lifecycle (
   return_status   VARCHAR,          -- none | ok | <reason code>
   money_status    VARCHAR           -- ok | <reason code> | not settled
 );
+
+-- Which courier each freight finding of a period is about: the one rule the freight report, the
+-- carrier scorecard and the alerts share. A rebate shortfall names its courier (its key is
+-- '<carrier>|<month>'); any other finding's waybill (the key's first part) belongs to the courier
+-- whose bill has it, else to the courier of our parcel, else '(unknown)'. One courier per
+-- waybill, however many bill lines or parcels repeat it, so no amount is counted twice.
+CREATE OR REPLACE MACRO freight_findings_by_carrier(period_label) AS TABLE
+  WITH found AS (
+    SELECT reason_code, amount,
+           CASE WHEN reason_code <> 'FRT_REBATE_SHORT' THEN split_part(key, '|', 1) END
+             AS waybill_no,
+           CASE WHEN reason_code = 'FRT_REBATE_SHORT' THEN json_extract_string(details, '$.carrier')
+           END AS named_carrier
+    FROM discrepancies
+    WHERE period = period_label AND recon = 'freight'
+  )
+  SELECT f.reason_code, f.amount, f.waybill_no,
+         coalesce(f.named_carrier, b.carrier, s.carrier, '(unknown)') AS carrier
+  FROM found AS f
+  LEFT JOIN (SELECT waybill_no, any_value(carrier) AS carrier FROM courier_bill_lines
+             WHERE waybill_no IN (SELECT waybill_no FROM found) GROUP BY waybill_no) AS b
+    ON b.waybill_no = f.waybill_no
+  LEFT JOIN (SELECT tracking_no, any_value(carrier) AS carrier FROM shipments
+             WHERE tracking_no IN (SELECT waybill_no FROM found) GROUP BY tracking_no) AS s
+    ON s.tracking_no = f.waybill_no;

@@ -1,5 +1,7 @@
 -- Freight cost and billing quality per carrier for a period: what we paid per parcel and per kg,
--- what can be claimed back, what to accrue, and the share of bill lines billed correctly.
+-- what can be claimed back, what to accrue, and the share of bill lines billed correctly. A
+-- finding's courier comes from the macro freight_findings_by_carrier (create_results.sql); a
+-- courier with findings but no bill line in the period (its whole bill is late) still has a row.
 with
 
 lines as (
@@ -8,14 +10,8 @@ lines as (
     where b.bill_date >= cast($period_start as date) and b.bill_date < cast($period_end as date)
 ),
 
-found as (   -- a rebate finding names its carrier, not a waybill
-    select reason_code, amount,
-           case when reason_code <> 'FRT_REBATE_SHORT' then split_part(key, '|', 1)
-           end as waybill_no,
-           case when reason_code = 'FRT_REBATE_SHORT' then json_extract_string(details, '$.carrier')
-           end as rebate_carrier
-    from discrepancies
-    where period = $period and recon = 'freight'
+found as (
+    select * from freight_findings_by_carrier($period)
 ),
 
 flagged as (   -- waybills with a claim; unbilled parcels are not on the bill
@@ -30,16 +26,14 @@ by_line as (
 
 money as (
     select
-        coalesce(f.rebate_carrier, b.carrier, s.carrier) as carrier,
-        sum(case when f.reason_code <> 'FRT_UNBILLED' then f.amount else 0 end) as claimable,
-        sum(case when f.reason_code = 'FRT_UNBILLED' then f.amount else 0 end) as accrual
-    from found as f
-    left join (select distinct carrier, waybill_no from lines) as b on b.waybill_no = f.waybill_no
-    left join shipments as s on s.tracking_no = f.waybill_no
-    group by 1
+        carrier,
+        sum(case when reason_code <> 'FRT_UNBILLED' then amount else 0 end) as claimable,
+        sum(case when reason_code = 'FRT_UNBILLED' then amount else 0 end) as accrual
+    from found
+    group by carrier
 ),
 
-final as (
+billed as (
     select
         l.carrier,
         count(distinct case when l.fee_type = 'freight' then l.waybill_no end) as parcels,
@@ -47,12 +41,23 @@ final as (
         sum(l.payable) / nullif(count(distinct case when l.fee_type = 'freight'
                                                     then l.waybill_no end), 0) as per_parcel,
         sum(l.payable) / nullif(sum(l.billed_weight_kg), 0) as per_kg,         -- yuan per kg
-        coalesce(m.claimable, 0) as claimable,
-        coalesce(m.accrual, 0) as accrual,
         1 - avg(case when l.disputed then 1.0 else 0.0 end) as billing_accuracy -- share of lines
     from by_line as l
-    left join money as m on m.carrier = l.carrier
-    group by l.carrier, m.claimable, m.accrual
+    group by l.carrier
+),
+
+final as (
+    select
+        coalesce(b.carrier, m.carrier) as carrier,
+        coalesce(b.parcels, 0) as parcels,
+        coalesce(b.billed, 0) as billed,                                       -- yuan
+        b.per_parcel,
+        b.per_kg,
+        coalesce(m.claimable, 0) as claimable,                                 -- yuan
+        coalesce(m.accrual, 0) as accrual,                                     -- yuan
+        b.billing_accuracy                                                     -- null: no bill
+    from billed as b
+    full outer join money as m on m.carrier = b.carrier
 )
 
 select * from final
