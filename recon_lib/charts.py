@@ -51,6 +51,9 @@ def _finish(fig, ax, title: str, *, ylabel: str | None = None, xlabel: str | Non
         ax.legend(title=legend if isinstance(legend, str) else None, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     if dates:
+        lo, hi = ax.dataLim.intervalx
+        if lo == hi:  # a single date: matplotlib would stretch the axis over four years
+            ax.set_xlim(lo - 20, hi + 20)  # date axes count in days
         fig.autofmt_xdate()
     fig.tight_layout()
     return fig
@@ -76,7 +79,8 @@ def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str, *, mon
     for bar, v in zip(bars_, df[value], strict=True):
         if pd.isna(v):
             continue
-        text = yuan(v) if money else f"{v:.1%}" if unit == "share" else f"{v:,.1f}"
+        text = (yuan(v) if money else f"{v:.1%}" if unit == "share"
+                else f"{v:,.2f}" if abs(v) < 10 else f"{v:,.1f}")  # a turnover of 0.37, not 0.4
         ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
     ax.margins(y=0.15)

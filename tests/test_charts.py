@@ -24,3 +24,14 @@ def test_chinese_labels_render_with_a_cjk_font_not_boxes():
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert labels == ["上海仓", "广州仓"]
     assert FONT in charts.CJK_FONTS
+
+
+def test_a_single_month_keeps_a_date_axis_of_weeks_not_years():
+    df = pd.DataFrame({"month": pd.to_datetime(["2026-10-01", "2026-10-01"]),
+                       "orders": [5006, 4700], "channel": ["douyin", "jd"]})
+    fig = charts.lines(df, "month", "orders", "channel", "Orders per month", "orders")
+    lo, hi = fig.axes[0].get_xlim()
+    assert hi - lo == 40  # days
+    two = pd.concat([df, df.assign(month=pd.Timestamp("2026-11-01"))])
+    lo, hi = charts.lines(two, "month", "orders", "channel", "t", "orders").axes[0].get_xlim()
+    assert lo < 20727 < 20758 < hi  # 2026-10-01 and 2026-11-01 in days, as data sets them
