@@ -151,6 +151,16 @@ def recognise(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profi
     return Recognition(path, best[0].profile, matched, ())
 
 
+def _is_empty(path: Path) -> bool:
+    """Nothing but a byte-order mark and blank space (what a failed export often leaves)."""
+    try:
+        with path.open("rb") as f:
+            start = f.read(4096)
+    except OSError:
+        return False  # reading it properly will say what is wrong
+    return len(start) < 4096 and not start.removeprefix(b"\xef\xbb\xbf").strip()
+
+
 def detect(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile], *,
            label: str | None = None) -> Profile:
     """The profile that reads the file; an InputError naming the closest profiles otherwise.
@@ -160,6 +170,10 @@ def detect(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile]
     """
     path = Path(path)
     label = label or str(path)
+    if _is_empty(path):
+        raise InputError(f"{label} is empty", [Problem(
+            label, "the file is empty (no header row, no data): export it again, or take it out "
+                   "of the folder")])
     found = recognise(path, profiles, label=label)
     if found.profile is None and not found.matched:
         closest = found.closest

@@ -200,6 +200,8 @@ def _not_excel_hint(path: Path) -> str:
         return ""
     if start[:1] == b"<":
         return " (it is an HTML page saved with an Excel name: open it in Excel and save as .xlsx)"
+    if start[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):  # an xlsx (zip) or .xls that is cut off
+        return " (the workbook is damaged or incomplete, e.g. a download cut short: export it again)"
     if b"\t" in start or b"," in start:
         return " (it looks like text: rename it to .txt or .csv)"
     return ""

@@ -69,6 +69,16 @@ def test_file_type_must_be_accepted(tmp_path, fixtures_dir, profiles):
         detect(path, profiles)
 
 
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\r\n  \n"])
+def test_an_empty_file_is_called_empty(tmp_path, profiles, content):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        detect(path, profiles)
+    [problem] = caught.value.problems
+    assert "the file is empty" in str(problem) and "closest" not in str(caught.value)
+
+
 def test_header_beyond_the_search_rows_is_not_found(fixtures_dir, profiles):
     orders = dataclasses.replace(profiles["test_oms_orders"], header_search_rows=3)
     with pytest.raises(InputError, match="no profile recognises"):

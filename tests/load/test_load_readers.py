@@ -114,6 +114,16 @@ def test_not_an_excel_file(tmp_path):
         read_grid(path)
 
 
+def test_a_workbook_cut_short_is_called_damaged_not_text(tmp_path, writers):
+    whole = writers.sf(tmp_path / "sf.xlsx").read_bytes()
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(whole[:3000])  # zip entries hold commas and tabs as bytes: not text
+    with pytest.raises(InputError) as caught:
+        read_grid(path)
+    text = "\n".join(str(p) for p in caught.value.problems)
+    assert "damaged or incomplete" in text and "looks like text" not in text
+
+
 def test_find_header_reports_the_closest_row():
     rows = [(1, ["title"]), (2, ["运单号", "金额"]), (3, ["运单号", "金额", "日期"])]
     found = find_header(rows, ("运单号", "日期"), 40)
