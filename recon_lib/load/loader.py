@@ -7,6 +7,7 @@ the period's rows are replaced in one transaction, so a load is all or nothing a
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import re
 import time
@@ -791,9 +792,11 @@ def load_period(db: Database, period: Period, data_dir: str | Path | None = None
     reports: list[FileReport] = []
     batches: list[tuple[Period, dict[str, pd.DataFrame]]] = []
     empty: list[Path] = []
+    paths: dict[str, Path] = {}
     for inner, folder in folders:
         prefix = f"{folder.name}/" if several else ""
         files = period_files(folder)
+        paths |= {prefix + _label(path, folder): path for path in files}
         if not files:
             empty.append(folder)
             continue
@@ -809,6 +812,7 @@ def load_period(db: Database, period: Period, data_dir: str | Path | None = None
     for folder in empty:  # e.g. a month folder holding only the answer key of its days
         log.info("%s has no .csv, .txt, .xlsx or .xls file", folder)
     problems += _overlaps(db, batches)
+    problems += _same_content(reports, paths)
     if problems:
         count = len({p.file for p in problems})
         where = ", ".join(str(f) for _, f in folders)
@@ -882,6 +886,26 @@ def _read_folder(folder: Path, files: list[Path], period: Period,
         if (found.file, found.row, found.column) not in seen:  # a bad cell is reported once
             problems.append(found)
     return tables, problems, reports
+
+
+def _same_content(reports: list[FileReport], paths: Mapping[str, Path]) -> list[Problem]:
+    """A file whose bytes repeat another's (a download saved twice, ``bill (1).csv``) would count
+    each of its records twice: every line of a courier bill a duplicate charge. Reference data
+    (rate cards, products) may repeat, as in every folder of a month's days: it replaces by key."""
+    first: dict[str, str] = {}
+    problems = []
+    for report in reports:
+        if schema.table(report.table).master or report.rows == 0:
+            continue
+        with paths[report.file].open("rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+        if digest in first:
+            problems.append(Problem(report.file, f"the same content as {first[digest]}: loading "
+                                    f"both would count each of its {report.rows:,} records twice; "
+                                    "take one of the two out of the folder"))
+        else:
+            first[digest] = report.file
+    return problems
 
 
 def _overlaps(db: Database, batches: list[tuple[Period, dict[str, pd.DataFrame]]],

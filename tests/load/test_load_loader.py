@@ -242,6 +242,19 @@ def test_unknown_layout_and_wrong_encoding_together(db, raw_dir, profiles, perio
     assert counts(db) == before
 
 
+def test_a_file_saved_twice_is_refused_not_counted_twice(db, raw_dir, profiles, period):
+    load_period(db, period, raw_dir, profiles)
+    before = counts(db)
+    folder = raw_dir / "2026-10"
+    shutil.copy(folder / "zto_bill.csv", folder / "zto_bill (1).csv")  # the browser's second copy
+    with pytest.raises(InputError) as err:
+        load_period(db, period, raw_dir, profiles)
+    assert [(p.file, p.message) for p in err.value.problems] == [(
+        "zto_bill.csv", "the same content as zto_bill (1).csv: loading both would count each of "
+                        "its 4 records twice; take one of the two out of the folder")]
+    assert counts(db) == before
+
+
 def test_contract_problems_are_reported_with_the_file_header(db, raw_dir, profiles, period):
     folder = raw_dir / "2026-10"
     lines = (folder / "order_lines.txt").read_text(encoding="utf-8")
