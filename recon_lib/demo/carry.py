@@ -42,6 +42,9 @@ class Carry:
     """The bank statement's closing balance."""
     next_bill: pd.DataFrame | None = None
     """The month's ``next_bill``: its last evening's parcels, on the next month's bills."""
+    rebates: list[dict] = field(default_factory=list)
+    """The month's volume rebates its couriers credit on the next month's bill (次月): carrier,
+    month, due and credited fen, and how the credit falls short."""
     products: pd.DataFrame | None = None
     fee_schedules: pd.DataFrame | None = None
     fx: pd.DataFrame | None = None

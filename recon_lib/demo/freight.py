@@ -41,16 +41,18 @@ SURCHARGES = [  # carrier, surcharge, basis, rate, min fen, applies above g
 ]
 RETURN_FEE_FEN = 1200
 # carrier -> (basis, product, tiers as (share of the month's volume or "exact"/"above", rate),
-#             what the courier credits). Tiers are set from the month's own volume, so that:
+#             what the courier credits, which bill carries it: 0 the month's own (当月), 1 the
+#             next month's (次月)). Tiers are set from the month's own volume, so that:
 #   SF  reaches tier 2 but is credited tier 1's rate: FRT_REBATE_SHORT
-#   ZTO is exactly at tier 2's threshold and credited correctly: a near miss
+#   ZTO is exactly at tier 2's threshold (reached) and credited tier 1's rate on the next month's
+#       bill: FRT_REBATE_SHORT in the next month's answer key, none in the month's own
 #   YTO is one cent of freight below tier 1 and credited nothing, which is correct: a near miss
 #   JDL reaches tier 1 and nothing is credited: FRT_REBATE_SHORT
 REBATES = {
-    "SF": ("parcels", "express", ((0.5, 0.02), (0.8, 0.03)), "lower_tier"),
-    "ZTO": ("parcels", None, ((0.5, 0.015), ("exact", 0.025)), "correct"),
-    "YTO": ("freight", None, (("above", 0.02), (1.5, 0.03)), "correct"),
-    "JDL": ("parcels", None, ((0.5, 0.01), (2.0, 0.02)), "none"),
+    "SF": ("parcels", "express", ((0.5, 0.02), (0.8, 0.03)), "lower_tier", 0),
+    "ZTO": ("parcels", None, ((0.5, 0.015), ("exact", 0.025)), "lower_tier", 1),
+    "YTO": ("freight", None, (("above", 0.02), (1.5, 0.03)), "correct", 0),
+    "JDL": ("parcels", None, ((0.5, 0.01), (2.0, 0.02)), "none", 0),
 }
 
 
@@ -310,14 +312,18 @@ def inject_rebates(month: DemoMonth) -> None:
     """The month's rebate schemes, the credit lines on the bills, and the shortfalls' answer key.
 
     Each scheme runs for the demo month only (its tiers come from the month's volume), so a
-    history of demo months keeps one scheme per month.
+    history of demo months keeps one scheme per month. A 次月 scheme's credit is on the next
+    month's bill: this month's is handed on in the carry, and the bill carries the previous
+    month's credit (none in a history's first month, whose scheme starts on its first day), with
+    its shortfall in this month's answer key, since this month's run judges it.
     """
     t = month.tables
     volume = _volume(month)
     start, last_day = month.period.start, month.period.last_day
     tolerance_fen = round(month.settings.amount_abs_tolerance * 100)
-    schemes, credits = [], []
-    for carrier, (basis, service, tiers, credit) in REBATES.items():
+    schemes = []
+    owed = list(month.earlier.rebates)   # the previous month's 次月 credits: on this bill
+    for carrier, (basis, service, tiers, credit, lag) in REBATES.items():
         mine = volume[(volume["carrier"] == carrier)
                       & ((volume["service"] == service) if service else True)]
         parcels, freight_fen = len(mine), int(mine["payable_fen"].sum())
@@ -336,26 +342,33 @@ def inject_rebates(month: DemoMonth) -> None:
         due = _due_fen(freight_fen, rates[reached[-1]]) if reached else 0
         credited = {"correct": due, "none": 0,
                     "lower_tier": _due_fen(freight_fen, rates[0]) if reached else 0}[credit]
-        # credited on the month's own bill (当月): a 次月 credit would be on the next demo
-        # month's bill, and its shortfall in that month's answer key, which one month cannot write
-        row = {"carrier": carrier, "service": service, "basis": basis, "credit_lag_months": 0,
+        row = {"carrier": carrier, "service": service, "basis": basis, "credit_lag_months": lag,
                "effective_from": start, "effective_to": last_day}
         for n, (at, rate) in enumerate(zip(thresholds, rates, strict=True), start=1):
             row[f"tier{n}_from"] = at if basis == "parcels" else Decimal(at).scaleb(-2)
             row[f"tier{n}_rate"] = rate
         schemes.append(row)
+        rebate = {"carrier": carrier, "month": start, "due_fen": due, "credited_fen": credited,
+                  "note": "nothing credited" if not credited else "credited the lower tier"}
+        if lag:
+            month.carry.rebates.append(rebate)
+        else:
+            owed.append(rebate)
+    credits = []
+    for rebate in owed:
+        carrier, cycle, credited = rebate["carrier"], rebate["month"], rebate["credited_fen"]
         if credited:
             credits.append({
-                "carrier": carrier, "waybill_no": f"REBATE-{carrier}-{start:%Y%m}",
+                "carrier": carrier, "waybill_no": f"REBATE-{carrier}-{cycle:%Y%m}",
                 "bill_date": last_day, "fee_type": "rebate", "dest_province": None,
                 "billed_weight_kg": np.nan, "amount_fen": -credited, "discount_fen": 0,
                 "payable_fen": -credited})
-        if due - credited > tolerance_fen:
+        if rebate["due_fen"] - credited > tolerance_fen:
             month.truth.append({
                 "recon": "freight", "reason_code": "FRT_REBATE_SHORT",
-                "key": f"{carrier}|{start:%Y-%m}", "order_id": None,
-                "amount": (due - credited) / 100,
-                "note": "nothing credited" if not credited else "credited the lower tier"})
+                "key": f"{carrier}|{cycle:%Y-%m}", "order_id": None,
+                "amount": (rebate["due_fen"] - credited) / 100,
+                "note": rebate["note"] + ("" if cycle == start else f" on the {start:%Y-%m} bill")})
     columns = schema.TABLES["rate_card_rebates"].column_names
     t["rate_card_rebates"] = pd.DataFrame(schemes).reindex(columns=columns).astype(object)
     t["courier_bill_lines"] = pd.concat([t["courier_bill_lines"], pd.DataFrame(credits)],

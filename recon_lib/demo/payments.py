@@ -317,8 +317,9 @@ def inject_payouts(month: DemoMonth, rate: float = 0.0025) -> None:
         lost.add(p)
         add("PAY_NO_DEPOSIT", p, int(payouts.loc[payouts["payout_id"] == p, "amount_fen"].iloc[0]),
             "no deposit")
-    for p in pool[2 * k:3 * k]:  # arrived short
-        short = int(rng.integers(1, 50)) * 100
+    for p in pool[2 * k:3 * k]:  # arrived short (by at most half: a small payout stays a deposit)
+        deposited = int(bank.loc[bank["payout_id"] == p, "amount_fen"].iloc[0])
+        short = min(int(rng.integers(1, 50)) * 100, deposited // 2)
         bank.loc[bank["payout_id"] == p, "amount_fen"] -= short
         add("PAY_DEPOSIT_MISMATCH", p, short, "deposit short")
     strangers = []
@@ -341,10 +342,14 @@ def inject_payouts(month: DemoMonth, rate: float = 0.0025) -> None:
             "reference": f"往来款 {j + 1:03d}", "payout_id": None})
         add("PAY_DEPOSIT_NO_PAYOUT", txn, amount, "unknown deposit")
 
-    # near miss: two Douyin payouts credited together (Thursday's with Monday's), no reference
+    # near miss: two Douyin payouts credited together (Thursday's with Monday's), no reference;
+    # the deposit, two hours after Monday's, is inside Thursday's deposit window. A small month
+    # may have no payout on that Monday: its Thursdays are not paired with the next Thursday's
     dy = payouts[payouts["channel"] == "douyin"].sort_values("paid_at")
+    paid = dy.set_index("payout_id")["paid_at"]
     pairs = [(a, b) for a, b in zip(dy["payout_id"], dy["payout_id"].iloc[1:], strict=False)
-             if pd.Timestamp(dy.set_index("payout_id").at[a, "paid_at"]).weekday() == 3]
+             if pd.Timestamp(paid[a]).weekday() == 3
+             and paid[b] + pd.Timedelta(hours=2) <= paid[a] + window]
     for a, b in pairs[:1]:
         ia, ib = bank.index[bank["payout_id"] == a], bank.index[bank["payout_id"] == b]
         if len(ia) and len(ib):

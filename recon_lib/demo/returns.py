@@ -3,6 +3,12 @@
 Every return runs its course within ``RETURN_DAYS`` of the request: pickup the next day, receipt a
 few days later, the refund after the receipt, or (Douyin's policy) as soon as the parcel is picked
 up. The injector then breaks single legs of returns whose window closes inside the period.
+
+Only requests made in the month's first days (two weeks before its end, less the days a buyer
+takes to ask) have their window close inside it: a few dozen in a month of a few hundred orders,
+fewer in February. So a small month gets a few returns more, asked early enough
+(:data:`NEEDED_DUE`), and the injector gives every reason code one return before it gives any
+code a second.
 """
 
 from __future__ import annotations
@@ -16,6 +22,13 @@ from recon_lib.demo.generator import HOUR, DemoMonth, _ids
 DAY = 24 * HOUR
 REFUND_ON_PICKUP = {"douyin"}
 RETURN_RATE = 0.08  # share of shipped orders with a return request (home goods: 5-15%)
+ASK_DAYS = (2, 10)  # a buyer asks for a return this many days after the parcel left (from, to)
+NEEDED_DUE = {"any": 8, "after_receipt": 4, "other_qty": 1}
+"""Returns whose window closes in the period that :func:`inject_returns` needs to give each of
+its six reason codes one return, and its near misses two: eight in all, four refunded after
+receipt (three codes need one, and the quantity code may take one of them) and one on a line of
+two units or more, so that another quantity can come back. A month with fewer (a few hundred
+orders) gets the missing ones as extra returns of its early orders."""
 
 
 def add_returns(rng: np.random.Generator, month: DemoMonth) -> None:
@@ -25,10 +38,12 @@ def add_returns(rng: np.random.Generator, month: DemoMonth) -> None:
     orders = t["orders"].set_index("order_id")
     lines = t["order_lines"][t["order_lines"]["order_id"].isin(first_ship.index)
                              & t["order_lines"]["order_id"].isin(orders.index)]
-    lines = lines.drop_duplicates("order_id")
+    lines = lines.drop_duplicates("order_id").assign(
+        channel=lambda d: orders["channel"].reindex(d["order_id"]).to_numpy())
     picked = lines.sample(frac=RETURN_RATE, random_state=month.seed).reset_index(drop=True)
     requested = (first_ship.reindex(picked["order_id"]).to_numpy()
-                 + rng.integers(2 * 24, 10 * 24, len(picked)) * HOUR)
+                 + rng.integers(ASK_DAYS[0] * 24, ASK_DAYS[1] * 24, len(picked)) * HOUR)
+    picked, requested = _with_due_returns(month, lines, picked, requested, first_ship)
     n = len(picked)
     ym = month.period.start.strftime("%y%m")
     rid = _ids("TH" + ym, 1, n, 6)
@@ -65,6 +80,49 @@ def add_returns(rng: np.random.Generator, month: DemoMonth) -> None:
         "amount_fen": qty * price, "currency": "CNY", "refunded_at": refunded,
         "channel": channel,
     })
+
+
+def _kinds(lines: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Which lines' returns fit each need of :data:`NEEDED_DUE`."""
+    return {"any": np.ones(len(lines), dtype=bool),
+            "after_receipt": ~lines["channel"].isin(REFUND_ON_PICKUP).to_numpy(),
+            "other_qty": (lines["qty"] >= 2).to_numpy()}
+
+
+def _with_due_returns(month: DemoMonth, lines: pd.DataFrame, picked: pd.DataFrame,
+                      requested: np.ndarray, first_ship: pd.Series
+                      ) -> tuple[pd.DataFrame, np.ndarray]:
+    """``picked`` and ``requested`` with extra returns of early orders, each asked early enough
+    for its window to close in the period, until the month has the returns :data:`NEEDED_DUE`
+    asks for. A month that has them already is left as it is."""
+    window = month.settings.return_window_days * DAY
+    end = np.datetime64(month.period.end_ts, "s")
+    due = requested + window < end
+    missing = {k: need - int((due & fit).sum())
+               for (k, need), fit in zip(NEEDED_DUE.items(), _kinds(picked).values(),
+                                         strict=True)}
+    if max(missing.values()) <= 0:
+        return picked, requested
+    shipped = first_ship.reindex(lines["order_id"]).to_numpy()
+    # hours in which a request still has its window close an hour before the period's end
+    room = ((end - window - HOUR - shipped) // HOUR).astype(np.int64)
+    kinds = _kinds(lines)
+    free = ~lines["order_id"].isin(picked["order_id"]).to_numpy() & (room > ASK_DAYS[0] * 24)
+    rng = np.random.default_rng(month.seed + 511)
+    # lines that fit every need first, so that as few returns as possible are added
+    rank = 2 * ~kinds["after_receipt"] + ~kinds["other_qty"]
+    candidates = rng.permutation(np.flatnonzero(free))
+    extra = []
+    for i in candidates[np.argsort(rank[candidates], kind="stable")]:
+        if max(missing.values()) <= 0:
+            break
+        if any(missing[k] > 0 and kinds[k][i] for k in missing):
+            extra.append(i)
+            missing = {k: m - int(kinds[k][i]) for k, m in missing.items()}
+    extra = np.sort(np.asarray(extra, dtype=np.int64))
+    ask = rng.integers(ASK_DAYS[0] * 24, np.minimum(room[extra], ASK_DAYS[1] * 24))
+    return (pd.concat([picked, lines.iloc[extra]], ignore_index=True),
+            np.concatenate([requested, shipped[extra] + ask * HOUR]))
 
 
 def finish_returns(month: DemoMonth) -> None:
@@ -120,8 +178,7 @@ def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14
     def other_qty_possible(r) -> bool:
         return row(r)["qty"] >= 2 or bought[(row(r)["order_id"], row(r)["sku"])] > row(r)["qty"]
 
-    # returns that can come back with another quantity are few: they are taken first
-    for r in take(n, where=other_qty_possible):
+    def qty_mismatch(r):
         asked = int(row(r)["qty"])
         if asked >= 2:   # fewer units came back, refunded so
             got = asked - 1
@@ -132,28 +189,49 @@ def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14
         receipts.loc[is_sel([r]), "qty"] = got
         add("RET_QTY_MISMATCH", f"{r}|{row(r)['sku']}", int(row(r)["unit_price_fen"]),
             f"{got} of {asked} received")
-    for r in take(n, where=lambda r: row(r)["channel"] not in REFUND_ON_PICKUP):
-        no_receipt.add(r)                                           # the goods never came back
+
+    def not_received(r):   # the goods never came back
+        no_receipt.add(r)
         add("RET_REFUND_NOT_RECEIVED", r, int(row(r)["requested_refund_fen"]), "refunded, lost")
-    for r in take(n, where=lambda r: row(r)["channel"] not in REFUND_ON_PICKUP):
-        no_refund.add(r)                                            # never refunded
+
+    def not_refunded(r):   # never refunded
+        no_refund.add(r)
         add("RET_RECEIVED_NOT_REFUNDED", r, int(row(r)["requested_refund_fen"]), "no refund")
-    for r in take(n, where=lambda r: row(r)["channel"] not in REFUND_ON_PICKUP):
+
+    def bad_condition(r):   # withheld: no refund
         condition = ["damaged", "wrong_item", "empty"][int(rng.integers(0, 3))]
-        receipts.loc[is_sel([r]), "condition"] = condition     # withheld: no refund
+        receipts.loc[is_sel([r]), "condition"] = condition
         no_refund.add(r)
         add("RET_BAD_CONDITION", f"{r}|{row(r)['sku']}", int(row(r)["requested_refund_fen"]),
             condition)
-    for r in take(n):   # refunded more (or less) than the received goods are worth
+
+    def refund_mismatch(r):   # refunded more (or less) than the received goods are worth
         delta = int(rng.integers(1, 30)) * 100 * (1 if rng.random() < 0.6 else -1)
         delta = max(delta, 100 - int(row(r)["requested_refund_fen"]))
         refunds.loc[refunds["return_id"] == r, "amount_fen"] += delta
         add("RET_REFUND_MISMATCH", r, abs(delta), f"refund off by {delta / 100}")
-    for r in take(n):   # the courier never picked the parcel up, nothing happened since
+
+    def no_pickup_at_all(r):   # the courier never picked the parcel up, nothing happened since
         no_pickup.add(r)
         no_receipt.add(r)
         no_refund.add(r)
         add("RET_NO_PICKUP", r, None, "no pickup")
+
+    def after_receipt(r) -> bool:
+        return row(r)["channel"] not in REFUND_ON_PICKUP
+
+    # (injector, which returns can carry it): returns that can come back with another quantity
+    # are few, so they are taken first
+    kinds = [(qty_mismatch, other_qty_possible), (not_received, after_receipt),
+             (not_refunded, after_receipt), (bad_condition, after_receipt),
+             (refund_mismatch, None), (no_pickup_at_all, None)]
+    # every code gets a return before any gets a second: a small month has few returns due
+    chosen = [take(1, where) for _, where in kinds]
+    for got, (_, where) in zip(chosen, kinds, strict=True):
+        got += take(n - 1, where)
+    for got, (inject, _) in zip(chosen, kinds, strict=True):
+        for r in got:
+            inject(r)
     for i in range(n):   # a parcel the warehouse received with no return request behind it
         template = receipts.iloc[int(rng.integers(0, len(receipts)))].to_dict()
         rec = f"RKU{month.period.start:%y%m}{i:04d}"
