@@ -14,6 +14,7 @@ from glob import glob
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 from recon_lib.formats import yuan
 
@@ -39,6 +40,13 @@ plt.rcParams["font.sans-serif"] = [*CJK_FONTS, *plt.rcParams["font.sans-serif"]]
 cjk_font()
 
 
+def _tick(value: float, _position=None) -> str:
+    """A number axis as people read it: 2,500,000 (not 2.5 with '1e6' above), 0.07, 15."""
+    if abs(value) >= 1000 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
 def _finish(fig, ax, title: str, *, ylabel: str | None = None, xlabel: str | None = None,
             legend: str | bool = False, dates: bool = False):
     """The house style: title, units on the axes, no top/right frame, tight layout."""
@@ -50,6 +58,9 @@ def _finish(fig, ax, title: str, *, ylabel: str | None = None, xlabel: str | Non
     if legend:
         ax.legend(title=legend if isinstance(legend, str) else None, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
+    for axis in (ax.xaxis, ax.yaxis):  # numbers only: dates and categories keep theirs
+        if type(axis.get_major_formatter()) is ScalarFormatter:
+            axis.set_major_formatter(FuncFormatter(_tick))
     if dates:
         lo, hi = ax.dataLim.intervalx
         if lo == hi:  # a single date: matplotlib would stretch the axis over four years
