@@ -90,7 +90,7 @@ def test_the_money_waterfall_adds_up_to_the_cent(month):
     stages = results.money_waterfall(db, "2026-10")
     assert stages["stage"].tolist() == ["paid", "not_shipped", "refunded", "not_settled",
                                         "settled_differently", "fees", "not_paid_out",
-                                        "not_deposited", "deposited"]
+                                        "in_transit", "not_deposited", "deposited"]
     amounts = [Decimal(str(a)).quantize(Decimal("0.01")) for a in stages["amount"]]
     assert amounts[0] - sum(amounts[1:-1]) == amounts[-1]
     paid = m.tables["orders"].dropna(subset=["paid_at"])

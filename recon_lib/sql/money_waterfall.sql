@@ -1,8 +1,10 @@
 -- Where the money of the period's paid orders went, stage by stage, in CNY (foreign-currency
 -- settlement lines at their settlement day's rate). Every stage is computed on its own:
 --   paid - not shipped - refunded - not settled - settled differently - platform fees
---        - not paid out - paid out, not in the bank = deposited
--- so the identity checks the stages, to the cent. As known at the period's end.
+--        - not paid out - in transit - overdue at the bank = deposited
+-- so the identity checks the stages, to the cent. As known at the period's end. A payout not in
+-- the bank is in transit while its deposit window ($window_days days after it was paid) is
+-- still open at the period's end, and overdue after that: only the second is money to chase.
 with
 
 bounds as (
@@ -50,8 +52,9 @@ payouts_done as (   -- payouts sent by the period's end
 deposited_payouts as (   -- a deposit quotes it, or the bank match left no open finding on it
     select d.payout_id
     from payouts_done as d
-    where exists (select 1 from bank_transactions as t
-                  where t.amount > 0 and t.reference like '%' || d.payout_id || '%')
+    where exists (select 1 from bank_transactions as t, bounds as b
+                  where t.amount > 0 and t.booked_at < b.p_end
+                    and t.reference like '%' || d.payout_id || '%')
        or (d.paid_at + $window_days * interval '1' day < (select p_end from bounds)
            and not exists (select 1 from register as r
                            where r.key = d.payout_id and r.status in ('open', 'in_progress')
@@ -94,13 +97,23 @@ stages as (
             where order_id in (select order_id from settled)
               and (payout_id is null or payout_id not in (select payout_id from payouts_done)))
     union all
-    select 8, 'not_deposited', '未到账 Paid out, not in the bank',
+    select 8, 'in_transit', '在途 In transit to the bank',
            (select coalesce(sum(amount_cny), 0) from lines
             where order_id in (select order_id from settled)
-              and payout_id in (select payout_id from payouts_done)
+              and payout_id in (select payout_id from payouts_done
+                                where paid_at + $window_days * interval '1' day
+                                      >= (select p_end from bounds))
               and payout_id not in (select payout_id from deposited_payouts))
     union all
-    select 9, 'deposited', '已到账 In the bank',
+    select 9, 'not_deposited', '未到账 Overdue at the bank',
+           (select coalesce(sum(amount_cny), 0) from lines
+            where order_id in (select order_id from settled)
+              and payout_id in (select payout_id from payouts_done
+                                where paid_at + $window_days * interval '1' day
+                                      < (select p_end from bounds))
+              and payout_id not in (select payout_id from deposited_payouts))
+    union all
+    select 10, 'deposited', '已到账 In the bank',
            (select coalesce(sum(amount_cny), 0) from lines
             where order_id in (select order_id from settled)
               and payout_id in (select payout_id from deposited_payouts))
