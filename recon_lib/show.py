@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from IPython.display import HTML, display
 
-from recon_lib.formats import yuan
+from recon_lib.formats import yuan  # notebooks write sums with show.yuan too
 
 
 def _places(col: pd.Series) -> int:
@@ -24,15 +24,16 @@ def table(df: pd.DataFrame, *, money: Sequence[str] = (), percent: Sequence[str]
     1234.57 (whole numbers without decimals; ``decimals`` sets a column's places, e.g. 4 for an
     exchange rate), times that are all midnight as days; long tables cut."""
     shown = df.head(max_rows)
+    decimals = decimals or {}
     formatters = {c: (lambda v: "" if pd.isna(v) else yuan(v)) for c in money if c in df}
     formatters |= {c: (lambda v: "" if pd.isna(v) else f"{v:.1%}") for c in percent if c in df}
     for c in shown:
-        if c not in formatters and (c in (decimals or {})
-                                    or pd.api.types.is_float_dtype(shown[c])):
-            places = (decimals or {}).get(c, None)
-            places = _places(shown[c].astype(float)) if places is None else places
+        if c in formatters:
+            continue
+        if c in decimals or pd.api.types.is_float_dtype(shown[c]):
+            places = decimals[c] if c in decimals else _places(shown[c].astype(float))
             formatters[c] = lambda v, p=places: "" if pd.isna(v) else f"{float(v):.{p}f}"
-        elif c not in formatters and pd.api.types.is_datetime64_any_dtype(shown[c]):
+        elif pd.api.types.is_datetime64_any_dtype(shown[c]):
             times = shown[c].dropna()
             if len(times) and (times == times.dt.normalize()).all():  # days: no 00:00:00
                 formatters[c] = lambda v: "" if pd.isna(v) else v.strftime("%Y-%m-%d")

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from recon_lib import schema
 from recon_lib.db import Database
 
@@ -23,30 +25,25 @@ def test_database_tables_match_the_schema():
             assert list(cols["column_type"]) == [c.type for c in schema.all_columns(tbl)]
 
 
-def test_a_database_from_before_a_column_existed_gains_it_and_keeps_its_rows(tmp_path):
+@pytest.mark.parametrize(("table", "column", "row"), [
+    # as made before 返利入账 (credit_lag_months) existed: its schemes read as 当月
+    ("rate_card_rebates", "credit_lag_months",
+     "(carrier, basis, tier1_from, tier1_rate, effective_from, period, source_file, source_row) "
+     "VALUES ('SF', 'parcels', 1, 0.01, DATE '2026-01-01', '2026-09', 'rate_card_rebates.csv', 2)"),
+    # as made before service tickets named SKUs: its tickets are about their whole order
+    ("service_tickets", "sku",
+     "(ticket_id, channel, category, opened_at, period, source_file, source_row) VALUES ('GD1', "
+     "'tmall', 'quality', TIMESTAMP '2026-09-05 10:00:00', '2026-09', 'service_tickets.csv', 2)"),
+])
+def test_a_database_from_before_a_column_existed_gains_it_and_keeps_its_rows(tmp_path, table,
+                                                                              column, row):
     path = tmp_path / "old.duckdb"
-    with Database(path) as db:   # as made before 返利入账 (credit_lag_months) existed
-        db.execute("ALTER TABLE rate_card_rebates DROP COLUMN credit_lag_months")
-        db.execute("INSERT INTO rate_card_rebates (carrier, basis, tier1_from, tier1_rate, "
-                   "effective_from, period, source_file, source_row) VALUES ('SF', 'parcels', "
-                   "1, 0.01, DATE '2026-01-01', '2026-09', 'rate_card_rebates.csv', 2)")
     with Database(path) as db:
-        cols = db.df("DESCRIBE rate_card_rebates")
-        assert "credit_lag_months" in set(cols["column_name"])
-        assert db.scalar("SELECT count(*) FROM rate_card_rebates "
-                         "WHERE carrier = 'SF' AND credit_lag_months IS NULL") == 1  # as 当月
-
-
-def test_a_database_from_before_tickets_named_skus_gains_the_column(tmp_path):
-    path = tmp_path / "old.duckdb"
-    with Database(path) as db:   # as made before service_tickets.sku existed
-        db.execute("ALTER TABLE service_tickets DROP COLUMN sku")
-        db.execute("INSERT INTO service_tickets (ticket_id, channel, category, opened_at, period, "
-                   "source_file, source_row) VALUES ('GD1', 'tmall', 'quality', "
-                   "TIMESTAMP '2026-09-05 10:00:00', '2026-09', 'service_tickets.csv', 2)")
+        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        db.execute(f"INSERT INTO {table} {row}")
     with Database(path) as db:
-        assert db.scalar("SELECT count(*) FROM service_tickets "
-                         "WHERE ticket_id = 'GD1' AND sku IS NULL") == 1  # the whole order
+        assert column in set(db.df(f"DESCRIBE {table}")["column_name"])
+        assert db.scalar(f"SELECT count(*) FROM {table} WHERE {column} IS NULL") == 1
 
 
 def test_data_model_doc_is_generated_from_the_schema():

@@ -53,7 +53,6 @@ def build_month(period: Period, orders: int = 20_000, seed: int = 7,
     for table in ("courier_bill_lines", "return_requests", "return_receipts", "refunds"):
         carry.take(month, table)
     if earlier.next_bill is not None and len(earlier.next_bill):
-        month.carried = earlier.next_bill
         month.tables["courier_bill_lines"] = pd.concat(
             [month.tables["courier_bill_lines"], earlier.next_bill.drop(columns="service")],
             ignore_index=True)
@@ -68,7 +67,6 @@ def build_month(period: Period, orders: int = 20_000, seed: int = 7,
     payments.inject_payouts(month)
     payments.finish_bank(month)
     add_service(month)
-    month.carry.next_bill = month.next_bill
     month.carry.products = month.tables["products"]
     month.carry.fee_schedules = month.tables["fee_schedules"]
     return month

@@ -41,7 +41,8 @@ class Carry:
     balance_fen: int | None = None
     """The bank statement's closing balance."""
     next_bill: pd.DataFrame | None = None
-    """The month's ``next_bill``: its last evening's parcels, on the next month's bills."""
+    """Bill lines of the month's last evening's parcels, which the couriers bill next month (near
+    misses of FRT_UNBILLED), with the parcel's ``service``."""
     rebates: list[dict] = field(default_factory=list)
     """The month's volume rebates its couriers credit on the next month's bill (次月): carrier,
     month, due and credited fen, and how the credit falls short."""

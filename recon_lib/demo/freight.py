@@ -210,7 +210,7 @@ def inject_freight(month: DemoMonth, rate: float = 0.0025) -> None:
     later = lines.loc[[idx_of[w] for w in billed_later]].copy()
     later["bill_date"] = month.period.end
     later["service"] = later["waybill_no"].map(ships["service"])
-    month.next_bill = later.reset_index(drop=True)
+    month.carry.next_bill = later.reset_index(drop=True)
     drop += [idx_of[w] for w in billed_later]
     for w in take(n):  # heavier than we weighed
         i = idx_of[w]
@@ -293,8 +293,8 @@ def _volume(month: DemoMonth) -> pd.DataFrame:
     lines = t["courier_bill_lines"]
     day = pd.to_datetime(lines["bill_date"])
     service = t["shipments"].drop_duplicates("tracking_no").set_index("tracking_no")["service"]
-    if month.carried is not None:  # last month's parcels billed now are ours too
-        service = pd.concat([service, month.carried.set_index("waybill_no")["service"]])
+    if month.earlier.next_bill is not None:  # last month's parcels billed now are ours too
+        service = pd.concat([service, month.earlier.next_bill.set_index("waybill_no")["service"]])
     ours = lines[(lines["fee_type"] == "freight")
                  & (day >= pd.Timestamp(month.period.start_ts))
                  & (day < pd.Timestamp(month.period.end_ts))

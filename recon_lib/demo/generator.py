@@ -30,11 +30,6 @@ class DemoMonth:
     tables: dict[str, pd.DataFrame]
     truth: list[dict] = field(default_factory=list)
     settings: Settings = DEFAULT_SETTINGS
-    next_bill: pd.DataFrame | None = None
-    """Bill lines of this month's parcels that the couriers bill next month (near misses), with
-    the parcel's ``service``."""
-    carried: pd.DataFrame | None = None
-    """The previous month's ``next_bill``: on this month's bills, for last month's parcels."""
     earlier: Carry = field(default_factory=Carry)
     """What the months before left open: the records of theirs that fall in this month or later."""
     carry: Carry = field(default_factory=Carry)

@@ -133,8 +133,9 @@ rebate_short as (   -- credited below the tier the month reached; an over-credit
         r.due - r.credited as amount,
         r.explanation,
         to_json({'carrier': r.carrier, 'cycle': r.cycle, 'cycle_last_day': r.cycle_last_day,
-                 'credit_month': r.credit_month, 'service': r.service, 'basis': r.basis, 'parcels': r.parcels,
-                 'freight': r.freight, 'tier': r.tier, 'tier_from': r.tier_from,
+                 'credit_month': r.credit_month, 'service': r.service, 'basis': r.basis,
+                 'parcels': r.parcels, 'freight': r.freight, 'tier': r.tier,
+                 'tier_from': r.tier_from,
                  'rate': r.rate, 'due': r.due, 'credited': r.credited,
                  'credit_lines': r.credit_lines, 'scheme': r.scheme_row}) as details
     from freight_rebates as r
