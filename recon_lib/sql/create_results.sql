@@ -150,7 +150,7 @@ CREATE TABLE IF NOT EXISTS order_lifecycle (
 -- waybill, however many bill lines or parcels repeat it, so no amount is counted twice.
 CREATE OR REPLACE MACRO freight_findings_by_carrier(period_label) AS TABLE
   WITH found AS (
-    SELECT reason_code, amount,
+    SELECT reason_code, key, amount, explanation, details,
            CASE WHEN reason_code <> 'FRT_REBATE_SHORT' THEN split_part(key, '|', 1) END
              AS waybill_no,
            CASE WHEN reason_code = 'FRT_REBATE_SHORT' THEN json_extract_string(details, '$.carrier')
@@ -158,7 +158,7 @@ CREATE OR REPLACE MACRO freight_findings_by_carrier(period_label) AS TABLE
     FROM discrepancies
     WHERE period = period_label AND recon = 'freight'
   )
-  SELECT f.reason_code, f.amount, f.waybill_no,
+  SELECT f.reason_code, f.key, f.amount, f.explanation, f.details, f.waybill_no,
          coalesce(f.named_carrier, b.carrier, s.carrier, '(unknown)') AS carrier
   FROM found AS f
   LEFT JOIN (SELECT waybill_no, any_value(carrier) AS carrier FROM courier_bill_lines

@@ -1,16 +1,21 @@
 -- Evidence for the freight findings of a period, one row per finding: what the courier billed
 -- next to what we shipped, or for a rebate short of the contract the month's volume, tier, due
 -- and credited amounts (from the finding's details). Claims are grouped by carrier for the
--- claims workbooks.
+-- claims workbooks, each finding once and under the courier the freight report gives it.
 with
 
-found as (   -- a rebate finding names its carrier and month, not a waybill
-    select reason_code, key, amount, explanation,
-           case when reason_code <> 'FRT_REBATE_SHORT' then split_part(key, '|', 1)
-           end as waybill_no,
+found as (   -- each finding with its courier, as in the freight report (see the macro)
+    select reason_code, key, amount, explanation, waybill_no,
+           nullif(carrier, '(unknown)') as carrier,                    -- the UNKNOWN workbook
            case when reason_code = 'FRT_REBATE_SHORT' then details end as rebate
-    from discrepancies
-    where period = $period and recon = 'freight'
+    from freight_findings_by_carrier($period)
+),
+
+parcels as (   -- one parcel per waybill: two orders packed in one parcel share its waybill
+    select *
+    from shipments
+    where tracking_no in (select waybill_no from found)
+    qualify row_number() over (partition by tracking_no order by shipment_id) = 1
 ),
 
 billed as (   -- the freight line of each waybill on the period's bills
@@ -23,7 +28,7 @@ billed as (   -- the freight line of each waybill on the period's bills
 
 final as (
     select
-        coalesce(b.carrier, s.carrier, json_extract_string(f.rebate, '$.carrier')) as carrier,
+        f.carrier,
         f.reason_code,
         f.waybill_no,
         b.bill_date,
@@ -52,7 +57,7 @@ final as (
         json_extract_string(f.rebate, '$.scheme') as rebate_scheme
     from found as f
     left join billed as b on b.waybill_no = f.waybill_no and b.n = 1
-    left join shipments as s on s.tracking_no = f.waybill_no
+    left join parcels as s on s.tracking_no = f.waybill_no
 )
 
 select * from final

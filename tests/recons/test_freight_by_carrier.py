@@ -9,6 +9,7 @@ import pytest
 
 from recon_lib import alerts, analytics
 from recon_lib.periods import parse_period
+from recon_lib.report.claims import claim_lines
 from recon_lib.results import freight_by_carrier
 from tests.conftest import insert
 from tests.recons.test_freight_rebates import freight_line, parcel
@@ -73,3 +74,13 @@ def test_the_report_the_scorecard_and_the_alerts_agree(month):
     for carrier in ("SF", "ZTO"):
         assert report[carrier] == card[carrier] == alerted[carrier], carrier
     assert (report["SF"], report["ZTO"]) == (18.0, 4.5)
+
+
+def test_the_claims_workbooks_list_each_finding_once_under_the_same_courier(month):
+    lines = claim_lines(month, OCT)
+    assert sorted(lines["reason_code"]) == sorted(
+        ["FRT_DUPLICATE", "FRT_PHANTOM", "FRT_UNBILLED", "FRT_RATE_OVER", "FRT_UNBILLED",
+         "FRT_REBATE_SHORT"])
+    claims = lines[lines["reason_code"] != "FRT_UNBILLED"].groupby("carrier")["amount"].sum()
+    report = freight_by_carrier(month, "2026-10").set_index("carrier")["claimable"]
+    assert {c: float(a) for c, a in claims.items()} == {"SF": report["SF"], "ZTO": report["ZTO"]}
