@@ -32,6 +32,7 @@ import yaml
 
 from recon_lib import analytics, config
 from recon_lib.config import DEFAULT_SETTINGS, Settings
+from recon_lib.coverage import Coverage
 from recon_lib.db import Database
 from recon_lib.errors import SEVERITIES, InputError, Problem
 from recon_lib.formats import yuan
@@ -64,6 +65,9 @@ class Kind:
     section: str            # reports/<period>/<section>.html
     sheet: str | None = None
     options: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+    """``recon.check`` names the measure rests on: when one was not made (its data absent),
+    the rule is not measured rather than measured on nothing (see recon_lib/coverage.py)."""
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
@@ -74,9 +78,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          SHEET_NAMES["freight"]),
     # refunds paid for goods not back when the return's window closed in the period, yuan
     Kind("refunds_not_received", "above", "CNY", ("channel",), "returns",
-         SHEET_NAMES["returns"]),
+         SHEET_NAMES["returns"], checks=("returns.refunds",)),
     # days the most overdue payout still missing from the bank is past its deposit deadline
-    Kind("payout_late", "above", "days", ("channel",), "payments", REGISTER_SHEET),
+    Kind("payout_late", "above", "days", ("channel",), "payments", REGISTER_SHEET,
+         checks=("payments.bank",)),
     # share of a courier's bill lines in the period with no freight finding
     Kind("billing_accuracy", "below", "share", ("carrier",), "freight", SHEET_NAMES["freight"]),
     # warehouse x SKU rows of top SKUs (ABC class A, or the top N by revenue) at or below
@@ -554,14 +559,22 @@ def _evidence(kind: Kind, reading: _Reading) -> dict[str, str]:
 
 
 def evaluate(db: Database, period: Period, rules: Iterable[Rule],
-             settings: Settings = DEFAULT_SETTINGS) -> list[Alert]:
+             settings: Settings = DEFAULT_SETTINGS, coverage: Coverage | None = None,
+             ) -> list[Alert]:
     """Measure every rule on ``period``: one :class:`Alert` per rule and subject, breached ones
-    first (most severe first), then the rest in the rules' order."""
+    first (most severe first), then the rest in the rules' order. A rule whose checks were not
+    made (``coverage``) is not measured, and says why."""
     measures = _Measures(db, period, settings)
+    not_made = {f"{c.check.recon}.{c.check.name}": c.reason
+                for c in (coverage.not_checked if coverage is not None else ()) if not c.scope}
     alerts = []
     for rule in rules:
         kind = KINDS[rule.kind]
-        for reading in _READERS[rule.kind](rule, measures):
+        missing = [not_made[c] for c in kind.checks if c in not_made]
+        readings = ([_Reading(rule.scope, None, _subject(rule), missing="not checked: "
+                              + "; ".join(missing))] if missing
+                    else _READERS[rule.kind](rule, measures))
+        for reading in readings:
             breached = breaches(kind, reading.value, rule.threshold)
             threshold = rule.threshold
             if threshold == int(threshold):
@@ -583,14 +596,22 @@ def evaluate(db: Database, period: Period, rules: Iterable[Rule],
     return alerts
 
 
+def _subject(rule: Rule) -> str:
+    if rule.carrier:
+        return rule.carrier
+    return f"channel {rule.channel}" if rule.channel else "all"
+
+
 def breached(alerts: Iterable[Alert], at_least: str = "info") -> list[Alert]:
     """The breached alerts of severity ``at_least`` or above."""
     floor = severity_rank(at_least)
     return [a for a in alerts if a.breached and severity_rank(a.severity) >= floor]
 
 
-def write_json(path: Path, period: Period, alerts: Sequence[Alert], source: str) -> Path:
-    """Write ``alerts.json``: every rule and subject evaluated, breached or not."""
+def write_json(path: Path, period: Period, alerts: Sequence[Alert], source: str,
+               coverage: Coverage | None = None) -> Path:
+    """Write ``alerts.json``: every rule and subject evaluated, breached or not, and what the
+    run could check (``coverage``: a scheduler sees an incomplete run as such)."""
     from recon_lib.report.html import write_atomically
 
     hits = breached(alerts)
@@ -605,6 +626,8 @@ def write_json(path: Path, period: Period, alerts: Sequence[Alert], source: str)
         "highest_severity": max((a.severity for a in hits), key=severity_rank, default=None),
         "alerts": [a.to_dict() for a in alerts],
     }
+    if coverage is not None:
+        document["coverage"] = coverage.to_dict()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")

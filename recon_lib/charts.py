@@ -3,12 +3,17 @@
 Labels may be Chinese (warehouses, categories): the charts prefer a CJK font where one is
 installed (Noto Sans CJK, Source Han, WenQuanYi, PingFang, Microsoft YaHei, SimHei), and matplotlib
 falls back glyph by glyph to its default font for everything else.
+
+Labels come from input files (carriers, warehouses, channels, reasons), so every text a chart
+draws goes through :func:`literal`: a ``$`` would start matplotlib's math mode, where a stranger's
+``$\\foo$`` could fail the whole report; escaped, it is drawn as the characters it is.
 """
 
 from __future__ import annotations
 
 # No backend is chosen here: the notebook's (inline) one shows the figures, and matplotlib falls
 # back to a headless backend by itself where there is no display.
+import re
 from glob import glob
 
 import matplotlib.pyplot as plt
@@ -40,6 +45,16 @@ plt.rcParams["font.sans-serif"] = [*CJK_FONTS, *plt.rcParams["font.sans-serif"]]
 cjk_font()
 
 
+def literal(text) -> str:
+    """Any value as literal chart text: ``$`` escaped, so matplotlib never parses math in it;
+    control characters (a tab, a carriage return: no font has them) as spaces."""
+    return re.sub(r"[\x00-\x09\x0b-\x1f\x7f]", " ", str(text)).replace("$", r"\$")
+
+
+def _labels(values) -> list[str]:
+    return [literal(v) for v in values]
+
+
 def _tick(value: float, _position=None) -> str:
     """A number axis as people read it: 2,500,000 (not 2.5 with '1e6' above), 0.07, 15."""
     if abs(value) >= 1000 or value == int(value):
@@ -51,12 +66,12 @@ def _finish(fig, ax, title: str, *, ylabel: str | None = None, xlabel: str | Non
             legend: str | bool = False, dates: bool = False):
     """The house style: title, units on the axes, no top/right frame, tight layout."""
     if ylabel:
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel(literal(ylabel))
     if xlabel:
-        ax.set_xlabel(xlabel)
-    ax.set_title(title)
+        ax.set_xlabel(literal(xlabel))
+    ax.set_title(literal(title))
     if legend:
-        ax.legend(title=legend if isinstance(legend, str) else None, fontsize=8)
+        ax.legend(title=literal(legend) if isinstance(legend, str) else None, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     for axis in (ax.xaxis, ax.yaxis):  # numbers only: dates and categories keep theirs
         if type(axis.get_major_formatter()) is ScalarFormatter:
@@ -74,7 +89,7 @@ def findings_by_reason(summary: pd.DataFrame, title: str):
     """Horizontal bars: number of findings per reason, with the money at stake as labels."""
     df = summary.sort_values("findings")
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(df) + 1.2))
-    bars = ax.barh(df["title"], df["findings"], color="#c0504d")
+    bars = ax.barh(_labels(df["title"]), df["findings"], color="#c0504d")
     for bar, amount in zip(bars, df["amount"], strict=True):
         if amount:
             ax.annotate(yuan(amount), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
@@ -86,7 +101,7 @@ def findings_by_reason(summary: pd.DataFrame, title: str):
 def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str, *, money=True):
     """Vertical bars of ``value`` per ``label`` with the values written on them."""
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    bars_ = ax.bar(df[label].astype(str), df[value], color="#4f81bd")
+    bars_ = ax.bar(_labels(df[label]), df[value], color="#4f81bd")
     for bar, v in zip(bars_, df[value], strict=True):
         if pd.isna(v):
             continue
@@ -117,7 +132,7 @@ def stacked_bars(df: pd.DataFrame, label: str, stack: str, value: str, title: st
     fig, ax = plt.subplots(figsize=(7, 3.6))
     bottom = None
     for column in table.columns:
-        ax.bar(table.index.astype(str), table[column], bottom=bottom, label=str(column))
+        ax.bar(_labels(table.index), table[column], bottom=bottom, label=literal(column))
         bottom = table[column] if bottom is None else bottom + table[column]
     return _finish(fig, ax, title, ylabel=unit, legend=stack if len(table.columns) else False)
 
@@ -126,7 +141,7 @@ def lines(df: pd.DataFrame, x: str, y: str, group: str, title: str, unit: str):
     """One line per ``group`` over ``x``."""
     fig, ax = plt.subplots(figsize=(8, 3.6))
     for name, part in df.sort_values(x).groupby(group, sort=True):
-        ax.plot(part[x], part[y], marker="o", markersize=3, label=str(name))
+        ax.plot(part[x], part[y], marker="o", markersize=3, label=literal(name))
     return _finish(fig, ax, title, ylabel=unit, legend=True, dates=True)
 
 
@@ -156,6 +171,6 @@ def waterfall(df: pd.DataFrame, title: str, unit: str = "yuan"):
         ax.annotate(yuan(value, 0), (i, ax.get_ylim()[1] * 0.01), ha="center", fontsize=7,
                     rotation=90, va="bottom", color="white" if i in (0, len(values) - 1)
                     else "black")
-    ax.set_xticks(range(len(labels)), [label.split(" ", 1)[-1] for label in labels],
+    ax.set_xticks(range(len(labels)), [literal(text.split(" ", 1)[-1]) for text in labels],
                   rotation=30, ha="right", fontsize=8)
     return _finish(fig, ax, title, ylabel=unit)

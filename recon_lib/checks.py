@@ -1,8 +1,12 @@
-"""Data contracts on loaded tables: not null, accepted values, unique keys, relationships.
+"""Data contracts on loaded tables: not null, accepted values, unique keys, relationships,
+quantities and line totals, and records outside the period of their folder.
 
 The checks run on the frames of one load, before anything is written, and name the source file,
 row and column of every offending row (dbt's ``not_null``, ``accepted_values``, ``unique`` and
-``relationships`` tests, over pandas).
+``relationships`` tests, over pandas). The rules are declared per table in :mod:`recon_lib.schema`
+(``required``, ``accepted``, ``key``, ``references``, ``quantities``, ``line_total``,
+``period_date``); a rule that breaks a whole file (a September statement in October's folder, an
+export whose quantities are all negative) lists a few rows of the file and counts the rest.
 """
 
 from __future__ import annotations
@@ -13,16 +17,22 @@ from decimal import Decimal
 
 import pandas as pd
 
-from recon_lib import geo, schema
+from recon_lib import geo, periods, schema
 from recon_lib.errors import Problem
+from recon_lib.periods import Period
+
+ROWS_SHOWN = 5
+"""Rows listed per file and rule before the rest are only counted (a September statement in
+October's folder is one problem with a few examples, not 10,000)."""
 
 
-def check_tables(frames: dict[str, pd.DataFrame], *,
-                 skip_references_to: Iterable[str] = ()) -> list[Problem]:
+def check_tables(frames: dict[str, pd.DataFrame], *, skip_references_to: Iterable[str] = (),
+                 period: Period | None = None) -> list[Problem]:
     """Every contract violation in ``frames`` (canonical table name -> rows of one load).
 
     References into a table that has no frame, or is named in ``skip_references_to`` (its files
-    could not be read), are not checked.
+    could not be read), are not checked. With ``period`` (the period of the folder the frames
+    were read from), rows dated outside it beyond their table's grace are problems too.
     """
     skip = set(skip_references_to)
     problems: list[Problem] = []
@@ -35,6 +45,10 @@ def check_tables(frames: dict[str, pd.DataFrame], *,
         for col, (ref_table, ref_col) in tbl.references.items():
             if ref_table in frames and ref_table not in skip and col in frame:
                 problems += _reference(col, frame, ref_table, frames[ref_table][ref_col], where)
+        problems += _quantities(tbl, frame, where)
+        problems += _line_total(tbl, frame, where)
+        if period is not None and tbl.period_date is not None:
+            problems += _outside_period(tbl, frame, where, period)
         if name in TABLE_RULES:
             problems += TABLE_RULES[name](frame, where)
     return problems
@@ -56,6 +70,27 @@ class _Where:
 
     def problem(self, index, message: str, column: str) -> Problem:
         return Problem(self.file(index), message, self.row(index), column)
+
+    def by_file(self, flagged: pd.Series) -> Iterable[tuple[str, pd.Index]]:
+        """The flagged rows' indexes, per source file, in row order."""
+        index = flagged.index[flagged.fillna(False).astype(bool).to_numpy()]
+        if self.files is None:
+            if len(index):
+                yield self.table, index
+            return
+        for file, rows in pd.Series(index, index=index).groupby(self.files[index], sort=False):
+            yield str(file), pd.Index(rows.to_numpy())
+
+    def capped(self, flagged: pd.Series, column: str, message, summary) -> list[Problem]:
+        """A problem for each of the first ROWS_SHOWN flagged rows of every file, and one more
+        counting the rest: ``message(index)`` says what is wrong with a row, ``summary(file,
+        rows)`` what is wrong with the file's ``rows`` (all its flagged indexes)."""
+        out = []
+        for file, rows in self.by_file(flagged):
+            out += [self.problem(index, message(index), column) for index in rows[:ROWS_SHOWN]]
+            if len(rows) > ROWS_SHOWN:
+                out.append(Problem(file, summary(file, rows), None, column))
+        return out
 
 
 def _required(tbl: schema.Table, frame: pd.DataFrame, where: _Where) -> list[Problem]:
@@ -113,6 +148,146 @@ def _reference(col: str, frame: pd.DataFrame, ref_table: str, ref_values: pd.Ser
     return [where.problem(index, f"{col} {value!r} is not in {ref_table} "
                                  f"(no row of {ref_table} has it)", col)
             for index, value in series[bad].items()]
+
+
+# -- quantities and line totals ------------------------------------------------------------------
+def _quantities(tbl: schema.Table, frame: pd.DataFrame, where: _Where) -> list[Problem]:
+    """Counts above 0, but where the table declares 0 or a negative count a business event."""
+    out = []
+    for q in tbl.quantities:
+        if q.column not in frame:
+            continue
+        values = pd.to_numeric(frame[q.column], errors="coerce")
+        bad = values <= 0
+        expected = "a quantity above 0"
+        for when, allowed, what in ((q.zero_when, values == 0, "0"),
+                                    (q.negative_when, values < 0, "below 0")):
+            if when is not None and when[0] in frame:
+                bad &= ~(allowed & frame[when[0]].isin(when[1]))
+                expected += f" ({what} only for {when[0]} {', '.join(when[1])})"
+        out += where.capped(
+            bad, q.column,
+            lambda index, col=q.column, expected=expected:
+                f"expected {expected}, got {_shown(frame.at[index, col])}",
+            lambda file, rows, col=q.column, expected=expected:
+                f"{len(rows):,} rows of the file have {col} of 0 or below, expected {expected}; "
+                f"the first {ROWS_SHOWN} are listed: a sign or column mapped the wrong way?")
+    return out
+
+
+CENT, HALF_CENT = Decimal("0.01"), Decimal("0.005")
+
+
+def _decimal(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _line_total(tbl: schema.Table, frame: pd.DataFrame, where: _Where) -> list[Problem]:
+    """total = qty x price, give or take half a cent per unit (a unit price printed to the cent
+    from the line's total), and at least a cent."""
+    rule = tbl.line_total
+    if rule is None or any(c not in frame for c in (rule.total, rule.qty, rule.price)):
+        return []
+    filled = frame[[rule.total, rule.qty, rule.price]].notna().all(axis=1).to_numpy()
+    expected: dict = {}
+    cells = zip(frame.index[filled], frame[rule.qty].to_numpy()[filled],
+                frame[rule.price].to_numpy()[filled], frame[rule.total].to_numpy()[filled],
+                strict=True)
+    for index, qty, price, total in cells:
+        product = _decimal(qty) * _decimal(price)
+        slack = max(CENT, abs(_decimal(qty)) * HALF_CENT)
+        if abs(product - _decimal(total)) > slack:
+            expected[index] = (product, slack)
+    flagged = pd.Series(frame.index.isin(list(expected)), index=frame.index)
+
+    def message(index) -> str:
+        product, slack = expected[index]
+        return (f"expected {rule.qty} x {rule.price} = {_shown(frame.at[index, rule.qty])} x "
+                f"{frame.at[index, rule.price]} = {product} (give or take {_shown(slack)}), got "
+                f"{frame.at[index, rule.total]}")
+
+    return where.capped(flagged, rule.total, message, lambda file, rows: (
+        f"{len(rows):,} rows of the file have a {rule.total} other than {rule.qty} x "
+        f"{rule.price}; the first {ROWS_SHOWN} are listed: is {rule.total} after a discount, "
+        "or is another column mapped to it?"))
+
+
+# -- records outside the period -------------------------------------------------------------------
+_SAME_KIND = {"month": periods.month, "week": periods.week, "day": periods.day}
+
+
+def _outside_period(tbl: schema.Table, frame: pd.DataFrame, where: _Where,
+                    period: Period) -> list[Problem]:
+    """Rows whose period date is outside ``period`` beyond the table's grace, and every row of a
+    file none of whose rows is in the period (a file of another period, whatever the grace); see
+    docs/periods.md, "Records outside the period"."""
+    rule = tbl.period_date
+    columns = [c for c in rule.columns if c in frame]
+    if not columns or frame.empty:
+        return []
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    low = start - pd.Timedelta(days=rule.days_before)
+    high = end + pd.Timedelta(days=rule.days_after)
+    moments = pd.DataFrame({c: pd.to_datetime(frame[c], errors="coerce") for c in columns},
+                           index=frame.index)
+    dated = moments.notna().any(axis=1)
+    in_period = ((moments >= start) & (moments < end)).any(axis=1)
+    in_grace = ((moments >= low) & (moments < high)).any(axis=1)
+    files = where.files if where.files is not None else pd.Series(tbl.name, index=frame.index)
+    ours = in_period.groupby(files.to_numpy()).transform("any")  # rows of a file of the period
+    outside = dated & ~(in_grace & ours)
+    edges = f"period {period.label}" + (f" ({period.start}..{period.last_day})"
+                                        if period.kind in ("month", "week") else "")
+    types = {c: tbl.column(c).type for c in columns}
+
+    def shown(col: str, moment: pd.Timestamp) -> str:
+        return str(moment.date()) if types[col] == "DATE" else str(moment)
+
+    def message(index) -> str:
+        row = moments.loc[index].dropna()
+        graced = bool(ours[index])
+        before, after = (low, high) if graced else (start, end)
+        side = "before" if (row < before).all() else "after" if (row >= after).all() \
+            else "outside"
+        grace = {"before": rule.days_before, "after": rule.days_after}.get(side, 0)
+        if graced and grace:
+            side = f"more than {_days(grace)} {side}"
+        said = " and ".join(f"{c} {shown(c, m)}" for c, m in row.items())
+        verb = "is" if len(row) == 1 else "are"
+        return f"{said} {verb} {side} {edges}; {_elsewhere(row.iloc[0], row.iloc[0], period)}"
+
+    def summary(file: str, rows: pd.Index) -> str:
+        of_file = (files == file).to_numpy()
+        first = moments.loc[of_file, columns[0]].dropna()
+        span = f"its {columns[0]} spans {first.min().date()}..{first.max().date()}"
+        total = int(of_file.sum())
+        hint = _elsewhere(first.min(), first.max(), period)
+        hint = f"the first {ROWS_SHOWN} are listed. {hint[0].upper()}{hint[1:]}"
+        if not ours[of_file].any():
+            return f"none of the file's {total:,} rows is dated in {edges}: {span}; {hint}"
+        grace = " and ".join(f"{_days(n)} {side}" for n, side in (
+            (rule.days_before, "before"), (rule.days_after, "after")) if n)
+        grace = f", even with the {grace} it for {rule.why}" if grace else ""
+        return (f"{len(rows):,} of the file's {total:,} rows are dated outside {edges}{grace}: "
+                f"{span}; {hint}")
+
+    return where.capped(outside, ", ".join(columns), message, summary)
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _elsewhere(first: pd.Timestamp, last: pd.Timestamp, period: Period) -> str:
+    """Where the file of dates ``first``..``last`` belongs, said as a hint."""
+    kind = _SAME_KIND.get(period.kind)
+    if kind is not None:
+        home = kind(first.date())
+        if home == kind(last.date()) and home != period:
+            return (f"a file of another period? put it in the folder {home.label}/ next to "
+                    f"{period.label}/")
+    return ("a file of another period? each folder holds the files of its own period: split "
+            "the export by period or take it out")
 
 
 # -- rules of one table -------------------------------------------------------------------------

@@ -79,6 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-on", choices=SEVERITIES, default=None,
                      help=f"exit {EXIT_ALERTS} when an alert of this severity or above is "
                           "breached (for schedulers)")
+    run.add_argument("--require", nargs="+", default=[], metavar="SOURCE",
+                     help="sources (canonical tables, e.g. bank_transactions settlement_lines) "
+                          f"without which the run fails with exit {EXIT_BAD_INPUT} instead of "
+                          "reporting their checks as not checked (added to require: in "
+                          "recon.yml; see docs/coverage.md)")
+    run.add_argument("--settings", type=Path, default=None, metavar="FILE",
+                     help="settings file (default: recon.yml in the project folder if it exists)")
+    run.add_argument("--timings", action="store_true",
+                     help="print the seconds each step took (load, each reconciliation, "
+                          "workbooks, each page) before the coverage and alert lines")
+    _profiles_dir(run)
 
     score = sub.add_parser("score", help="compare a run's findings with the demo's answer key")
     _common(score)
@@ -86,11 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_register.add_parsers(sub, _common)
 
-    tracer = sub.add_parser("trace", help="every record of an order on every leg, with its "
-                                          "findings (by order, waybill, return or payout id)")
+    tracer = sub.add_parser("trace", help="an id's own findings, then every record of its "
+                                          "order(s) on every leg, with their findings (an id "
+                                          "from any leg)")
     _common(tracer, period=False)
-    tracer.add_argument("id", help="an order number, waybill, shipment, return id, payout id or "
-                                   "settlement line")
+    tracer.add_argument("id", help="an order number, shipment, waybill (also one only on a "
+                                   "courier bill), return, receipt, refund, settlement line, "
+                                   "payout or bank transaction")
+    tracer.add_argument("--all", action="store_true",
+                        help="every line and every order (default: the first 20 of each list, "
+                             "those with findings first, saying when a list is cut)")
 
     profiles = sub.add_parser("profiles", help="list the file layouts recon reads, or say which "
                                                "profile reads a file and why")
@@ -100,12 +116,34 @@ def build_parser() -> argparse.ArgumentParser:
                                             "closest profiles and their missing headers); "
                                             "exit 0 when every file is recognised, 2 otherwise")
     found.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    for command in (listing, found):
-        command.add_argument("--profiles-dir", type=Path, action="append", default=[],
-                             metavar="DIR", help="a folder of your own profiles, read with the "
-                                                 "built-in ones (repeatable)")
+    new = which.add_parser("new", help="write a starting profile from a file's header row: the "
+                                       "columns a built-in profile of the table knows, mapped; "
+                                       "the rest listed for you to fill in")
+    new.add_argument("file", type=Path, metavar="FILE")
+    new.add_argument("--table", required=True, choices=sorted(schema_tables()),
+                     help="the canonical table the file feeds (see docs/data-model.md)")
+    new.add_argument("--name", default=None, help="the profile's name (default: from the file)")
+    new.add_argument("--out", type=Path, default=None, metavar="FILE",
+                     help="where to write it (default: profiles/<name>.yaml in the project "
+                          "folder; '-' prints it)")
+    for command in (listing, found, new):
+        _profiles_dir(command)
         command.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     return parser
+
+
+def schema_tables() -> list[str]:
+    from recon_lib import schema
+
+    return list(schema.TABLES)
+
+
+def _profiles_dir(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--profiles-dir", type=Path, action="append", default=[],
+                         metavar="DIR", help="a folder of your own profiles, read with the "
+                                             "built-in ones and the project's profiles/ folder; "
+                                             "one of the same name replaces the built-in one "
+                                             "(repeatable)")
 
 
 def _setup_logging(quiet: bool) -> None:
@@ -133,17 +171,22 @@ def cmd_trace(args) -> int:
 
     if not args.db.exists():
         raise ReconError(f"{args.db}: no database yet; run `recon run --period 2026-10` (or a week, day or range) first")
-    print(trace(args.id, db_path=args.db))
+    limit = None if args.all else 20
+    print(trace(args.id, db_path=args.db, max_orders=limit, max_rows=limit))
     return EXIT_OK
 
 
 def cmd_run(args) -> int:
     from recon_lib import alerts
     from recon_lib.pipeline import run_period
+    from recon_lib.settings_file import load_settings
 
-    rules = alerts.load_rules(args.alerts)  # a bad rules file stops the run before anything
+    # a bad rules or settings file stops the run before anything
+    rules = alerts.load_rules(args.alerts)
+    settings = load_settings(args.settings, require=tuple(args.require))
     outcome = run_period(args.period, data_dir=args.data_dir, reports_dir=args.reports_dir,
-                         db_path=args.db, render=not args.no_report, alert_rules=rules)
+                         db_path=args.db, render=not args.no_report, alert_rules=rules,
+                         settings=settings, profiles_dirs=args.profiles_dir)
     for recon, n in outcome.findings.items():
         log.info("%s: %d discrepancies", recon, n)
     if outcome.index_html is not None:
@@ -152,9 +195,16 @@ def cmd_run(args) -> int:
             from recon_lib.report.pdf import summary_pdf
 
             print(summary_pdf(outcome.index_html))
-    # the output ends with the alerts, one line each: what a scheduler's log shows last
+    # the output ends with what was checked, then the alerts: what a scheduler's log shows last
     hits = alerts.breached(outcome.alerts)
     print(outcome.alerts_json)
+    if args.timings:
+        total = sum(outcome.timings.values()) or 1.0
+        for step, seconds in outcome.timings.items():
+            print(f"TIME {step:<24} {seconds:8.2f} s {seconds / total:6.1%}")
+        print(f"TIME {'total':<24} {total:8.2f} s")
+    for line in _coverage_lines(outcome.coverage):
+        print(line)
     for alert in hits:
         print(alert.line())
     if not hits:
@@ -162,6 +212,20 @@ def cmd_run(args) -> int:
     if args.fail_on and alerts.breached(hits, args.fail_on):
         return EXIT_ALERTS
     return outcome.exit_code
+
+
+def _coverage_lines(cov) -> list[str]:
+    """The run's coverage in a few lines: the summary, then each check not made and why."""
+    if cov is None:
+        return []
+    lines = [f"COVERAGE {cov.summary()}"]
+    for c in cov.not_checked:
+        scope = f" ({c.scope})" if c.scope else ""
+        withheld = f"; {c.withheld:,} finding(s) withheld" if c.withheld else ""
+        lines.append(f"NOT CHECKED {c.check.recon}.{c.check.name}{scope}: {c.reason}{withheld}")
+    for r in cov.rows:
+        lines.append(f"NOT COMPARABLE {r.recon} {r.reason_code}: {r.rows:,} row(s), {r.reason}")
+    return lines
 
 
 def cmd_score(args) -> int:
@@ -183,18 +247,44 @@ def cmd_score(args) -> int:
 
 
 def cmd_profiles(args) -> int:
-    from recon_lib.load import load_profiles
+    from recon_lib.load import load_profiles, profile_dirs
 
-    profiles = load_profiles([config.PROFILES_DIR, *args.profiles_dir])
+    profiles = load_profiles(profile_dirs(args.profiles_dir))
     if args.profiles_command == "list":
         print(_profiles_table(profiles.values()))
         return EXIT_OK
+    if args.profiles_command == "new":
+        return _new_profile(args, profiles)
     recognised = True
     for path in args.files:
         lines, ok = _detection(path, profiles)
         recognised &= ok
         print("\n".join(lines))
     return EXIT_OK if recognised else EXIT_BAD_INPUT
+
+
+def _new_profile(args, profiles) -> int:
+    from recon_lib.load.starter import starter_profile
+
+    if not args.file.is_file():
+        raise ReconError(f"{args.file}: no such file")
+    found = starter_profile(args.file, args.table, profiles, name=args.name)
+    if args.out is not None and str(args.out) == "-":
+        print(found.text, end="")
+        return EXIT_OK
+    # an unfinished profile in profiles/ would stop every run: it waits as .yaml.new until then
+    draft = ".new" if found.unmapped_required else ""
+    out = args.out or config.USER_PROFILES_DIR / f"{found.name}.yaml{draft}"
+    if out.exists():
+        raise ReconError(f"{out} exists already: pass --out for another file, or --name")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(found.text, encoding="utf-8")
+    print(out)
+    if found.unmapped_required:
+        print(f"recon profiles new: map the required column(s) "
+              f"{', '.join(found.unmapped_required)} (marked '?'), then rename it to "
+              f"{found.name}.yaml", file=sys.stderr)
+    return EXIT_OK
 
 
 def _profiles_table(profiles) -> str:
@@ -211,7 +301,7 @@ def _detection(path: Path, profiles) -> tuple[list[str], bool]:
     """What ``recon profiles detect`` prints for one file, and whether it is recognised."""
     from recon_lib.load import recognise
 
-    if not path.is_file():
+    if not path.exists():
         return [f"{path}: not recognised: no such file"], False
     try:
         found = recognise(path, profiles)
@@ -261,6 +351,32 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug or the machine, never "discrepancies found" (exit 1)
+        log_file = _write_crash_log(args.command, exc)
+        print(f"recon {args.command}: unexpected error ({exc.__class__.__name__}) during "
+              f"{_step()}; the details are in {log_file}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _step() -> str:
+    from recon_lib import pipeline
+
+    return pipeline.current_step() or "the command"
+
+
+def _write_crash_log(command: str, exc: BaseException) -> Path:
+    """The traceback, with phone-like numbers masked, in ``<processed>/logs/``."""
+    import re
+    import traceback
+    from datetime import datetime
+
+    folder = config.LOG_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"recon-{command}-{datetime.now():%Y%m%dT%H%M%S%f}.log"
+    text = "".join(traceback.format_exception(exc))
+    text = re.sub(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)", r"\1****\2", text)
+    path.write_text(f"recon {command}: step {_step()}\n{text}", encoding="utf-8")
+    return path
 
 
 if __name__ == "__main__":

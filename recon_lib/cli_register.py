@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from recon_lib import register
@@ -48,17 +49,28 @@ def cmd_register(args: argparse.Namespace) -> int:
     if found.empty:
         print(f"no {args.status} items as of {as_of}")
         return EXIT_OK
-    print(found[SHOWN].to_string(index=False, max_colwidth=60))
+    print(_printable(found[SHOWN]).to_string(index=False, max_colwidth=60))
     print(f"\n{len(found):,} item(s), {yuan(found['amount'].sum())}, as of {as_of}")
     return EXIT_OK
 
 
+def _printable(frame):
+    """Text from the input files with control characters (an ANSI escape would drive the
+    terminal) shown as U+FFFD."""
+    return frame.apply(lambda col: col.map(
+        lambda v: re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "\ufffd", v) if isinstance(v, str)
+        else v))
+
+
 def _export(found, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The listing as a workbook or a CSV; text from the input files stays text in both (see
+    recon_lib.report.workbook)."""
+    from recon_lib.report import workbook
+
     if path.suffix.lower() == ".xlsx":
-        found.to_excel(path, index=False, sheet_name="register")
+        workbook.write_xlsx(found, path, sheet="register", formats={"amount": "#,##0.00"})
     elif path.suffix.lower() == ".csv":
-        found.to_csv(path, index=False, encoding="utf-8-sig")
+        workbook.write_csv(found, path)
     else:
         raise InputError(f"{path}: export to .csv or .xlsx")
 
@@ -67,4 +79,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     with _open(args.db, read_only=False) as db:
         report = register.resolve(db, args.file)
     print(f"{report.file}: {report.rows:,} row(s) read, {report.changes:,} change(s) applied")
+    if report.left_alone:
+        print(f"{report.left_alone:,} row(s) left alone: their item changed after the workbook "
+              "was written and the row was not edited")
     return EXIT_OK

@@ -21,13 +21,20 @@ RAW_DIR = DATA_DIR / "raw"
 PROCESSED_DIR = DATA_DIR / "processed"
 REPORTS_DIR = HOME / "reports"
 DEFAULT_DB = PROCESSED_DIR / "recon.duckdb"
+LOG_DIR = PROCESSED_DIR / "logs"
+"""Where an unexpected error's traceback is written (the command prints one line naming it)."""
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 SQL_DIR = PACKAGE_DIR / "sql"
 PROFILES_DIR = PACKAGE_DIR / "profiles"
+USER_PROFILES_DIR = HOME / "profiles"
+"""The merchant's own profiles, read with the built-in ones; one of the same name wins."""
 DEFAULT_ALERTS_FILE = PACKAGE_DIR / "alerts.yml"
 """The built-in alert rules (see docs/alerts.md)."""
 ALERTS_FILE = HOME / "alerts.yml"
 """The merchant's own alert rules; used instead of the built-in ones when it exists."""
+
+SETTINGS_FILE = HOME / "recon.yml"
+"""The merchant's settings (see recon_lib/settings_file.py); the defaults when it is absent."""
 
 TRUTH_DIRNAME = "_truth"
 """Sub-folder of a period's raw folder that holds the demo's answer key (never loaded)."""
@@ -67,6 +74,9 @@ class Settings:
     amount_abs_tolerance: float = 0.01
     """Money differences up to this (yuan) count as rounding."""
     currency: str = "CNY"
+    require: tuple[str, ...] = ()
+    """Sources (canonical tables, e.g. ``bank_transactions``) without which a run is an error
+    (exit 2) instead of reporting their checks as not checked (see docs/coverage.md)."""
 
     def __post_init__(self) -> None:
         if self.bill_cycle not in BILL_CYCLES:

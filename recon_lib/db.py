@@ -32,6 +32,11 @@ def sql_text(name: str) -> str:
         raise QueryError(name, None, "no such query file in recon_lib/sql/") from None
 
 
+def has_query(name: str) -> bool:
+    """Whether ``sql/<name>.sql`` exists (optional queries, e.g. ``<recon>_uncheckable``)."""
+    return resources.files("recon_lib.sql").joinpath(f"{name}.sql").is_file()
+
+
 class Database:
     """A DuckDB database holding the canonical tables, results and the register."""
 
@@ -98,7 +103,9 @@ class Database:
                     log.info("adding column %s.%s to %s", tbl.name, col.name, self.path)
                     self.execute(schema.add_column_sql(tbl, col),
                                  name=f"add {tbl.name}.{col.name}")
+        self.run("create_macros_shared")   # before create_results: its macros may use them
         self.run("create_results")
+        self.run("create_coverage")
 
     def close(self) -> None:
         self.con.close()

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from recon_lib import alerts, analytics, config, register, results
+from recon_lib import alerts, analytics, config, coverage, register, results
 from recon_lib.config import DEFAULT_SETTINGS, Settings
+from recon_lib.coverage import Coverage
 from recon_lib.db import Database
-from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK, InputError
+from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK, InputError, Problem
 from recon_lib.formats import yuan
-from recon_lib.load import load_period
+from recon_lib.load import LoadReport, load_period, load_profiles, profile_dirs
 from recon_lib.periods import Period, parse_period
 from recon_lib.recons import freight, outbound, payments, returns, shipping
 from recon_lib.recons.base import RunContext
@@ -38,6 +40,36 @@ SECTIONS = ("money", "shipping", "outbound", "freight", "returns", "payments", "
 """Report sections: ``notebooks/<name>.ipynb``, rendered in this order."""
 
 
+class _Steps:
+    """The step the run is in, and the seconds each step took (``recon run --timings``)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.current, self.started, self.seconds = "", time.perf_counter(), {}
+
+    def at(self, step: str) -> None:
+        now = time.perf_counter()
+        if self.current:
+            spent = now - self.started
+            self.seconds[self.current] = self.seconds.get(self.current, 0.0) + spent
+            log.info("step %s: %.2f s", self.current, spent)
+        self.current, self.started = step, now
+
+
+_steps = _Steps()
+
+
+def current_step() -> str:
+    """The step the period run is in (or ended in): named when an unexpected error stops it."""
+    return _steps.current
+
+
+def _at(step: str) -> None:
+    _steps.at(step)
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     period: str
@@ -48,30 +80,88 @@ class RunOutcome:
     alerts: list[alerts.Alert] = field(default_factory=list)
     """Every rule evaluated on the period, breached ones first (see recon_lib/alerts.py)."""
     alerts_json: Path | None = None
+    coverage: Coverage | None = None
+    """What the run could check (see recon_lib/coverage.py)."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per step of the run (load, each reconciliation, workbooks, each page...)."""
 
     @property
     def exit_code(self) -> int:
         return EXIT_DISCREPANCIES if sum(self.findings.values()) else EXIT_OK
 
 
+@dataclass(frozen=True)
+class Reconciled:
+    """What :func:`reconcile_period` found, and what it could check."""
+
+    run_id: str
+    findings: dict[str, int]
+    """Findings stored per reconciliation (those of checks not made are withheld)."""
+    coverage: Coverage
+
+
+def all_checks() -> list[coverage.Check]:
+    """Every check of every reconciliation, in run order."""
+    return [check for recon in RECONCILIATIONS for check in recon.CHECKS]
+
+
+def assess_coverage(db: Database, period: Period, loaded: LoadReport | None = None,
+                    require: tuple[str, ...] = ()) -> Coverage:
+    """The period's sources and which checks they allow, before anything is reconciled."""
+    files: dict[str, list[tuple[str, int]]] = {}
+    for f in loaded.files if loaded is not None else ():
+        files.setdefault(f.table, []).append((f.file, f.rows))
+    checks = all_checks()
+    needs = [n for c in checks for n in c.needs] + list(require)
+    context = [n for c in checks for n in c.context]
+    sources = coverage.source_states(db, period, needs, files, context)
+    return Coverage(period.label, tuple(sources), tuple(coverage.assess(db, period, checks,
+                                                                        sources)))
+
+
 def reconcile_period(db: Database, period: Period, settings: Settings = DEFAULT_SETTINGS,
-                     run_id: str | None = None) -> dict[str, int]:
-    """Run every reconciliation on what is loaded; returns findings per reconciliation."""
+                     run_id: str | None = None, loaded: LoadReport | None = None) -> Reconciled:
+    """Run every reconciliation on what is loaded; returns findings per reconciliation and the
+    coverage. A check whose sources are absent is not checked: its findings are withheld and
+    the register closes none of its items. Raises InputError (nothing changed) when a source of
+    ``settings.require`` is missing or when no check at all can be made."""
     run_id = run_id or f"{period.label}-{datetime.now():%Y%m%dT%H%M%S%f}"
+    _at("coverage")
+    cov = assess_coverage(db, period, loaded, settings.require)
+    coverage.required(cov, settings.require)
+    if cov.nothing_checked:
+        missing = [s for s in cov.sources
+                   if s.state != coverage.LOADED and "." not in s.name and s.span == coverage.PERIOD]
+        raise InputError(
+            f"period {period.label}: nothing to reconcile: no check has the data it needs",
+            [Problem(s.name, s.why_not(period.label)) for s in missing])
     db.run("runs_start", run_id=run_id, period=period.label, started=datetime.now(),
            parameters=json.dumps(asdict(settings), ensure_ascii=False))
     ctx = RunContext(db=db, period=period, run_id=run_id, settings=settings)
-    findings = {}
+    rows = []
     for recon in RECONCILIATIONS:
         started = time.perf_counter()
-        findings[recon.RECON] = recon.reconcile(ctx)
+        _at(f"reconcile {recon.RECON}")
+        recon.reconcile(ctx)
+        rows += coverage.unchecked_rows(db, recon.RECON, period, run_id)
         log.info("reconciled %s in %.1f s", recon.RECON, time.perf_counter() - started)
+    _at("coverage")
+    checks = coverage.withhold(db, run_id, period, list(cov.checks))
+    cov = Coverage(period.label, cov.sources, tuple(checks), tuple(rows))
+    coverage.store(db, run_id, cov)
+    findings = {recon.RECON: int(db.value("findings_count", run_id=run_id, recon=recon.RECON))
+                for recon in RECONCILIATIONS}
+    _at("register")
     register.sync(db, period)
+    _at("lifecycle")
     with db.transaction():
         db.run("lifecycle_clear", period=period.label)
         db.run("lifecycle_insert", period=period.label, **period.bounds())
+    with db.transaction():
+        db.run("runs_prune_results", period=period.label, run_id=run_id)
+        db.run("runs_prune_stats", period=period.label, run_id=run_id)
     db.run("runs_finish", now=datetime.now(), run_id=run_id)
-    return findings
+    return Reconciled(run_id, findings, cov)
 
 
 def headline(db: Database, period: str) -> list[tuple[str, str]]:
@@ -112,12 +202,14 @@ def headline(db: Database, period: str) -> list[tuple[str, str]]:
 
 def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Path | None = None,
                db_path: Path | None = None, settings: Settings = DEFAULT_SETTINGS,
-               render: bool = True, alert_rules: alerts.RuleSet | None = None) -> RunOutcome:
+               render: bool = True, alert_rules: alerts.RuleSet | None = None,
+               profiles_dirs: Sequence[Path] = ()) -> RunOutcome:
     """Load the period's raw files, reconcile, and write ``reports/<period>/``.
 
     ``alert_rules`` (default: :func:`alerts.load_rules`, the project's ``alerts.yml`` or the
     built-in rules) are evaluated after reconciling; ``alerts.json`` is written even when
-    ``render`` is False, and the breached alerts open the index page.
+    ``render`` is False, and the breached alerts open the index page. Files are recognised by
+    the built-in profiles, the project's ``profiles/`` folder and ``profiles_dirs``.
 
     Raises :class:`~recon_lib.errors.InputError` on bad input (nothing stored changes) and
     :class:`~recon_lib.errors.StepError` when a notebook fails (its partial copy is kept).
@@ -128,45 +220,71 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
     run_id = f"{period.label}-{datetime.now():%Y%m%dT%H%M%S%f}"
     out_dir = reports_dir / period.label
     rules = alert_rules if alert_rules is not None else alerts.load_rules()
+    if reports_dir.exists() and not reports_dir.is_dir():
+        raise InputError(f"--reports-dir {reports_dir} is a file, not a folder: reports need a "
+                         "folder (it is created when missing)")
+    _steps.reset()
+    _at(f"open {db_path.name}")
     with Database(db_path) as db:
-        report = load_period(db, period, data_dir=data_dir)
+        _at("load")
+        report = load_period(db, period, data_dir=data_dir, require=settings.require,
+                             profiles=load_profiles(profile_dirs(profiles_dirs)))
         log.info("loaded %d files", len(report.files))
-        findings = reconcile_period(db, period, settings, run_id)
+        done = reconcile_period(db, period, settings, run_id, loaded=report)
+        findings, cov = done.findings, done.coverage
+        _at("headline and alerts")
         figures = headline(db, period.label)
-        checked = alerts.evaluate(db, period, rules.rules, settings)
-        alerts_json = alerts.write_json(out_dir / alerts.JSON_NAME, period, checked, rules.source)
+        checked = alerts.evaluate(db, period, rules.rules, settings, coverage=cov)
+        alerts_json = alerts.write_json(out_dir / alerts.JSON_NAME, period, checked, rules.source,
+                                        coverage=cov)
         downloads = []
         if render:
+            _at("workbooks")
             book = write_exceptions(db, period, out_dir)
             downloads.append(("异常清单与登记簿 Exceptions and register (exceptions.xlsx)", book))
             for path in write_claims(db, period, out_dir):
                 downloads.append((f"快递索赔 Freight claims ({path.name})", path))
     if not render:
+        _at("")
         return RunOutcome(period.label, run_id, findings, None, alerts=checked,
-                          alerts_json=alerts_json)
+                          alerts_json=alerts_json, coverage=cov, timings=dict(_steps.seconds))
 
-    # the database is closed above: a notebook's kernel opens it read-only in its own process
-    sections, failures = [], []
-    for name in SECTIONS:
-        log.info("rendering %s", name)
-        try:
-            sections.append(run_notebook(config.NOTEBOOKS_DIR / f"{name}.ipynb", out_dir,
-                                         {"period": period.label, "db_path": str(db_path)}))
-        except NotebookFailed as exc:  # keep going: the index marks it, then the run fails
-            sections.append(exc.rendered)
-            failures.append(exc)
-    total = sum(findings.values())
-    status = (f"{total:,} discrepancies need attention" if total
-              else "Everything reconciles: no discrepancies found")
-    shown = [(a.severity, a.message, _evidence_links(a, out_dir))
-             for a in alerts.breached(checked)]
-    index = write_period_index(period.label, out_dir, sections, figures, status, downloads,
-                               alerts=shown)
-    _update_reports_index(reports_dir, db_path)
+    # The notebooks' kernels open the database read-only in their own processes. This process
+    # holds a read-only connection too until the pages are written: DuckDB then refuses a
+    # writer, so a second run cannot change the data under the report being rendered.
+    with Database(db_path, read_only=True):
+        sections, failures = [], []
+        for name in SECTIONS:
+            log.info("rendering %s", name)
+            _at(f"page {name}")
+            try:
+                sections.append(run_notebook(config.NOTEBOOKS_DIR / f"{name}.ipynb", out_dir,
+                                             {"period": period.label, "db_path": str(db_path)}))
+            except NotebookFailed as exc:  # keep going: the index marks it, then the run fails
+                sections.append(exc.rendered)
+                failures.append(exc)
+        _at("index pages")
+        status = run_status(findings, cov)
+        shown = [(a.severity, a.message, _evidence_links(a, out_dir))
+                 for a in alerts.breached(checked)]
+        index = write_period_index(period.label, out_dir, sections, figures, status, downloads,
+                                   alerts=shown, coverage=cov)
+        _update_reports_index(reports_dir, db_path)
+    _at("")
     if failures:
         raise failures[0]
     return RunOutcome(period.label, run_id, findings, index, sections, alerts=checked,
-                      alerts_json=alerts_json)
+                      alerts_json=alerts_json, coverage=cov, timings=dict(_steps.seconds))
+
+
+def run_status(findings: dict[str, int], cov: Coverage) -> str:
+    """The period's one-line status: never "everything reconciles" when checks were not run."""
+    total = sum(findings.values())
+    if not cov.complete:
+        found = f"{total:,} discrepancies need attention; " if total else "no discrepancies in what ran; "
+        return f"{found}{cov.summary()}"
+    return (f"{total:,} discrepancies need attention" if total
+            else "Everything reconciles: no discrepancies found")
 
 
 def _evidence_links(alert: alerts.Alert, out_dir: Path) -> list[tuple[str, Path]]:

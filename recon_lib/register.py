@@ -9,15 +9,18 @@ all changes or none, each one written to the audit trail.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from recon_lib.db import Database
 from recon_lib.errors import InputError, Problem
+from recon_lib.formats import plain, sheet_text
 from recon_lib.periods import Period, parse_period
 
 log = logging.getLogger(__name__)
@@ -67,36 +70,142 @@ class ResolveReport:
     file: str
     rows: int
     changes: int
+    left_alone: int = 0
+    """Rows exactly as exported whose item has changed since: nothing applied from them."""
+
+
+# -- the version stamp of a register row ------------------------------------------------------
+# Every row of the register sheet carries, in the hidden column VERSION_COLUMN, the state of its
+# item when the workbook was written: a digest of what the analyst may edit (status, owner,
+# note), a digest of everything else the sheet shows (but age_days, derived from the day the
+# ages were taken at, which the stamp also holds), and the moment. `recon resolve` applies a row
+# only when its item is still in that state, so an old copy of a workbook can never undo what
+# was decided after it was written; and it knows which cells the analyst changed.
+VERSION_COLUMN = "version"
+STAMP_PREFIX = "r1"
+STATE_COLUMNS = tuple(c for c in COLUMNS if c not in ("item_id", "age_days"))
+FIXED = tuple(c for c in STATE_COLUMNS if c not in EDITABLE)
+"""What the sheet shows and an analyst may not edit: the key columns and the read-only ones."""
+READ_ONLY = tuple(c for c in FIXED if c not in KEY_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    as_of: date
+    """The day the ages (age_days) were taken at."""
+    written: datetime
+    """When the workbook was written."""
+    editable: str
+    """The digest of the item's status, owner and note then (:func:`digest`)."""
+    fixed: str
+    """The digest of its other columns then."""
+
+    def __str__(self) -> str:
+        return (f"{STAMP_PREFIX};{self.as_of.isoformat()};"
+                f"{self.written.isoformat(timespec='microseconds')};{self.editable};{self.fixed}")
+
+    @classmethod
+    def parse(cls, value) -> Stamp | None:
+        parts = (_text(value) or "").split(";")
+        if len(parts) != 5 or parts[0] != STAMP_PREFIX or not all(
+                re.fullmatch(r"[0-9a-f]{16}", p) for p in parts[3:]):
+            return None
+        try:
+            return cls(date.fromisoformat(parts[1]), datetime.fromisoformat(parts[2]), *parts[3:])
+        except ValueError:
+            return None
+
+    @classmethod
+    def of(cls, values, as_of: date, written: datetime) -> Stamp:
+        return cls(as_of, written, digest(values, EDITABLE), digest(values, FIXED))
+
+
+def _cell_text(column: str, value) -> str:
+    """A register value as the workbook shows it, for comparing: amounts to the fen, text as a
+    cell holds it (formats.sheet_text), stripped; missing is ''."""
+    value = plain(value)
+    if value is None:
+        return ""
+    if column == "amount" and not isinstance(value, bool):
+        try:
+            return f"{float(value):.2f}"
+        except ValueError:
+            pass
+    if column == "age_days" and isinstance(value, int | float):
+        return str(int(value))
+    return sheet_text(value).strip()
+
+
+def digest(values, columns: tuple[str, ...]) -> str:
+    """16 hex digits for ``columns`` of an item as its register row shows them: the same for the
+    register's values and for the row read back from the workbook when none was edited."""
+    text = "\x1f".join(f"{c}={_cell_text(c, values.get(c))}" for c in columns)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def version_stamps(items: pd.DataFrame, as_of: date, written: datetime) -> list[str]:
+    """The :data:`VERSION_COLUMN` value of each row of ``items`` (as :func:`items` returns them)
+    in a workbook written at ``written`` with ages at ``as_of``."""
+    return [str(Stamp.of(row, as_of, written)) for row in items.to_dict("records")]
 
 
 def resolve(db: Database, path: str | Path) -> ResolveReport:
-    """Apply the register sheet of an exceptions workbook: validated whole, applied whole."""
+    """Apply the register sheet of an exceptions workbook: validated whole, applied whole.
+
+    One row per item, with the version stamp ``recon run`` wrote. A row's status, owner and
+    note are applied only if its item is still as the stamp says it was when the workbook was
+    written. If it changed since (an edit applied from another copy, a run that closed or
+    re-found it), a row whose status, owner and note are as exported is left alone, one that
+    already matches the register needs nothing, and any other is refused, naming what changed
+    and when. Edits of any other column are refused, never ignored. Any refusal changes nothing.
+    """
     path = Path(path)
     rows = _read_sheet(path)
-    current = db.query("register_list", as_of=datetime.now().date(), status=None,
-                       older_than=None).set_index("item_id")
-    problems, changes = [], []
+    current = _items_now(db)
+    rows_of: dict[str, list[int]] = {}
     for row_no, row in rows:
-        item = row.get("item_id")
+        rows_of.setdefault(_text(row.get("item_id")) or "", []).append(row_no)
+    ages: dict[date, pd.Series] = {}
+    problems, changes, left_alone = [], [], 0
+    for row_no, row in rows:
+        item = _text(row.get("item_id"))
         if not item or item not in current.index:
             problems.append(Problem(path.name, f"item {item!r} is not in the register; rows "
                                     "cannot be added", row_no, "item_id"))
             continue
+        if len(rows_of[item]) > 1:
+            others = ", ".join(str(n) for n in rows_of[item] if n != row_no)
+            problems.append(Problem(path.name, f"item {item!r} is on more than one row (also row "
+                                    f"{others}); keep one row per item", row_no, "item_id"))
+            continue
+        stamp = Stamp.parse(row.get(VERSION_COLUMN))
+        if stamp is None:
+            problems.append(Problem(path.name, f"no valid version stamp (got "
+                                    f"{_text(row.get(VERSION_COLUMN))!r}): only rows of a "
+                                    "workbook `recon run` wrote, with their hidden "
+                                    f"{VERSION_COLUMN!r} column untouched, can be applied",
+                                    row_no, VERSION_COLUMN))
+            continue
         known = current.loc[item]
-        for col in KEY_COLUMNS:
-            if _text(row.get(col)) != _text(known[col]):
-                problems.append(Problem(
-                    path.name, f"key columns cannot be edited: was {known[col]!r}, "
-                               f"now {row.get(col)!r}", row_no, col))
+        if stamp.as_of not in ages:
+            ages[stamp.as_of] = _ages(db, stamp.as_of)
+        problems += _fixed_edits(path.name, row_no, row, known, stamp,
+                                 ages[stamp.as_of].get(item))
         status = _text(row.get("status"))
         if status not in STATUSES:
             problems.append(Problem(path.name, f"expected one of {', '.join(STATUSES)}, got "
                                     f"{row.get('status')!r}", row_no, "status"))
             continue
-        for field in EDITABLE:
-            old, new = _text(known[field]), _text(row.get(field))
-            if old != new:
-                changes.append((item, field, old, new))
+        edits = [(field, _text(known[field]), _text(row.get(field))) for field in EDITABLE
+                 if _cell_text(field, row.get(field)) != _cell_text(field, known[field])]
+        if Stamp.of(known, stamp.as_of, stamp.written) != stamp:  # changed after it was written
+            if digest(row, EDITABLE) == stamp.editable:
+                left_alone += 1  # not edited: nothing to apply, nothing to undo
+            elif edits:
+                problems.append(Problem(path.name, _changed_since(db, item, stamp, row, known),
+                                        row_no, None))
+            continue  # (edits that match the register already need nothing)
+        changes += [(item, *edit) for edit in edits]
     if problems:
         raise InputError(f"{path.name}: the register was not changed", problems)
     latest = as_of_period(None, db)
@@ -108,8 +217,67 @@ def resolve(db: Database, path: str | Path) -> ResolveReport:
             extra = ({"period": latest.label, "period_end": latest.end_ts}
                      if field == "status" else {})
             db.run(f"register_set_{field}", item_id=item, value=new, now=now, **extra)
+    if left_alone:
+        log.info("resolve %s: %d row(s) left alone: their item changed after the workbook was "
+                 "written and the row was not edited", path.name, left_alone)
     log.info("resolve %s: %d change(s) applied", path.name, len(changes))
-    return ResolveReport(path.name, len(rows), len(changes))
+    return ResolveReport(path.name, len(rows), len(changes), left_alone)
+
+
+def _fixed_edits(file: str, row_no: int, row: dict, known, stamp: Stamp,
+                 age) -> list[Problem]:
+    """A row's edits of columns only ``recon run`` writes: refused, one problem per column.
+    (Which cells were edited is told by the stamp; an item that changed since shows the
+    register's value now as the one replaced.)"""
+    out = []
+    if digest(row, FIXED) != stamp.fixed:
+        for col in FIXED:
+            was, now = _cell_text(col, known[col]), _cell_text(col, row.get(col))
+            if was == now:
+                continue
+            if col in KEY_COLUMNS:
+                out.append(Problem(file, f"key columns cannot be edited: was {known[col]!r}, "
+                                         f"now {row.get(col)!r}", row_no, col))
+            else:
+                out.append(Problem(file, f"{col} is read-only (only {', '.join(EDITABLE)} are "
+                                         f"applied): was {was!r}, now {now!r}; the edit is "
+                                         "refused", row_no, col))
+    if _cell_text("age_days", row.get("age_days")) != _cell_text("age_days", age):
+        out.append(Problem(file, f"age_days is read-only (only {', '.join(EDITABLE)} are "
+                                 f"applied): was {_cell_text('age_days', age)!r} on "
+                                 f"{stamp.as_of}, now {_cell_text('age_days', row.get('age_days'))!r}"
+                                 "; the edit is refused", row_no, "age_days"))
+    return out
+
+
+def _items_now(db: Database) -> pd.DataFrame:
+    """Every register item as it is now, by item_id (amounts as floats, as :func:`items`)."""
+    df = db.query("register_list", as_of=datetime.now().date(), status=None, older_than=None)
+    df["amount"] = df["amount"].astype(float)
+    return df.set_index("item_id", drop=False)
+
+
+def _ages(db: Database, as_of: date) -> pd.Series:
+    df = db.query("register_list", as_of=as_of, status=None, older_than=None)
+    return df.set_index("item_id")["age_days"]
+
+
+def _changed_since(db: Database, item: str, stamp: Stamp, row, known) -> str:
+    """Why a row is refused: what happened to its item after its workbook was written."""
+    what = [f"{a.field} {_text(a.old_value) or ''!r} -> {_text(a.new_value) or ''!r} on "
+            f"{a.changed_at:%Y-%m-%d %H:%M} (by {a.source})"
+            for a in db.query("register_audit_since", item_id=item,
+                              since=stamp.written).itertuples()]
+    for col in FIXED:  # what no audit records: a run's new amount, explanation, close
+        was, now = _cell_text(col, row.get(col)), _cell_text(col, known[col])
+        if was != now:
+            what.append(f"{col} {was!r} -> {now!r} on {known['updated_at']:%Y-%m-%d %H:%M}")
+    if not what:
+        what.append(f"last changed {known['updated_at']:%Y-%m-%d %H:%M}")
+    return (f"item {item!r} changed after this workbook was written "
+            f"({stamp.written:%Y-%m-%d %H:%M}): {'; '.join(what)}. The edits on this row were "
+            "made on what it showed then, so they are refused: write the workbook again "
+            "(`recon run`) and make them there")
 
 
 def _text(value) -> str | None:
@@ -143,6 +311,11 @@ def _read_sheet(path: Path) -> list[tuple[int, dict]]:
     if missing:
         raise InputError(f"{path.name}: sheet {SHEET!r} lacks column(s) {', '.join(missing)}",
                          [Problem(path.name, f"missing column {c!r}", 1, c) for c in missing])
+    if VERSION_COLUMN not in header:
+        raise InputError(f"{path.name}: sheet {SHEET!r} has no {VERSION_COLUMN!r} column, so "
+                         "nothing says which state of the register its rows were written from; "
+                         "it was written by an older recon_lib or the column was deleted. Write "
+                         "the workbook again (`recon run`) and make the edits there")
     return [(i, dict(zip(header, values, strict=False)))
             for i, values in enumerate(grid[1:], start=2) if any(v is not None for v in values)]
 

@@ -32,7 +32,40 @@ def summary(db: Database, period: str, recon: str | None = None) -> pd.DataFrame
     df = frame.merge(df, on=["recon", "reason_code"], how="left")
     df["findings"] = df["findings"].fillna(0).astype(int)
     df["amount"] = df["amount"].astype(float).fillna(0.0)
+    df["checked"] = df["reason_code"].map(_checked_codes(db, str(period)))
     return _with_reason_text(df)
+
+
+def _checked_codes(db: Database, period: str) -> dict[str, str]:
+    """Reason code -> 'yes' (its check ran), 'no' (not checked: its data was absent), 'part'
+    (not for some carriers or channels); codes of a period run before coverage existed: ''."""
+    checks = db.query("coverage_checks_list", period=period)
+    out: dict[str, str] = {}
+    for row in checks.itertuples(index=False):
+        for code in row.codes:
+            if not row.scope:
+                out[code] = "yes" if row.status == "checked" else "no"
+    for row in checks.itertuples(index=False):
+        if row.scope and row.status == "not_checked":
+            for code in row.codes:
+                if out.get(code) == "yes":
+                    out[code] = "part"
+    return {code: out.get(code, "") for code in REASONS}
+
+
+def coverage_note(db: Database, period: str, recon: str) -> str:
+    """One sentence for a section page: which of its checks did not run, and why."""
+    checks = db.query("coverage_checks_list", period=str(period))
+    if not len(checks):
+        return (f"本期未记录核对范围 What period {period}'s run could check was not recorded: "
+                "run it again to see which checks had their data.")
+    mine = checks[(checks["recon"] == recon) & (checks["status"] == "not_checked")]
+    if not len(mine):
+        return "本节全部核对 Every check of this section ran on loaded data."
+    parts = [f"{row.title}{f' ({row.scope})' if row.scope else ''}: {row.reason}"
+             for row in mine.itertuples(index=False)]
+    return ("未核对 Not checked, their data was absent, so they report nothing: "
+            + "; ".join(parts) + ".")
 
 
 def discrepancies(db: Database, period: str, recon: str | None = None) -> pd.DataFrame:

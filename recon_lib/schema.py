@@ -28,6 +28,43 @@ class Column:
 
 
 @dataclass(frozen=True)
+class PeriodDate:
+    """The date that places a row in a period: a file of a period's folder may hold only rows
+    dated in that period, give or take the grace (docs/periods.md, "Records outside the
+    period"). Rows whose dates are all empty are left to the required check."""
+
+    columns: tuple[str, ...]
+    """A row is the period's when any of these is in it: an order placed or paid in it."""
+    days_before: int = 0
+    """Grace: rows dated up to this many days before the period's first day are accepted."""
+    days_after: int = 0
+    """Grace: rows dated up to this many days after the period's last day are accepted."""
+    why: str = ""
+    """Why the grace, in a few words (shown in messages and the data model)."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A count the source cannot give as zero or below: 0 or -2 packed units is a broken export
+    (a sign convention, a column shifted), not a business event. ``zero_when`` and
+    ``negative_when`` name the rows (column, values) where it is one."""
+
+    column: str
+    zero_when: tuple[str, tuple[str, ...]] | None = None
+    negative_when: tuple[str, tuple[str, ...]] | None = None
+
+
+@dataclass(frozen=True)
+class LineTotal:
+    """``total`` = ``qty`` x ``price``, give or take the rounding of a unit price to the cent
+    (half a cent per unit, at least one cent)."""
+
+    total: str
+    qty: str
+    price: str
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     description: str
@@ -39,6 +76,13 @@ class Table:
     master: bool = False
     """Reference data (products, contracts, rates) rather than a period's events: loading a
     period replaces rows by key, whichever period loaded them, so each key is held once."""
+    period_date: PeriodDate | None = None
+    """The date that places a row in a period (events); None for reference data and for lines
+    that go with their order or parcel."""
+    quantities: tuple[Quantity, ...] = ()
+    """Counts that must be above 0 (with the exceptions each declares)."""
+    line_total: LineTotal | None = None
+    """An amount that must equal quantity x unit price."""
 
     @property
     def column_names(self) -> list[str]:
@@ -72,6 +116,18 @@ SETTLEMENT_TYPES = ("sale", "refund", "commission", "fee", "adjustment", "transf
 FEE_TYPES = ("freight", "insurance", "remote", "upstairs", "warehousing", "packaging", "handling",
              "return", "rebate", "other")
 CARRIER_CODES = ("SF", "ZTO", "YTO", "JDL", "YD", "STO", "BEST", "ZTOKY", "EMS")
+
+SETTLEMENT_CYCLE_DAYS = 14
+"""A platform's settlement report follows the platform's cycle, not the calendar (Amazon's runs
+14 days): filed in the period its last day falls in, it may start this many days before."""
+ZONE_EDGE_DAYS = 1
+"""Platforms that cut their days in UTC or US time (Stripe, PayPal, Shopify, Amazon) list rows up
+to a day past the local period's edges once their times are moved to the merchant's zone."""
+STATEMENT_CYCLE_DAYS = 31
+"""A credit card statement runs from the card's billing day to the next (26 Sep to 25 Oct), and is
+filed in the period it ends in: its lines may start up to a month before that period."""
+TRACKING_DAYS_AFTER = 14
+"""A tracking export of a period's parcels carries their later events (deliveries, returns)."""
 
 TABLES: dict[str, Table] = {}
 
@@ -123,6 +179,8 @@ _table(
            "themselves, with their times, are in refunds."),
     ),
     key=("order_id",),
+    period_date=PeriodDate(("created_at", "paid_at"),
+                           why="an order is the period's when it was placed or paid in it"),
 )
 
 _table(
@@ -138,6 +196,8 @@ _table(
     ),
     key=("order_id", "line_no"),
     references={"order_id": ("orders", "order_id")},
+    quantities=(Quantity("qty"),),
+    line_total=LineTotal("line_amount", "qty", "unit_price"),
 )
 
 _table(
@@ -159,6 +219,7 @@ _table(
         _c("declared_value", MONEY, "Insured / declared value.", unit="CNY"),
     ),
     key=("shipment_id",),
+    period_date=PeriodDate(("ship_time",)),
 )
 
 _table(
@@ -171,6 +232,7 @@ _table(
     ),
     key=("shipment_id", "sku"),
     references={"shipment_id": ("shipments", "shipment_id")},
+    quantities=(Quantity("qty"),),
 )
 
 _table(
@@ -181,11 +243,14 @@ _table(
         _c("warehouse", "VARCHAR", "Warehouse.", True),
         _c("sku", "VARCHAR", "SKU moved.", True),
         _c("movement_type", "VARCHAR", "Kind of movement.", True, MOVEMENT_TYPES),
-        _c("qty", "INTEGER", "Units moved (positive; direction given by movement_type).", True),
+        _c("qty", "INTEGER", "Units moved: positive, the direction given by movement_type; an "
+           "adjustment may be negative (a stock count correcting down).", True),
         _c("posted_at", "TIMESTAMP", "When the movement was posted.", True),
         _c("reference", "VARCHAR", "Business document: shipment_id for outbound, return id..."),
     ),
     key=("movement_id",),
+    period_date=PeriodDate(("posted_at",)),
+    quantities=(Quantity("qty", negative_when=("movement_type", ("adjustment",))),),
 )
 
 _table(
@@ -200,6 +265,7 @@ _table(
         _c("unit_cost", MONEY, "Valuation cost of one unit.", unit="CNY"),
     ),
     key=("snapshot_date", "warehouse", "sku"),
+    period_date=PeriodDate(("snapshot_date",)),
 )
 
 _table(
@@ -217,6 +283,8 @@ _table(
         _c("discount", MONEY, "Discount (negative or zero).", unit="CNY"),
         _c("payable", MONEY, "Amount payable for the line.", True, unit="CNY"),
     ),
+    period_date=PeriodDate(("bill_date",),
+                           why="a bill is dated in its period even if its parcels are earlier"),
 )
 
 _table(
@@ -312,6 +380,8 @@ _table(
         _c("promised_date", "DATE", "Delivery date promised to the buyer."),
         _c("location", "VARCHAR", "Where (province or city)."),
     ),
+    period_date=PeriodDate(("event_time",), days_after=TRACKING_DAYS_AFTER,
+                           why="later events of the period's parcels"),
 )
 
 _table(
@@ -328,6 +398,8 @@ _table(
         _c("return_tracking_no", "VARCHAR", "Waybill of the return parcel."),
     ),
     key=("return_id", "sku"),
+    period_date=PeriodDate(("requested_at",)),
+    quantities=(Quantity("qty"),),
 )
 
 _table(
@@ -339,11 +411,13 @@ _table(
         _c("tracking_no", "VARCHAR", "Waybill of the incoming parcel."),
         _c("warehouse", "VARCHAR", "Receiving warehouse.", True),
         _c("sku", "VARCHAR", "SKU received.", True),
-        _c("qty", "INTEGER", "Units received.", True),
+        _c("qty", "INTEGER", "Units received (0 for an empty parcel).", True),
         _c("condition", "VARCHAR", "Condition on arrival.", True, RECEIPT_CONDITIONS),
         _c("received_at", "TIMESTAMP", "When received.", True),
     ),
     key=("receipt_id", "sku"),
+    period_date=PeriodDate(("received_at",)),
+    quantities=(Quantity("qty", zero_when=("condition", ("empty",))),),
 )
 
 _table(
@@ -359,6 +433,7 @@ _table(
         _c("channel", "VARCHAR", "Channel that paid the refund.", True, CHANNELS),
     ),
     key=("refund_id",),
+    period_date=PeriodDate(("refunded_at",)),
 )
 
 _table(
@@ -366,15 +441,26 @@ _table(
     "Platform settlement lines: what the platform credited or debited per order.",
     (
         _c("channel", "VARCHAR", "Platform.", True, CHANNELS),
-        _c("settlement_id", "VARCHAR", "Platform's line number.", True),
+        _c("settlement_id", "VARCHAR", "The line's id: the platform's line number, or the "
+           "report's cells that name the line where it has none; a line repeated in one report "
+           "gets #2, #3...", True),
         _c("order_id", "VARCHAR", "Order the line concerns (null for shop-level fees)."),
         _c("line_type", "VARCHAR", "Kind of line.", True, SETTLEMENT_TYPES),
         _c("amount", MONEY, "Signed amount: credits positive, debits negative.", True),
         _c("currency", "VARCHAR", "Currency.", True),
         _c("settled_at", "TIMESTAMP", "When the platform booked the line.", True),
         _c("payout_id", "VARCHAR", "Payout (withdrawal) that carried the line, if known."),
+        _c("line_ref", "VARCHAR", "What tells the line apart from the order's other lines of the "
+           "same type, amount and time: the platform's own line id where it has one (结算流水号, "
+           "PayPal or Stripe transaction id), else the report's cells that name the item and the "
+           "kind of amount (Amazon); unlike settlement_id, a line listed twice keeps it. Empty: "
+           "nothing tells them apart. Two lines alike in this and all of those are one line "
+           "listed twice (PAY_DUPLICATE_LINE)."),
     ),
     key=("channel", "settlement_id"),
+    period_date=PeriodDate(("settled_at",), days_before=SETTLEMENT_CYCLE_DAYS,
+                           days_after=ZONE_EDGE_DAYS,
+                           why="platform settlement cycles and UTC days"),
 )
 
 _table(
@@ -389,6 +475,8 @@ _table(
         _c("bank_account", "VARCHAR", "Receiving account (masked)."),
     ),
     key=("channel", "payout_id"),
+    period_date=PeriodDate(("paid_at",), days_before=ZONE_EDGE_DAYS,
+                           days_after=ZONE_EDGE_DAYS, why="platforms' UTC days"),
 )
 
 _table(
@@ -424,6 +512,8 @@ _table(
         _c("balance", MONEY, "Balance after the line."),
     ),
     key=("account", "txn_id"),
+    period_date=PeriodDate(("booked_at",), days_before=STATEMENT_CYCLE_DAYS,
+                           why="credit card statement cycles"),
 )
 
 _table(
@@ -454,6 +544,7 @@ _table(
         _c("reopened", "BOOLEAN", "Whether the ticket was reopened."),
     ),
     key=("ticket_id",),
+    period_date=PeriodDate(("opened_at",)),
 )
 
 
@@ -503,6 +594,44 @@ def delete_by_key_sql(tbl: Table, source: str) -> str:
     return f"DELETE FROM {tbl.name} AS t USING {source} AS s WHERE {cond}"
 
 
+def stored_by_key_sql(tbl: Table, source: str) -> str:
+    """SELECT the period labels and count of the stored rows whose key appears in ``source``
+    (see :func:`delete_by_key_sql`). Identifiers only, from the schema."""
+    if not tbl.key:
+        raise ValueError(f"table {tbl.name} has no key to find rows by")
+    cond = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in tbl.key)
+    return (f"SELECT t.period, count(*) FROM {tbl.name} AS t WHERE EXISTS "
+            f"(SELECT 1 FROM {source} AS s WHERE {cond}) GROUP BY t.period ORDER BY 1")
+
+
+def _contract_lines(tbl: Table) -> list[str]:
+    """The period date, quantities and line totals of a table, as Markdown paragraphs."""
+    out = []
+    if tbl.period_date is not None:
+        when = tbl.period_date
+        text = "Period date: " + " or ".join(f"`{c}`" for c in when.columns) + \
+            ": a file of a period's folder holds rows dated in it"
+        grace = [f"{n} day{'s' if n > 1 else ''} {side}"
+                 for n, side in ((when.days_before, "before"), (when.days_after, "after")) if n]
+        if grace:
+            text += ", or up to " + " and ".join(grace) + " it"
+        text += f" ({when.why})" if when.why else ""
+        text += "; see [records outside the period](periods.md#records-outside-the-period)."
+        out += [text, ""]
+    for q in tbl.quantities:
+        text = f"`{q.column}` is above 0"
+        for exempt, what in ((q.zero_when, "0"), (q.negative_when, "below 0")):
+            if exempt:
+                text += f"; {what} only when `{exempt[0]}` is " + ", ".join(
+                    f"`{v}`" for v in exempt[1])
+        out += [text + ".", ""]
+    if tbl.line_total is not None:
+        lt = tbl.line_total
+        out += [f"`{lt.total}` = `{lt.qty}` x `{lt.price}`, to half a cent per unit (at least a "
+                "cent).", ""]
+    return out
+
+
 def markdown() -> str:
     """The data model as Markdown, for ``docs/data-model.md``."""
     out = [
@@ -522,6 +651,7 @@ def markdown() -> str:
                     "them.", ""]
         for col, (ref_table, ref_col) in tbl.references.items():
             out += [f"`{col}` references `{ref_table}.{ref_col}`.", ""]
+        out += _contract_lines(tbl)
         out += ["| column | type | required | meaning |", "|---|---|---|---|"]
         for c in tbl.columns:
             meaning = c.description

@@ -33,3 +33,16 @@ def insert(db: Database, table: str, rows: list[dict], period: str = "2026-10") 
         db.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows", name=f"insert {table}")
     finally:
         db.con.unregister("_rows")
+
+
+ORDERS_HEADER = ("订单编号,平台,店铺名称,订单状态,下单时间,付款时间,取消时间,收货人,联系电话,省,市,"
+                 "详细地址,商品金额,运费,优惠金额,实付金额\n")
+
+
+def with_an_order(folder: Path, period: str = "2026-10") -> None:
+    """Add a one-order file to a period folder: a period is loaded with its records, and
+    reference data alone (products, rate cards) is refused as a period (docs/coverage.md)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "orders.csv").write_text(
+        ORDERS_HEADER + f"T{period},天猫,店,交易成功,{period}-15 10:00:00,{period}-15 10:05:00,,"
+        f"张三,13800000000,广东,广州市,路1号,10.00,0.00,0.00,10.00\n", encoding="utf-8-sig")

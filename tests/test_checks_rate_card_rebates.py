@@ -14,6 +14,7 @@ from recon_lib.db import Database
 from recon_lib.errors import InputError
 from recon_lib.load import load_period
 from recon_lib.periods import parse_period
+from tests.conftest import with_an_order
 
 
 def scheme(row, *tiers, **overrides):
@@ -123,6 +124,7 @@ def _load(tmp_path, text):
     folder = tmp_path / "2026-10"
     folder.mkdir(exist_ok=True)
     (folder / "rate_card_rebates.csv").write_text(text, encoding="utf-8")
+    with_an_order(folder)
     db = Database(":memory:")
     load_period(db, parse_period("2026-10"), tmp_path)
     return db
@@ -175,6 +177,7 @@ def test_a_good_file_loads(tmp_path):
     folder.mkdir()
     (folder / "rate_card_rebates.csv").write_text(
         HEADER + "SF,express,票数,10000,0.03,30000,0.05,2026-01-01,\n", encoding="utf-8")
+    with_an_order(folder)
     with Database(":memory:") as db:
         load_period(db, parse_period("2026-10"), tmp_path)
         row = db.df("SELECT carrier, service, basis, tier2_from, tier2_rate, tier3_from, "
@@ -200,6 +203,7 @@ def test_the_documented_example_loads_and_its_error_is_the_documented_one(tmp_pa
     folder = tmp_path / "2026-10"
     folder.mkdir()
     (folder / "rate_card_rebates.csv").write_text(example, encoding="utf-8")
+    with_an_order(folder)
     with Database(":memory:") as db:
         load_period(db, parse_period("2026-10"), tmp_path)
         got = dict(db.df("SELECT carrier, credit_lag_months FROM rate_card_rebates").values)

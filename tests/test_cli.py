@@ -294,7 +294,7 @@ def test_fail_on_exits_3_and_the_output_ends_with_the_alerts(demo, tmp_path, cap
     assert {a["scope"]["carrier"] for a in hits[:4]} == {"SF", "ZTO", "YTO", "JDL"}
     assert [a["breached"] for a in doc["alerts"] if a["rule"] == "payouts"] == [False]
     lines = out.out.strip().splitlines()
-    assert lines[-6] == str(path)
+    assert lines[-7:-5] == [str(path), "COVERAGE 完整 Complete: all 21 checks ran on loaded data"]
     assert lines[-5:] == [f"ALERT {a['severity'].upper()} {a['rule']}: {a['message']}"
                           for a in hits]
     with Database(tmp_path / "recon.duckdb", read_only=True) as db:

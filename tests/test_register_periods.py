@@ -9,20 +9,24 @@ import duckdb
 import pandas as pd
 import pytest
 
-from recon_lib import register
+from recon_lib import coverage, register
 from recon_lib.db import Database
 from recon_lib.periods import parse_period
+from recon_lib.pipeline import all_checks
 
 MON, TUE = parse_period("2026-10-05"), parse_period("2026-10-06")
 WEEK, OCT = parse_period("2026-W41"), parse_period("2026-10")
 
 
 def found(db, period, *findings):
-    """Store a run's findings (reason code, key, amount) and sync the register."""
+    """Store a run's findings (reason code, key, amount), made with every check's data loaded,
+    and sync the register."""
     db.execute("DELETE FROM discrepancies WHERE period = ?", [period.label])
     for reason, key, amount in findings:
         db.execute("INSERT INTO discrepancies VALUES ('run', ?, 'freight', ?, ?, NULL, ?, 'x', "
                    "NULL)", [period.label, reason, key, amount])
+    checked = tuple(coverage.CheckResult(c, coverage.CHECKED) for c in all_checks())
+    coverage.store(db, "run", coverage.Coverage(period.label, (), checked))
     register.sync(db, period)
 
 

@@ -113,3 +113,133 @@ def test_the_lifecycle_row_shows_each_legs_open_finding(month, reason, column):
     rows = results.lifecycle(db, "2026-10").set_index("order_id")
     assert rows.at[order_id, column] == reason
     assert rows["ship_status"].value_counts()["ok"] > len(rows) * 0.8
+
+
+# -- any id on any leg, its own findings first, cut lists said out loud -----------------------------
+def truth_key(truth, reason) -> str:
+    return truth.loc[truth["reason_code"] == reason, "key"].iloc[0]
+
+
+def test_a_waybill_only_on_a_courier_bill_is_found_with_its_finding(month):
+    db, truth, _ = month
+    waybill = truth_key(truth, "FRT_PHANTOM")
+    result = trace(waybill, db)
+    assert result.found_as == "waybill on a courier bill" and result.orders == []
+    assert set(result.findings["reason_code"]) == {"FRT_PHANTOM"}
+    bills = result.records["快递账单 Courier bill lines"].frame
+    assert set(bills["waybill_no"]) == {waybill}
+    text = str(result)
+    assert text.index("FRT_PHANTOM") < text.index("快递账单 Courier bill lines")
+
+
+def test_an_order_only_a_settlement_names_is_found(month):
+    db, truth, _ = month
+    row = truth[truth["reason_code"] == "PAY_UNKNOWN_ORDER"].iloc[0]
+    order_id = db.scalar("SELECT order_id FROM settlement_lines WHERE settlement_id = $s",
+                         {"s": row["key"]})
+    (only,) = trace(order_id, db).orders
+    assert only.found_as == "order not in the order export"
+    assert only.legs["订单 Order"].empty and len(only.legs["平台结算 Settlement"]) == 1
+    assert "PAY_UNKNOWN_ORDER" in set(only.findings["reason_code"])
+    by_line = trace(row["key"], db)   # the line itself: its own finding first
+    assert by_line.found_as == "settlement line"
+    assert by_line.findings["reason_code"].tolist() == ["PAY_UNKNOWN_ORDER"]
+
+
+def test_a_duplicate_line_shows_its_own_finding_first_and_once(month):
+    db, truth, _ = month
+    line = truth_key(truth, "PAY_DUPLICATE_LINE")
+    result = trace(line, db)
+    assert result.findings["reason_code"].tolist() == ["PAY_DUPLICATE_LINE"]
+    text = str(result)
+    assert text.count("PAY_DUPLICATE_LINE") == 1
+    assert text.index("PAY_DUPLICATE_LINE") < text.index("order ")
+
+
+def test_a_payout_shows_its_own_finding_and_says_its_lists_are_cut(month):
+    db, truth, m = month
+    lines = m.tables["settlement_lines"].dropna(subset=["order_id"])
+    payout = lines["payout_id"].value_counts().index[0]   # the payout with the most lines
+    n_lines = int((m.tables["settlement_lines"]["payout_id"] == payout).sum())
+    n_orders = lines.loc[lines["payout_id"] == payout, "order_id"].nunique()
+    assert n_lines > 20 and n_orders > 20
+    result = trace(payout, db)
+    listing = result.records["平台结算 Settlement lines"]
+    assert (len(listing.frame), listing.total) == (20, n_lines)
+    assert (len(result.orders), result.orders_total) == (20, n_orders)
+    text = str(result)
+    assert f"showing 20 of {n_lines:,} lines, those with findings first; --all for every line" \
+        in text
+    assert f"showing 20 of {n_orders:,} orders, those with findings first; --all for every " \
+        "order" in text
+    assert "showing" not in str(trace(payout, db, max_orders=None, max_rows=None))
+    # the orders kept are those with findings, when any of the payout's orders has one
+    flagged = set(db.df("SELECT DISTINCT order_id FROM discrepancies")["order_id"].dropna())
+    kept = {o.order_id for o in result.orders}
+    assert len(kept & flagged) == min(20, len(set(lines.loc[lines["payout_id"] == payout,
+                                                            "order_id"]) & flagged))
+
+    mismatch = truth_key(truth, "PAY_PAYOUT_MISMATCH")
+    own = trace(mismatch, db)
+    assert own.findings["reason_code"].tolist() == ["PAY_PAYOUT_MISMATCH"]
+    assert str(own).index("PAY_PAYOUT_MISMATCH") < str(own).index("提现 Payouts")
+    assert set(own.records["提现 Payouts"].frame["payout_id"]) == {mismatch}
+
+
+def test_a_bank_transaction_is_found_by_its_id_and_by_what_it_quotes(month):
+    db, truth, m = month
+    txn = truth_key(truth, "PAY_DEPOSIT_NO_PAYOUT")
+    result = trace(txn, db)
+    assert result.found_as == "bank transaction" and result.orders == []
+    assert result.findings["reason_code"].tolist() == ["PAY_DEPOSIT_NO_PAYOUT"]
+    bank = m.tables["bank_transactions"]
+    quoting = bank[bank["reference"].str.startswith("提现 PO-")].iloc[0]
+    payout = quoting["reference"].split(" ", 1)[1]
+    by_txn = trace(quoting["txn_id"], db, max_orders=None)
+    assert set(by_txn.records["提现 Payouts"].frame["payout_id"]) == {payout}
+    assert {o.order_id for o in by_txn.orders} == {o.order_id for o in
+                                                   trace(payout, db, max_orders=None).orders}
+    assert "quoted by a bank transaction" in trace(payout, db).found_as
+
+
+def test_refunds_and_receipts_find_their_order(month):
+    db, _, m = month
+    refund = m.tables["refunds"].dropna(subset=["order_id"]).iloc[0]
+    (found,) = trace(refund["refund_id"], db).orders
+    assert (found.order_id, found.found_as) == (refund["order_id"], "refund")
+    requests = m.tables["return_requests"].set_index("return_id")["order_id"]
+    receipts = m.tables["return_receipts"]
+    receipt = receipts[receipts["return_id"].isin(requests.index)].iloc[0]
+    (found,) = trace(receipt["receipt_id"], db).orders
+    assert (found.order_id, found.found_as) == (requests[receipt["return_id"]], "return receipt")
+
+
+def test_an_orders_own_findings_come_first_and_once(month):
+    db, truth, _ = month
+    order_id = truth_key(truth, "SHIP_PARTIAL").split("|")[0]
+    result = trace(order_id, db)
+    assert "SHIP_PARTIAL" in set(result.findings["reason_code"])
+    assert result.records == {}                       # an order's records are its legs
+    text = str(result)
+    assert text.count("SHIP_PARTIAL") == 1 and text.index("SHIP_PARTIAL") < text.index("order ")
+    assert "SHIP_PARTIAL" in result._repr_html_()
+
+
+def test_the_command_lists_everything_with_all(tmp_path, capsys):
+    from recon_lib.cli import main
+    from recon_lib.errors import EXIT_OK
+
+    path = tmp_path / "recon.duckdb"
+    small = build_month(OCT, orders=400, seed=5)
+    with Database(path) as db:
+        insert_month(db, small)
+        reconcile_period(db, OCT)
+        payout, lines = db.df("SELECT payout_id, count(*) AS n FROM settlement_lines "
+                              "GROUP BY ALL ORDER BY n DESC, payout_id LIMIT 1").iloc[0]
+    assert lines > 20
+    args = ["trace", payout, "--db", str(path), "--quiet"]
+    assert main(args) == EXIT_OK
+    assert f"showing 20 of {lines:,} lines" in capsys.readouterr().out
+    assert main([*args, "--all"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "showing" not in out and out.count(f" {payout}\n") >= lines

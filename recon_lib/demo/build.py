@@ -106,7 +106,9 @@ def _layouts(period: Period) -> list[tuple[str, str | None, FileLayout]]:
         ("rate_card_rebates", None, FileLayout("rate_card_rebates.csv", "rate_card_rebates")),
         ("courier_bill_lines", "SF", FileLayout(
             f"顺丰月结账单_{label}.xlsx", "sf_bill", numbers_as_text=True, order=SF_ORDER,
-            extra={"序号": serial, "对方公司名称": blank, "付款方式": lambda d: ["寄付月结"] * len(d),
+            # The demo's SF parcels all go 顺丰特快 (service express); 增值费用 names the fee.
+            extra={"序号": serial, "对方公司名称": blank, "产品类型": lambda d: ["顺丰特快"] * len(d),
+                   "付款方式": lambda d: ["寄付月结"] * len(d),
                    "经手人": lambda d: ["陈晓"] * len(d), "增值费用": blank, "对账结果": blank})),
         ("courier_bill_lines", "ZTO", FileLayout(
             f"zto_bill_{label}.xlsx", "zto_bill", title_rows=(f"中通快递 {ym} 月结对账单",))),

@@ -168,6 +168,7 @@ def add_settlements(rng: np.random.Generator, month: DemoMonth) -> None:
     lines["payout_day"] = day
     lines.insert(0, "settlement_id", _ids("JS" + month.period.start.strftime("%y%m"), 1,
                                           len(lines), 8))
+    lines["line_ref"] = lines["settlement_id"]  # the platform's 流水号, as the loader keeps it
     t["settlement_lines"] = lines
 
 
@@ -271,17 +272,36 @@ def inject_settlement_lines(month: DemoMonth, rate: float = 0.0025) -> None:
         delta = -int(rng.integers(1, 10)) * 100
         lines.loc[i, "amount_fen"] += delta
         add("PAY_FEE_MISMATCH", f"{o}|commission", -delta, "commission above schedule", o)
-    for k, o in enumerate(take(n)):  # the same sale credited twice
+    for o in take(n):  # the same sale line listed twice: its 流水号 repeated, numbered #2
         row = lines.loc[lines.index[(lines["order_id"] == o)
                                     & (lines["line_type"] == "sale")][0]].to_dict()
-        row["settlement_id"] = f"JSD{month.period.start:%y%m}{k:05d}"
+        row["settlement_id"] = row["line_ref"] + "#2"   # the loader's name for the repeat
         extra.append(row)
         add("PAY_DUPLICATE_LINE", row["settlement_id"], int(row["amount_fen"]), "twice", o)
+    # near misses: an order's sale in two lines of its own 流水号 (two items), adding up to what
+    # the buyer paid; the first in two equal halves (same amount and time: only the 流水号
+    # differs), the others split unevenly (a second line of another amount)
+    def sale_of(o):
+        return lines.index[(lines["order_id"] == o) & (lines["line_type"] == "sale")][0]
+
+    halves = take(1, where=lambda o: int(lines.at[sale_of(o), "amount_fen"]) % 2 == 0)
+    for k, o in enumerate([*halves, *take(n - 1)]):
+        i = sale_of(o)
+        total = int(lines.at[i, "amount_fen"])
+        part = total // 2 if o in halves else total // 3
+        if not 0 < part < total:
+            continue
+        row = lines.loc[i].to_dict()
+        lines.loc[i, "amount_fen"] = total - part
+        row.update(amount_fen=part, settlement_id=f"JSN{month.period.start:%y%m}{k:05d}")
+        row["line_ref"] = row["settlement_id"]
+        extra.append(row)
     for k in range(n):  # a settlement for an order that is not ours
         row = lines.loc[lines.index[(lines["line_type"] == "sale")
                                     & (lines["currency"] == "CNY") & in_period][k * 7]].to_dict()
         row.update(settlement_id=f"JSX{month.period.start:%y%m}{k:05d}",
                    order_id=f"X{month.period.start:%Y%m}{k:06d}")
+        row["line_ref"] = row["settlement_id"]
         extra.append(row)
         add("PAY_UNKNOWN_ORDER", row["settlement_id"], int(row["amount_fen"]), "unknown order")
 

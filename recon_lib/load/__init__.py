@@ -24,6 +24,7 @@ from recon_lib.load.profile import (
     Unpivot,
     load_profiles,
     parse_profile,
+    profile_dirs,
     read_profile,
 )
 from recon_lib.load.readers import Grid, find_header, read_grid
@@ -31,6 +32,6 @@ from recon_lib.load.readers import Grid, find_header, read_grid
 __all__ = [
     "Candidate", "ColumnRule", "ExtraLine", "FileReport", "Grid", "LoadReport", "Profile",
     "Recognition", "TotalCheck", "Totals", "Unpivot", "candidates", "detect", "find_header",
-    "load_period", "load_profiles", "parse_profile", "period_files", "read_file", "read_grid",
-    "read_profile", "recognise", "to_arrow",
+    "load_period", "load_profiles", "parse_profile", "period_files", "profile_dirs", "read_file",
+    "read_grid", "read_profile", "recognise", "to_arrow",
 ]

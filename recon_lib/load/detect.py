@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 import logging
+import os
+import stat
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from recon_lib import config
 from recon_lib.errors import InputError, Problem
 from recon_lib.load import readers
 from recon_lib.load.profile import Profile
@@ -15,6 +17,51 @@ from recon_lib.load.profile import Profile
 log = logging.getLogger(__name__)
 
 SHOWN_CANDIDATES = 3
+
+SKIPPED: tuple[tuple[str, str], ...] = (
+    ("README*", "notes for people (README, README.txt, ...)"),
+    ("*.md", "notes for people (Markdown)"),
+    (".DS_Store", "macOS folder settings"),
+    ("._*", "macOS resource forks, left next to every file copied to a USB stick or a network "
+            "drive"),
+    ("Thumbs.db", "Windows thumbnails"),
+    ("desktop.ini", "Windows folder settings"),
+    ("~$*", "Excel and WPS lock files (the workbook is open)"),
+    (".~lock.*#", "LibreOffice lock files (the file is open)"),
+)
+"""The files of a period folder skipped without a word: (name pattern, what it is). Patterns
+are shell-style and ignore case. Sub-folders are not read either (the demo's ``_truth`` answer
+key among them). Every other file is read, or refused as a problem: nothing else is skipped
+silently, so a run knows everything it was given."""
+
+NOT_DATA: dict[str, str] = {
+    ".xlsb": "a binary Excel workbook (.xlsb): open it in Excel and save it as .xlsx",
+    ".numbers": "an Apple Numbers document: export it as .xlsx or .csv",
+    ".ods": "an OpenDocument spreadsheet: save it as .xlsx",
+    ".et": "a WPS spreadsheet (.et): save it as .xlsx",
+    ".zip": "an archive: recon does not read inside archives; unpack the data files into the "
+            "folder and take the archive out",
+    ".rar": "an archive: recon does not read inside archives; unpack the data files into the "
+            "folder and take the archive out",
+    ".7z": "an archive: recon does not read inside archives; unpack the data files into the "
+           "folder and take the archive out",
+}
+"""Kinds of file that look like data but that recon does not read, and what to do instead."""
+
+OTHER_FILE = (f"not a data file recon reads ({', '.join(readers.SUFFIXES)}); take it out of the "
+              "folder, or put it in a sub-folder (sub-folders are not read)")
+
+
+@dataclass(frozen=True)
+class FolderScan:
+    """What a period folder holds: the files to read, and the files refused."""
+
+    files: tuple[Path, ...]
+    """Data files (.csv .txt .xlsx .xlsm .xls), in name order."""
+    problems: tuple[Problem, ...]
+    """Files recon does not read and will not skip silently, named by their name."""
+    skipped: tuple[str, ...]
+    """Names skipped without a word: sub-folders and the kinds of file in ``SKIPPED``."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +76,9 @@ class Candidate:
     sheet: str | None = None
     row: int | None = None
     """Header row when matched; otherwise the row that came closest."""
+    sheets: tuple[str, ...] = ()
+    """Workbooks: every sheet whose first rows hold the whole signature (``sheet`` is the
+    first of them)."""
 
     @property
     def score(self) -> float:
@@ -49,18 +99,77 @@ class Candidate:
         return text
 
 
-def period_files(folder: str | Path) -> list[Path]:
-    """Data files of a period folder: .csv .txt .xlsx .xls, not recursive, no hidden/lock files."""
+def scan_folder(folder: str | Path, *, root: str | Path | None = None) -> FolderScan:
+    """Sort a period folder's entries into data files, documented skips and problems.
+
+    Nothing is opened except to tell what a file is from its name and ``stat``: a FIFO, socket
+    or device is refused without being read. A symbolic link is followed when its target is
+    inside ``root`` (the data folder; default: the folder's parent, as for
+    ``data/raw/<period>/``) or inside the folder itself, and refused otherwise.
+    """
     folder = Path(folder)
-    files = []
+    root = Path(root) if root is not None else folder.parent
+    inside = (Path(os.path.realpath(root)), Path(os.path.realpath(folder)))
+    files, problems, skipped = [], [], []
     for path in sorted(folder.iterdir()):
-        if path.is_dir() or path.name.startswith((".", "~$")) or path.name == config.TRUTH_DIRNAME:
-            continue
-        if path.suffix.lower() in readers.SUFFIXES:
+        verdict = _judge(path, root, inside)
+        if verdict is None:
             files.append(path)
+        elif verdict == "":
+            skipped.append(path.name)
         else:
-            log.info("ignoring %s: not a .csv, .txt, .xlsx or .xls file", path.name)
-    return files
+            problems.append(Problem(path.name, verdict))
+    if skipped:
+        log.debug("%s: skipped %s", folder, ", ".join(skipped))
+    return FolderScan(tuple(files), tuple(problems), tuple(skipped))
+
+
+def _judge(path: Path, root: Path, inside: tuple[Path, ...]) -> str | None:
+    """None to read the entry, "" to skip it without a word, else why it is refused."""
+    name = path.name
+    suffix = path.suffix.lower()
+    link = path.is_symlink()
+    target = Path(os.path.realpath(path)) if link else path
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if link:
+            return f"a link to {target}, which does not exist: copy the file in instead"
+        return f"cannot be read: {exc.strerror or exc}"
+    if stat.S_ISDIR(mode):
+        # Sub-folders (the demo's _truth answer key among them) are not read; an old-style
+        # Numbers document is a folder too.
+        return NOT_DATA[suffix] if suffix == ".numbers" else ""
+    if _skipped(name):
+        return ""
+    if link and not any(target.is_relative_to(p) for p in inside):
+        return (f"a link to {target}, outside the data folder {root}: recon reads only files "
+                "inside the data folder; copy the file in instead of linking to it")
+    what = readers.not_regular(mode)
+    if what is not None:
+        return f"{what}, not a file: recon reads regular files only; take it out of the folder"
+    if name.startswith("."):
+        return ("a hidden file (its name starts with '.'): recon does not skip files silently; "
+                "if it is data, rename it without the dot, else take it out of the folder")
+    if suffix in readers.SUFFIXES:
+        return None
+    return NOT_DATA.get(suffix, OTHER_FILE)
+
+
+def _skipped(name: str) -> bool:
+    low = name.lower()
+    return any(fnmatch.fnmatchcase(low, pattern.lower()) for pattern, _ in SKIPPED)
+
+
+def period_files(folder: str | Path, *, root: str | Path | None = None) -> list[Path]:
+    """Data files of a period folder (see :func:`scan_folder`); an InputError naming every file
+    that is neither data nor one of the documented ``SKIPPED`` kinds."""
+    folder = Path(folder)
+    scan = scan_folder(folder, root=root)
+    if scan.problems:
+        raise InputError(f"{folder}: {len(scan.problems)} file(s) recon does not read",
+                         list(scan.problems))
+    return list(scan.files)
 
 
 def _profiles(profiles: Mapping[str, Profile] | Iterable[Profile]) -> list[Profile]:
@@ -96,13 +205,19 @@ def candidates(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Prof
                     path, "auto", profile.delimiter, label, max_rows=depth)
             chosen = {None: grids[profile.delimiter]}
         best = Candidate(profile, 0, profile.signature, kind in profile.file_types)
+        holding: list[str] = []  # every sheet that holds the whole signature
         for sheet, rows in chosen.items():
             found = readers.find_header(rows, profile.signature, profile.header_search_rows)
-            if found.found > best.found or found.index is not None:
+            if found.index is not None:
+                if not holding:
+                    best = Candidate(profile, found.found, found.missing, best.type_ok, sheet,
+                                     found.row)
+                holding.append(sheet)
+            elif not holding and found.found > best.found:
                 best = Candidate(profile, found.found, found.missing, best.type_ok, sheet,
                                  found.row)
-            if found.index is not None:
-                break
+        if sheets is not None and holding:
+            best = replace(best, sheets=tuple(holding))
         out.append(best)
     out.sort(key=lambda c: (not c.matched, -c.score, -len(c.profile.signature), c.profile.name))
     return out
@@ -122,6 +237,8 @@ class Recognition:
     """When nothing matched: the profiles that came closest."""
     problem: str | None = None
     """Why the file is not recognised."""
+    sheets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """A workbook refused because several of its sheets hold data: sheet -> matching profiles."""
 
     @property
     def chosen(self) -> Candidate | None:
@@ -134,6 +251,9 @@ def recognise(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profi
 
     A profile matches when its whole signature is in one of the file's first rows and it reads
     this kind of file. When several match, the longest signature wins; a tie is not resolved.
+    A workbook with a sheet that another profile recognises besides the winner's is not
+    resolved either, unless the winning profile names its sheet. (Several sheets of the
+    winner's layout are resolved when the file is read: see ``loader.read_file``.)
     """
     path = Path(path)
     scored = candidates(path, profiles, label=label)
@@ -148,7 +268,18 @@ def recognise(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profi
         return Recognition(path, None, matched, (), f"matches the profiles {names}, whose "
                            "signatures are equally long; make one signature longer (add a "
                            "header only its layout has)")
-    return Recognition(path, best[0].profile, matched, ())
+    chosen = best[0]
+    if chosen.profile.sheet is None:
+        # Sheets of the winner's own layout may be copies: the loader reads them all and
+        # accepts them only when their lines are the same. Another profile's sheet is refused.
+        holding: dict[str, tuple[str, ...]] = {}
+        for c in matched:
+            for sheet in c.sheets:
+                holding[sheet] = (*holding.get(sheet, ()), c.profile.name)
+        if any(sheet not in chosen.sheets for sheet in holding):
+            return Recognition(path, None, matched, (), readers.several_sheets(holding),
+                               holding)
+    return Recognition(path, chosen.profile, matched, ())
 
 
 def _is_empty(path: Path) -> bool:
@@ -170,6 +301,7 @@ def detect(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile]
     """
     path = Path(path)
     label = label or str(path)
+    readers.ensure_regular(path, label)  # before anything opens it
     if _is_empty(path):
         raise InputError(f"{label} is empty", [Problem(
             label, "the file is empty (no header row, no data): export it again, or take it out "
@@ -186,6 +318,8 @@ def detect(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile]
                                    "has its whole signature in the first rows")]
         problems += [Problem(label, f"closest profile {c.describe()}", c.row) for c in closest]
         raise InputError(message, problems)
+    if found.sheets:
+        raise InputError(f"{label}: several sheets hold data", [Problem(label, found.problem)])
     if found.profile is None:
         longest = len(found.matched[0].profile.signature)
         best = [c for c in found.matched if len(c.profile.signature) == longest]

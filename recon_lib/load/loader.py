@@ -7,7 +7,7 @@ the period's rows are replaced in one transaction, so a load is all or nothing a
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import filecmp
 import logging
 import re
 import time
@@ -21,19 +21,21 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from recon_lib import checks, config, schema
+from recon_lib import checks, config, geo, schema
 from recon_lib.db import Database
 from recon_lib.errors import InputError, Problem
-from recon_lib.load import readers, values
-from recon_lib.load.detect import detect, period_files
+from recon_lib.load import readers, values, waybills
+from recon_lib.load.detect import detect, scan_folder
 from recon_lib.load.profile import (
     ColumnRule,
     ExtraLine,
+    GroupBy,
     Profile,
     TotalCheck,
     Totals,
     Unpivot,
     load_profiles,
+    profile_dirs,
 )
 from recon_lib.periods import Period, parse_period
 
@@ -88,6 +90,9 @@ class _Read:
     frame: pd.DataFrame | None
     problems: list[Problem]
     headers: dict[str, str]
+    facts: pd.DataFrame | None = None
+    """A bill's lines: waybill_no, fee_type, carrier and what the bill says about each waybill
+    (``shipment:<column>``, from the profile's ``shipment_columns``); None for other files."""
 
 
 # -- one file ---------------------------------------------------------------------------------
@@ -114,11 +119,39 @@ def _label(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _read(path: Path, profile: Profile, period: Period, label: str) -> _Read:
+def _read(path: Path, profile: Profile, period: Period, label: str, *,
+          facts: bool = False) -> _Read:
+    """``facts``: also return what a bill says about its waybills (``_Read.facts``), for the
+    ``from_bill`` columns of other files of the load."""
     try:
-        grid = readers.read_grid(path, profile, label=label)
+        grids = readers.read_grids(path, profile, label=label)
     except InputError as exc:
         return _Read(None, exc.problems or [Problem(label, str(exc))], {})
+    results = [_read_grid(grid, path, profile, period, label, facts) for grid in grids]
+    if len(results) == 1:
+        return results[0]
+    # Several sheets hold the layout: a copy of the data (WeChat's export with a Power Query
+    # sheet) reads the same lines, a draft does not and must not win silently.
+    sheets = {grid.sheet: (profile.name,) for grid in grids}
+    first = results[0]
+    same = not any(r.problems for r in results) and all(
+        np.array_equal(_line_hashes(first.frame), _line_hashes(r.frame)) for r in results[1:])
+    if not same:
+        return _Read(None, [Problem(label, readers.several_sheets(
+            sheets, " and their lines differ"))], {})
+    log.info("%s: sheets %s hold the same lines; read %r", label, ", ".join(map(repr, sheets)),
+             grids[0].sheet)
+    return first
+
+
+def _line_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """One 64-bit hash per line of its canonical columns (not the lineage: file, row, period)."""
+    columns = [c for c in frame.columns if c not in LINEAGE_NAMES]
+    return pd.util.hash_pandas_object(frame[columns], index=False).to_numpy()
+
+
+def _read_grid(grid: readers.Grid, path: Path, profile: Profile, period: Period,
+               label: str, want_facts: bool = False) -> _Read:
     where = f" (sheet {grid.sheet!r})" if grid.sheet else ""
     search = readers.find_header(grid.rows, profile.signature, profile.header_search_rows)
     if search.index is None:
@@ -157,7 +190,12 @@ def _read(path: Path, profile: Profile, period: Period, label: str) -> _Read:
             data[col.name] = _constant(profile.constants[col.name], col, len(numbers))
             continue
         data[col.name], found = sheet.column(profile.columns.get(col.name), col, numbers,
-                                             records)
+                                             records)  # a from_bill column: empty until filled
+        problems += found
+    ships = schema.table("shipments")
+    for name, rule in profile.shipment_columns.items() if want_facts else ():
+        data[waybills.FACT_PREFIX + name], found = sheet.column(rule, ships.column(name),
+                                                                numbers, records)
         problems += found
 
     lines = np.array(numbers, dtype=object)
@@ -176,6 +214,9 @@ def _read(path: Path, profile: Profile, period: Period, label: str) -> _Read:
         data[target] = data[source].copy()
         if source in sheet.headers:
             sheet.headers[target] = sheet.headers[source]
+    if profile.group_by is not None:
+        data, lines, found = _group(profile.group_by, tbl, data, lines, sheet)
+        problems += found
     for name, rule in profile.columns.items():
         if rule.number_repeats:
             data[name] = _number_repeats(data[name])
@@ -187,17 +228,25 @@ def _read(path: Path, profile: Profile, period: Period, label: str) -> _Read:
                          columns=tbl.column_names + LINEAGE_NAMES)
     frame.attrs["profile"] = profile.name
     frame.attrs["headers"] = sheet.headers
-    if profile.private:
-        problems = _hide_private(problems, profile.private, positions, numbers, records)
+    facts = None
+    if want_facts and profile.table == "courier_bill_lines":
+        facts = pd.DataFrame({name: pd.Series(data[name], dtype=object) for name in data
+                              if name in ("waybill_no", "fee_type", "carrier")
+                              or name.startswith(waybills.FACT_PREFIX)})
+    hidden = (*profile.private, *_personal_headers(profile))
+    if hidden and problems:
+        problems = _hide_private(problems, hidden, positions, numbers, records)
     if problems:
         if profile.totals:
             log.debug("%s: totals not checked: the file has other problems", label)
     else:
         problems = _check_totals(frame, path, profile, totals_rows, positions, header_cells,
                                  label, where)
+        if problems and profile.stop_at_blank_row:
+            problems = _blank_row_hint(problems, grid.rows[search.index + 1:], body)
     problems = list(dict.fromkeys(problems))  # a sign read twice (skip, then sign) once
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    return _Read(frame, problems, sheet.headers)
+    return _Read(frame, problems, sheet.headers, facts)
 
 
 def _constant(text: str, col: schema.Column, n: int) -> np.ndarray:
@@ -386,6 +435,81 @@ def _mapped(raw: pd.Series, rule: ColumnRule) -> tuple[pd.Series, list[tuple[obj
     return mapped.astype("str"), problems
 
 
+def _province(raw: pd.Series, rule: ColumnRule) -> tuple[pd.Series, list[tuple[object, str]]]:
+    """``province_from: city``: each place name (成都市, 安徽省安庆市) becomes its province's short
+    name (四川, 安徽). A name recon does not know is a problem, unless ``unmatched: empty``."""
+    known = {text: geo.province_of(text) or "" for text in raw.unique() if text}
+    out = raw.map(known).fillna("").astype("str")
+    problems: list[tuple[object, str]] = []
+    if rule.unmatched == "error":
+        unknown = (raw != "") & (out == "")
+        problems = [(row, f"{text!r} is not a province, nor a city of mainland China recon knows "
+                          f"(prefecture-level cities, 地区, 自治州 and 盟: {geo.CITIES_FILE}); "
+                          "write its province in the file, or set unmatched: empty in the "
+                          "profile to leave such cells without a province")
+                    for row, text in raw[unknown].items()]
+    return out, problems
+
+
+def _group(group: GroupBy, tbl: schema.Table, data: dict[str, np.ndarray], lines: np.ndarray,
+           sheet: _Sheet) -> tuple[dict[str, np.ndarray], np.ndarray, list[Problem]]:
+    """``group_by``: one line per key value, at its first row. ``sum`` columns add up (empty cells
+    count as nothing; all empty stays empty); every other column takes the group's value, and
+    rows of a group that disagree on one are a problem. Rows without a key stay lines of their
+    own (the required check names them)."""
+    keys = pd.Series(data[group.key], dtype=object)
+    codes, _ = pd.factorize(keys, use_na_sentinel=True)
+    lone = codes < 0
+    codes[lone] = codes.max(initial=-1) + 1 + np.arange(int(lone.sum()))
+    _, first = np.unique(codes, return_index=True)  # first row of each group, by group code
+    order = np.sort(first)  # groups in the order they first appear
+    group_of = codes[order]
+    by = pd.Series(codes)
+    problems: list[Problem] = []
+    out: dict[str, np.ndarray] = {}
+    for name, column in data.items():
+        series = pd.Series(column, dtype=object)
+        if name in group.sum:
+            type_ = tbl.column(name).type
+            numbers = pd.to_numeric(series, errors="coerce")
+            total = numbers.groupby(by).sum(min_count=1).reindex(group_of).to_numpy()
+            out[name] = np.array([_typed_number(v, type_) for v in total], dtype=object)
+            continue
+        if not series.notna().any():
+            out[name] = np.full(len(order), None, dtype=object)
+            continue
+        if name != group.key:
+            values_per_group = series.groupby(by).nunique(dropna=True)
+            clash = values_per_group.index[values_per_group > 1]
+            for code in clash[:waybills.SHOWN]:
+                rows = np.flatnonzero(codes == code)
+                seen = series.iloc[rows].dropna().unique()
+                header = sheet.headers.get(name, name)
+                problems.append(Problem(
+                    sheet.label, f"{group.key} {keys.iloc[rows[0]]!r}: its rows "
+                                 f"{', '.join(str(lines[r]) for r in rows)} give different "
+                                 f"values for {name} ({', '.join(repr(str(v)) for v in seen[:5])});"
+                                 f" one line is made per {group.key} (group_by): add {name} to "
+                                 "group_by.sum if the rows' values add up", int(lines[rows[0]]),
+                    header))
+            if len(clash) > waybills.SHOWN:
+                problems.append(Problem(sheet.label, f"... and {len(clash) - waybills.SHOWN:,} "
+                                                     f"more {group.key} with different {name}"))
+        firsts = series.groupby(by).first().reindex(group_of)
+        out[name] = firsts.astype(object).where(firsts.notna(), None).to_numpy(dtype=object)
+    return out, lines[order], problems
+
+
+def _typed_number(value: float, type_: str) -> object:
+    """A group's sum (a float of exact parts) as the column's value: int, or Decimal at scale."""
+    if value is None or np.isnan(value):
+        return None
+    if values.kind(type_) == "int":
+        return int(round(value))
+    scale = values.decimal_shape(type_)[1]
+    return Decimal(f"{value:.{scale}f}")
+
+
 def _combine(parsed: np.ndarray, terms: list[tuple[np.ndarray, int]], signs: np.ndarray | None,
              negate: bool) -> np.ndarray:
     """value - minus + plus (an empty term is 0; all empty is empty), then sign and negate."""
@@ -556,18 +680,41 @@ def _unpivot(unpivot: Unpivot, tbl: schema.Table, sheet: _Sheet, numbers: list[i
     return rows, wide[rows, fees], kinds[rows, fees], problems
 
 
+def _personal_headers(profile: Profile) -> tuple[str, ...]:
+    """The headers a profile reads customers' names, phones and addresses from: private in every
+    message, like its ``private`` columns, although they are loaded (and masked when shown)."""
+    from recon_lib.privacy import PERSONAL_COLUMNS
+
+    return tuple(header for column, rule in profile.columns.items() if column in PERSONAL_COLUMNS
+                 for header in rule.from_)
+
+
 def _hide_private(problems: list[Problem], private: tuple[str, ...], positions: dict[str, int],
                   numbers: list[int], records: list[list[str]]) -> list[Problem]:
-    """Problems never quote a row's personal data, even when it strayed into a read column."""
+    """Problems never quote a row's personal data, even when it strayed into a read column.
+
+    A value of one of the row's private cells is shown as ``'<private>'``, however the message
+    quotes it (as typed, or escaped by ``repr``); a cell the parser already left unquoted ("a
+    text value", see ``recon_lib.privacy.looks_personal``) is named ``'<private>'`` too when it
+    holds one of them, so the reader learns that personal data strayed into the column."""
+    from recon_lib.privacy import TEXT_VALUE
+
     where = [positions[k] for k in map(values.header_key, private) if k in positions]
+    rows = dict(zip(numbers, records, strict=True))
     secrets = {number: sorted({cells[p] for p in where if p < len(cells) and cells[p]},
                               key=len, reverse=True)
-               for number, cells in zip(numbers, records, strict=True)}
+               for number, cells in rows.items()}
     out = []
     for problem in problems:
-        message = problem.message
-        for secret in secrets.get(problem.row, ()):
-            message = message.replace(secret, PRIVATE_MARK)
+        message, found = problem.message, secrets.get(problem.row, ())
+        if found and TEXT_VALUE in message and problem.column is not None:
+            at = positions.get(values.header_key(problem.column))
+            cells = rows.get(problem.row, [])
+            if at is not None and at < len(cells) and any(s in cells[at] for s in found):
+                message = message.replace(TEXT_VALUE, repr(PRIVATE_MARK), 1)
+        for secret in found:
+            for form in dict.fromkeys((secret, repr(secret)[1:-1])):
+                message = message.replace(form, PRIVATE_MARK)
         out.append(dataclasses.replace(problem, message=message))
     return out
 
@@ -618,16 +765,22 @@ def _check_totals(frame: pd.DataFrame, path: Path, profile: Profile,
     tbl = schema.table(profile.table)
     for totals, (number, cells) in totals_rows:
         for check in totals.checks:
-            position = positions.get(values.header_key(check.cell))
+            if check.at == "unnamed":
+                problems += _check_unnamed(frame, tbl, check, totals, number, cells, header_cells,
+                                           label, where)
+                continue
+            name = next((n for n in check.names if values.header_key(n) in positions), None)
+            position = None if name is None else positions[values.header_key(name)]
             if position is None:
-                problems.append(Problem(label, f"totals: no column {check.cell!r} in the header "
+                shown = " or ".join(repr(n) for n in check.names)
+                problems.append(Problem(label, f"totals: no column {shown} in the header "
                                                f"row{where}", number))
                 continue
             text = cells[position] if position < len(cells) else ""
             if not text:
                 log.debug("%s: the totals row has no %s total; not checked", label, check.cell)
                 continue
-            message = _compare(frame, tbl, check, text, f" in the totals row{where}")
+            message = _compare(frame, tbl, check, text, f" in the totals row{where}", name)
             if message:
                 problems.append(Problem(label, message, number, header_cells[position]))
     for totals in profile.totals:
@@ -648,16 +801,65 @@ def _check_sheet(frame: pd.DataFrame, tbl: schema.Table, path: Path, totals: Tot
         return exc.problems or [Problem(label, str(exc))]
     problems = []
     for check in totals.checks:
-        spot = _next_to(rows, check.cell)
-        if spot is None:
-            problems.append(Problem(label, f"totals: no cell {check.cell!r} with a value next "
+        found = next(((name, spot) for name in check.names
+                      if (spot := _next_to(rows, name)) is not None), None)
+        if found is None:
+            shown = " or ".join(repr(n) for n in check.names)
+            problems.append(Problem(label, f"totals: no cell {shown} with a value next "
                                            f"to it on sheet {totals.sheet!r}"))
             continue
-        number, column, text = spot
-        message = _compare(frame, tbl, check, text, f" on sheet {totals.sheet!r}")
+        name, (number, column, text) = found
+        message = _compare(frame, tbl, check, text, f" on sheet {totals.sheet!r}", name)
         if message:
             problems.append(Problem(label, message, number, _letter(column)))
     return problems
+
+
+def _check_unnamed(frame: pd.DataFrame, tbl: schema.Table, check: TotalCheck, totals: Totals,
+                   number: int, cells: list[str], header_cells: list[str], label: str,
+                   where: str) -> list[Problem]:
+    """A total in a column the header row leaves empty (Yunda's ``=SUM(...)`` of 运费 above its
+    header, beside 已付 and 尾款): the one number of the totals row in such a column that is
+    not a labelled value (a cell the totals label matches, or the number right of one)."""
+    label_rx = re.compile(totals.label) if totals.label else None
+    spots = []
+    for j, cell in enumerate(cells):
+        named = j < len(header_cells) and header_cells[j] != ""
+        if not cell or named or values.total_number(cell) is None:
+            continue
+        if label_rx is not None and label_rx.search(cell):
+            continue  # 已付:2000 in one cell
+        left = next((cells[k] for k in range(j - 1, -1, -1) if cells[k]), "")
+        if label_rx is not None and left and label_rx.search(left):
+            continue  # 已付 | 2000
+        spots.append(j)
+    if len(spots) != 1:
+        found = ", ".join(_letter(j) for j in spots) or "none"
+        return [Problem(label, f"totals: the {check.cell} total is the one number of the totals "
+                               f"row{where} in a column without a header; found {len(spots)} "
+                               f"({found})", number)]
+    column = spots[0]
+    message = _compare(frame, tbl, check, cells[column],
+                       f" in the totals row{where} (column {_letter(column)}, no header)")
+    return [Problem(label, message, number, _letter(column))] if message else []
+
+
+def _blank_row_hint(problems: list[Problem], below: list[readers.Row],
+                    body: list[readers.Row]) -> list[Problem]:
+    """A totals difference when reading stopped at a blank row with rows below it: say so."""
+    if not body or len(body) >= len(below):
+        return problems
+    stop = next((i for i, (n, cells) in enumerate(below) if not any(cells)), None)
+    if stop is None or stop != len(body):  # the data ended before it (stop_at_row)
+        return problems
+    rest = [n for n, cells in below[stop + 1:] if any(cells)]
+    if not rest:
+        return problems
+    hint = (f"; the data was read up to the blank row {below[stop][0]} (stop_at_blank_row), and "
+            f"{len(rest):,} non-blank row(s) below it (rows {rest[0]}-{rest[-1]}) were not "
+            "read: if they are data, the profile needs stop_at_blank_row: false")
+    return [dataclasses.replace(p, message=p.message + hint)
+            if p.message.startswith("total ") else p for p in problems]
 
 
 def _label_key(text: str) -> str:
@@ -697,11 +899,13 @@ def _letter(column: int) -> str:
 
 
 def _compare(frame: pd.DataFrame, tbl: schema.Table, check: TotalCheck, text: str,
-             place: str) -> str | None:
-    """The problem with one stated total, or None when the lines add up to it exactly."""
+             place: str, name: str | None = None) -> str | None:
+    """The problem with one stated total, or None when the lines add up to it exactly. ``name``:
+    the header or label the total was found by (default: the check's key)."""
+    shown = name or check.cell
     stated = values.total_number(text)
     if stated is None:
-        return f"total {check.cell!r}{place}: expected a number like 3069.10 or 1007, got {text!r}"
+        return f"total {shown!r}{place}: expected a number like 3069.10 or 1007, got {text!r}"
     mask = pd.Series(True, index=frame.index)
     for name, value in check.where.items():
         typed, _ = values.parse(pd.Series([value]), tbl.column(name).type)
@@ -715,14 +919,14 @@ def _compare(frame: pd.DataFrame, tbl: schema.Table, check: TotalCheck, text: st
         actual = sum((Decimal(v) for v in column if v is not None), Decimal(0)).quantize(quantum)
     else:
         if stated != stated.to_integral_value():
-            return (f"total {check.cell!r}{place}: expected a whole number ({check.describe()}), "
+            return (f"total {shown!r}{place}: expected a whole number ({check.describe()}), "
                     f"got {text!r}")
         expected = int(stated)
         present = column[column.notna()]
         actual = len(present) if check.measure == "count" else present.nunique()
     if expected == actual:
         return None
-    return (f"total {check.cell!r}{place} is {expected} but the lines give {actual} "
+    return (f"total {shown!r}{place} is {expected} but the lines give {actual} "
             f"({check.describe()}): difference {expected - actual} (total minus lines)")
 
 
@@ -735,6 +939,8 @@ def _column(raw: pd.Series, rule: ColumnRule | None, col: schema.Column,
     empty = raw == ""
     if values.kind(col.type) != "text":
         empty |= raw.isin(values.PLACEHOLDERS)
+    if rule.province_from is not None:
+        raw, problems = _province(raw.where(~empty, ""), rule)
     if rule.map is not None or rule.patterns:
         raw, problems = _mapped(raw.where(~empty, ""), rule)
     if rule.default is not None:
@@ -765,7 +971,8 @@ def period_folders(data_dir: str | Path, period: Period) -> list[tuple[Period, P
 
 
 def load_period(db: Database, period: Period, data_dir: str | Path | None = None,
-                profiles: Mapping[str, Profile] | Iterable[Profile] | None = None) -> LoadReport:
+                profiles: Mapping[str, Profile] | Iterable[Profile] | None = None,
+                require: Iterable[str] = ()) -> LoadReport:
     """Load every raw file of the period's folders (see :func:`period_folders`).
 
     All files are recognised, read and checked first; any problem anywhere raises one
@@ -773,7 +980,8 @@ def load_period(db: Database, period: Period, data_dir: str | Path | None = None
     are replaced in every canonical table in one transaction. Rows are tagged with the label of
     the folder they came from, so loading a day and later the week holding it stores them once.
     Two folders (or a folder and rows already stored) whose days overlap may not fill the same
-    table: the same records would count twice.
+    table: the same records would count twice. A load of reference data only, or one without
+    rows of a table in ``require``, is refused before anything is stored.
     """
     started = time.perf_counter()
     root = Path(data_dir if data_dir is not None else config.RAW_DIR)
@@ -785,7 +993,7 @@ def load_period(db: Database, period: Period, data_dir: str | Path | None = None
         raise InputError(f"no data for period {period.label}: folder {where} does not exist"
                          f"{inside}", [Problem(str(where), "folder does not exist")])
     if profiles is None:
-        profiles = load_profiles()
+        profiles = load_profiles(profile_dirs())
 
     several = len(folders) > 1
     problems: list[Problem] = []
@@ -793,9 +1001,12 @@ def load_period(db: Database, period: Period, data_dir: str | Path | None = None
     batches: list[tuple[Period, dict[str, pd.DataFrame]]] = []
     empty: list[Path] = []
     paths: dict[str, Path] = {}
+    loaded: list[tuple[str, dict[str, pd.DataFrame]]] = []  # (prefix, tables) of each folder
     for inner, folder in folders:
         prefix = f"{folder.name}/" if several else ""
-        files = period_files(folder)
+        scan = scan_folder(folder, root=root)  # files it cannot read are problems, not skipped
+        problems += [Problem(prefix + p.file, p.message) for p in scan.problems]
+        files = list(scan.files)
         paths |= {prefix + _label(path, folder): path for path in files}
         if not files:
             empty.append(folder)
@@ -804,15 +1015,29 @@ def load_period(db: Database, period: Period, data_dir: str | Path | None = None
         problems += found
         reports += read
         batches.append((inner, tables))
-    if len(empty) == len(folders):
+        loaded.append((prefix, tables))
+    if len(empty) == len(folders) and not problems:
         names = ", ".join(str(f) for f in empty)
         raise InputError(f"no data for period {period.label}: folder {names} has no "
                          ".csv, .txt, .xlsx or .xls file",
                          [Problem(str(f), "no data files in the folder") for f in empty])
     for folder in empty:  # e.g. a month folder holding only the answer key of its days
         log.info("%s has no .csv, .txt, .xlsx or .xls file", folder)
+    have = {r.table for r in reports if r.rows}
+    for name in dict.fromkeys(n.partition(".")[0] for n in require):
+        if name in schema.TABLES and not schema.table(name).master and name not in have:
+            problems.append(Problem(name, f"required source {name} has no rows in this load "
+                                          "(--require / require: in recon.yml)"))
+    if not problems and not any(not schema.table(r.table).master for r in reports):
+        # replacing the period with reference data alone would delete its stored records
+        kinds = ", ".join(sorted({r.table for r in reports}))
+        raise InputError(
+            f"period {period.label} was not loaded: its files hold only reference data ({kinds}),"
+            " no orders, shipments, movements, bills, returns, settlements or bank lines; "
+            "nothing was changed", [Problem(r.file, f"reference data ({r.table}) only")
+                                    for r in reports])
     problems += _overlaps(db, batches)
-    problems += _same_content(reports, paths)
+    problems += _same_lines(reports, paths, loaded)
     if problems:
         count = len({p.file for p in problems})
         where = ", ".join(str(f) for _, f in folders)
@@ -848,6 +1073,12 @@ def _read_folder(folder: Path, files: list[Path], period: Period,
     headers: dict[str, dict[str, str]] = {}
     unreadable: set[str] = set()  # tables with a file that could not be read at all
     unknown_file = False
+    facts: list[pd.DataFrame] = []  # what each bill says about its waybills
+    if not isinstance(profiles, Mapping):
+        profiles = list(profiles)  # read more than once
+    usable = profiles.values() if isinstance(profiles, Mapping) else profiles
+    need_facts = any(p.from_bill for p in usable)  # read only when a profile will use them
+    wanting: list[tuple[str, pd.DataFrame, Profile]] = []  # files with from_bill columns
     for path in files:
         stored = _label(path, folder)
         label = prefix + stored
@@ -858,7 +1089,7 @@ def _read_folder(folder: Path, files: list[Path], period: Period,
             problems += exc.problems or [Problem(label, str(exc))]
             unknown_file = True
             continue
-        result = _read(path, profile, period, label)
+        result = _read(path, profile, period, label, facts=need_facts)
         problems += result.problems
         if result.frame is None:
             unreadable.add(profile.table)
@@ -867,6 +1098,10 @@ def _read_folder(folder: Path, files: list[Path], period: Period,
         seconds = time.perf_counter() - t0
         rows = len(result.frame)
         frames.setdefault(profile.table, []).append(result.frame)
+        if result.facts is not None:
+            facts.append(result.facts)
+        if profile.from_bill:
+            wanting.append((label, result.frame, profile))
         headers[stored] = result.headers
         reports.append(FileReport(label, profile.name, profile.table, rows, seconds))
         log.info("read %s as %s -> %s: %d rows in %.2fs (%.0f rows/s)", label, profile.name,
@@ -874,12 +1109,13 @@ def _read_folder(folder: Path, files: list[Path], period: Period,
         if rows == 0:
             log.warning("%s has a header but no data rows", label)
 
+    problems += _from_bills(wanting, facts)
     tables = {name: pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
               for name, parts in frames.items()}
     # A reference into a table whose file is missing from the load would only add noise.
     skip = set(schema.TABLES) if unknown_file else unreadable
     seen = {(p.file, p.row, p.column) for p in problems}
-    for found in checks.check_tables(tables, skip_references_to=skip):
+    for found in checks.check_tables(tables, skip_references_to=skip, period=period):
         found = _with_header(found, headers)
         if prefix:
             found = Problem(prefix + found.file, found.message, found.row, found.column)
@@ -888,24 +1124,102 @@ def _read_folder(folder: Path, files: list[Path], period: Period,
     return tables, problems, reports
 
 
-def _same_content(reports: list[FileReport], paths: Mapping[str, Path]) -> list[Problem]:
-    """A file whose bytes repeat another's (a download saved twice, ``bill (1).csv``) would count
-    each of its records twice: every line of a courier bill a duplicate charge. Reference data
-    (rate cards, products) may repeat, as in every folder of a month's days: it replaces by key."""
-    first: dict[str, str] = {}
-    problems = []
-    for report in reports:
-        if schema.table(report.table).master or report.rows == 0:
-            continue
-        with paths[report.file].open("rb") as f:
-            digest = hashlib.file_digest(f, "sha256").hexdigest()
-        if digest in first:
-            problems.append(Problem(report.file, f"the same content as {first[digest]}: loading "
-                                    f"both would count each of its {report.rows:,} records twice; "
-                                    "take one of the two out of the folder"))
-        else:
-            first[digest] = report.file
+def _from_bills(wanting: list[tuple[str, pd.DataFrame, Profile]],
+                facts: list[pd.DataFrame]) -> list[Problem]:
+    """Fill the ``from_bill`` columns (a dispatch list's carrier, service...) of the folder's
+    files from what its courier bills say about their waybills; see ``load.waybills``."""
+    if not wanting:
+        return []
+    known = waybills.bill_facts(facts)
+    problems: list[Problem] = []
+    for label, frame, profile in wanting:
+        problems += waybills.fill(frame, profile.from_bill, known, label)
     return problems
+
+
+OVERLAP_LINES = 10
+OVERLAP_SHARE = 0.05
+"""Two files of a table without a key (courier bill lines, tracking events) overlap when one
+holds nothing but lines the other has too, or when they share at least ``OVERLAP_LINES`` lines
+making at least ``OVERLAP_SHARE`` of the smaller file. Fewer shared lines can be a courier
+billing a parcel on two bills: that loads, and the freight reconciliation reports it."""
+
+
+def _same_lines(reports: list[FileReport], paths: Mapping[str, Path],
+                loaded: list[tuple[str, dict[str, pd.DataFrame]]]) -> list[Problem]:
+    """Files of one table whose parsed lines repeat another file's in the same load: a download
+    saved twice (``bill (1).csv``), the same bill saved again as .xlsx or with other line ends,
+    or an export of days another file already covers. Loading both would count the shared
+    records twice: every line of a courier bill a duplicate charge. A line is the canonical row
+    without its lineage (file, row, period); identical lines inside one file are real double
+    billing and load. Reference data (rate cards, products) may repeat, as in every folder of a
+    month's days: it replaces by key. ``loaded`` holds each folder's tables and file prefix."""
+    by_table: dict[str, list[FileReport]] = {}
+    for report in reports:
+        if report.rows and not schema.table(report.table).master:
+            by_table.setdefault(report.table, []).append(report)
+    problems = []
+    for name, files in by_table.items():
+        if len(files) < 2:
+            continue
+        tbl = schema.table(name)
+        frames = [(prefix, tables[name]) for prefix, tables in loaded if name in tables]
+        owners = np.concatenate([(prefix + frame["source_file"]).to_numpy(dtype=object)
+                                 for prefix, frame in frames])
+        hashes = _line_hashes(pd.concat([frame for _, frame in frames], ignore_index=True)
+                              if len(frames) > 1 else frames[0][1])
+        shared = _shared_counts(hashes, owners)
+        copies: set[str] = set()
+        for i, b in enumerate(files):
+            for a in files[:i]:
+                n = shared.get((a.file, b.file), 0)
+                if a.file in copies or not n:
+                    continue
+                if n == a.rows == b.rows:
+                    problems.append(Problem(b.file, _copy_message(a, b, paths)))
+                    copies.add(b.file)
+                    break
+                if _overlapping(tbl, n, a.rows, b.rows):
+                    problems.append(Problem(b.file, (
+                        f"{a.file} and {b.file} share {n:,} of their lines ({a.file}: "
+                        f"{a.rows:,} lines, {b.file}: {b.rows:,}): loading both would count "
+                        "those records twice (an export of days another file already covers?); "
+                        "keep one of the two, or export one again without the shared days")))
+    return problems
+
+
+def _shared_counts(hashes: np.ndarray, owners: np.ndarray) -> dict[tuple[str, str], int]:
+    """Lines each two files have in common (only pairs that share any): each line as often as
+    the file that has it less often. ``owners`` names the file of each line."""
+    codes, names = pd.factorize(owners)
+    lines = pd.DataFrame({"line": hashes, "file": codes}).value_counts().rename("n").reset_index()
+    lines = lines[lines["line"].duplicated(keep=False)]  # lines of more than one file
+    if lines.empty:
+        return {}
+    pairs = lines.merge(lines, on="line")
+    pairs = pairs[pairs["file_x"] != pairs["file_y"]]
+    pairs["n"] = np.minimum(pairs["n_x"], pairs["n_y"])
+    return {(names[a], names[b]): int(n)
+            for (a, b), n in pairs.groupby(["file_x", "file_y"])["n"].sum().items()}
+
+
+def _overlapping(tbl: schema.Table, shared: int, a_rows: int, b_rows: int) -> bool:
+    """A table with a key: any shared line (its key repeats too). Without: see OVERLAP_LINES."""
+    if not shared:
+        return False
+    smaller = min(a_rows, b_rows)
+    if tbl.key or shared == smaller:
+        return True
+    return shared >= OVERLAP_LINES and shared >= OVERLAP_SHARE * smaller
+
+
+def _copy_message(a: FileReport, b: FileReport, paths: Mapping[str, Path]) -> str:
+    if filecmp.cmp(paths[a.file], paths[b.file], shallow=False):
+        return (f"the same content as {a.file}: loading both would count each of its "
+                f"{b.rows:,} records twice; take one of the two out of the folder")
+    return (f"the same {b.rows:,} lines as {a.file} once read (the same data saved again, e.g. "
+            "as .xlsx and .csv or with other line ends): loading both would count each of them "
+            "twice; take one of the two out of the folder")
 
 
 def _overlaps(db: Database, batches: list[tuple[Period, dict[str, pd.DataFrame]]],
@@ -975,7 +1289,16 @@ def _insert(db: Database, table: str, frame: pd.DataFrame) -> None:
     db.con.register(view, to_arrow(frame, table))
     try:
         tbl = schema.table(table)
-        if tbl.master:  # reference data: one row per key, whichever period loaded it last
+        if tbl.key and not tbl.master:
+            # a record two periods' files both hold (an order placed on the 30th, paid on the
+            # 1st) is stored once: under the period loaded last, never twice
+            stored = db.execute(schema.stored_by_key_sql(tbl, view),
+                                name=f"load: {table} stored before").fetchall()
+            if stored:
+                log.warning("%s: %s record(s) of this load were stored for %s; they now belong "
+                            "to the period loaded last", table, f"{sum(n for _, n in stored):,}",
+                            ", ".join(label for label, _ in stored))
+        if tbl.key:  # one row per key: reference data whichever period loaded it last, too
             db.execute(schema.delete_by_key_sql(tbl, view), name=f"load: replace {table}")
         # Identifiers come from the schema only; the rows arrive as a registered Arrow table.
         db.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}", name=f"load: insert {table}")

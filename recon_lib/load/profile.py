@@ -8,6 +8,7 @@ every profile is reported at once.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from recon_lib.errors import InputError, Problem
 from recon_lib.load import values
 from recon_lib.yaml_keys import unique_keys
 
+log = logging.getLogger(__name__)
+
 FILE_TYPES = ("csv", "txt", "xlsx", "xls")
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gbk", "gb18030")
 TEXT_TYPES = ("csv", "txt")
@@ -30,14 +33,14 @@ DEFAULT_HEADER_SEARCH_ROWS = 40
 _TOP_KEYS = {
     "name", "table", "description", "file_types", "encoding", "delimiter", "sheet", "signature",
     "header_search_rows", "drop_rows", "stop_at_blank_row", "stop_at_row", "constants", "columns",
-    "unpivot", "extra_lines", "totals", "private",
+    "unpivot", "extra_lines", "totals", "private", "group_by", "shipment_columns",
 }
 _REQUIRED_KEYS = ("name", "table", "file_types", "signature", "columns")
 _TEXT_KEYS = {"from", "join", "join_with", "extract", "unmatched", "empty_if", "fill_down"}
 """Keys that shape a cell's text, shared by column rules and their sub-rules."""
 _RULE_KEYS = {"map", "map_default", "formats", "optional", "negate", "default", "above",
               "patterns", "upper", "decimal", "sign", "minus", "plus", "number_repeats",
-              "timezone"} | _TEXT_KEYS
+              "timezone", "province_from"} | _TEXT_KEYS
 _SUB_KEYS = {
     "sign": _TEXT_KEYS | {"map", "patterns", "map_default", "optional"},
     "term": _TEXT_KEYS | {"optional", "decimal"},
@@ -53,6 +56,11 @@ _UNPIVOT_KEYS = {"value_column", "type_column", "columns", "skip_zero"}
 _TOTALS_KEYS = {"row", "sheet", "label", "check", "optional"}
 TOTALS_ROWS = ("above", "below")
 MEASURES = ("sum", "count", "count_distinct")
+TOTAL_AT = ("header", "unnamed")
+"""Where a totals row holds a check's total: under its header, or in a column without one."""
+PROVINCE_FROM = ("city",)
+"""What a ``province_from`` cell names: a city (or a province, or a province and a city)."""
+_GROUP_KEYS = {"key", "sum"}
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,9 @@ class ColumnRule:
     """The 2nd, 3rd... line of a file with the same value get ``#2``, ``#3``... appended."""
     timezone: str | None = None
     """IANA zone of times written without one (``UTC`` for Stripe's ``created_utc``)."""
+    province_from: str | None = None
+    """``city``: the cell names a place (成都市, 安徽省安庆市, 广东); the value is its province's
+    short name (四川, 安徽, 广东), from ``recon_lib/data/cities.csv``."""
 
     def headers(self) -> tuple[str, ...]:
         """Every header this rule and its sub-rules read."""
@@ -153,6 +164,16 @@ class TotalCheck:
     """Canonical column measured over the lines read from the file."""
     where: dict[str, str] = field(default_factory=dict)
     """Only lines whose canonical columns hold these canonical values."""
+    cells: tuple[str, ...] = ()
+    """Headers or labels to look for, the first present wins (``from``); empty: ``cell``."""
+    at: str = "header"
+    """Totals row only: ``header`` (the cell under ``cell``) or ``unnamed`` (the one number of
+    the totals row in a column the header row leaves empty, other than a labelled value)."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Where the total may be: ``from``'s headers or labels, else the key."""
+        return self.cells or (self.cell,)
 
     def describe(self) -> str:
         what = {"sum": f"sum of {self.column}", "count": f"lines with a {self.column}",
@@ -177,6 +198,16 @@ class Totals:
     """A file without this totals row or sheet is accepted (nothing to check)."""
     label_header: str | None = None
     """When set, only the cell under this header is searched for ``label``."""
+
+
+@dataclass(frozen=True)
+class GroupBy:
+    """One line per value of ``key``: a dispatch list with one row per goods line becomes one
+    parcel per waybill. ``sum`` columns are added up; every other column must agree across the
+    group's rows (empty cells aside) and takes their value."""
+
+    key: str
+    sum: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +239,16 @@ class Profile:
     stop_at_row: dict[str, str] = field(default_factory=dict)
     """Header -> regex: the data ends before the first row whose cell there matches."""
     extra_lines: tuple[ExtraLine, ...] = ()
+    group_by: GroupBy | None = None
+    from_bill: dict[str, str] = field(default_factory=dict)
+    """Canonical column -> the canonical column holding the waybill (``carrier: {from_bill:
+    tracking_no}``): the value the courier bills of the same load give for that waybill (the
+    bill's carrier, or a bill profile's ``shipment_columns``); a carrier no bill gives comes
+    from the waybill's format (``recon_lib.load.waybills``)."""
+    shipment_columns: dict[str, ColumnRule] = field(default_factory=dict)
+    """Bills only: columns of ``shipments`` the bill gives for each of its waybills (SF's
+    产品类型 as the parcel's ``service``), read like ``columns`` and not stored with the bill;
+    a shipments profile takes them with ``from_bill``."""
 
 
 # -- YAML -------------------------------------------------------------------------------------
@@ -406,9 +447,21 @@ def _rule(chk: _Checker, key: str, raw: Any, col: schema.Column,
         if unmatched not in UNMATCHED:
             chk.add(f"{key}.unmatched", f"expected one of {', '.join(UNMATCHED)}, got "
                                         f"{unmatched!r}")
-        if "extract" not in raw:
-            chk.add(f"{key}.unmatched", "only allowed together with 'extract'")
+        if "extract" not in raw and "province_from" not in raw:
+            chk.add(f"{key}.unmatched", "only allowed together with 'extract' or "
+                                        "'province_from'")
     empty_if = _regex(chk, f"{key}.empty_if", raw["empty_if"]) if "empty_if" in raw else None
+    province_from = None
+    if "province_from" in raw:
+        province_from = chk.text(f"{key}.province_from", raw["province_from"])
+        if province_from is not None and province_from not in PROVINCE_FROM:
+            chk.add(f"{key}.province_from", f"expected one of {', '.join(PROVINCE_FROM)}, got "
+                                            f"{province_from!r}")
+        if kind != "text":
+            chk.add(f"{key}.province_from", f"only for text columns; {col.name} is {col.type}")
+        if "map" in raw or "patterns" in raw:
+            chk.add(f"{key}.province_from", "gives the value itself; it cannot be combined with "
+                                            "map or patterns")
     decimal = "."
     if "decimal" in raw:
         decimal = chk.text(f"{key}.decimal", raw["decimal"]) or "."
@@ -443,15 +496,17 @@ def _rule(chk: _Checker, key: str, raw: Any, col: schema.Column,
         unmatched=unmatched, empty_if=empty_if, fill_down=bool(flags["fill_down"]),
         patterns=tuple(patterns), upper=bool(flags["upper"]), decimal=decimal,
         sign=subs["sign"], minus=subs["minus"], plus=subs["plus"],
-        number_repeats=bool(flags["number_repeats"]), timezone=timezone)
+        number_repeats=bool(flags["number_repeats"]), timezone=timezone,
+        province_from=province_from)
 
 
 def _columns(chk: _Checker, tbl: schema.Table, raw_columns: dict,
              raw_constants: dict) -> tuple[dict[str, str], dict[str, ColumnRule], dict[str, Any]]:
     """Validate ``constants`` and ``columns`` against the table's schema.
 
-    Returns the constants, the rules that read a header, and the raw ``same_as`` rules (checked
-    by :func:`_same_as` once every other source of a column is known).
+    Returns the constants, the rules that read a header, and the raw ``same_as`` and
+    ``from_bill`` rules (checked by :func:`_same_as` and :func:`_from_bill` once every other
+    source of a column is known).
     """
     known = tbl.column_names
     constants: dict[str, str] = {}
@@ -473,8 +528,8 @@ def _columns(chk: _Checker, tbl: schema.Table, raw_columns: dict,
             continue
         if col_name in raw_constants:
             chk.add(f"columns.{col_name}", "is also in constants; keep one")
-        if isinstance(raw, dict) and "same_as" in raw:
-            same_as[col_name] = raw
+        if isinstance(raw, dict) and ("same_as" in raw or "from_bill" in raw):
+            same_as[col_name] = raw  # a copy, or a value from the bills: see _same_as, _from_bill
             continue
         rule = _rule(chk, f"columns.{col_name}", raw, tbl.column(col_name))
         if rule is not None:
@@ -514,6 +569,99 @@ def _same_as(chk: _Checker, tbl: schema.Table, raw_same: dict[str, Any],
                 chk.add(key, f"{source} may hold values that {target} does not accept")
             else:
                 out[target] = source
+    return out
+
+
+def _from_bill(chk: _Checker, tbl: schema.Table, raw_from: dict[str, Any],
+               provided: set[str]) -> dict[str, str]:
+    """``carrier: {from_bill: tracking_no}``: a value the courier bills of the load give."""
+    out: dict[str, str] = {}
+    for target, raw in raw_from.items():
+        key = f"columns.{target}.from_bill"
+        others = sorted(set(raw) - {"from_bill"}, key=str)
+        if others:
+            chk.add(key, f"takes the value from the bills and cannot be combined with "
+                         f"{', '.join(map(str, others))}")
+        source = chk.text(key, raw["from_bill"])
+        if source is None:
+            continue
+        if target != "carrier" and tbl.name != "shipments":
+            chk.add(key, f"the bills give a carrier to any table, other columns only to "
+                         f"shipments (through the bill profiles' shipment_columns); {tbl.name} "
+                         f"is not shipments")
+        elif source not in tbl.column_names:
+            chk.add(key, f"table {tbl.name} has no column {source!r}; name the column holding "
+                         "the waybill, e.g. tracking_no")
+        elif source not in provided:
+            chk.add(key, f"{source} is read from nowhere: it is in neither columns nor constants")
+        elif values.kind(tbl.column(source).type) != "text":
+            chk.add(key, f"{source} is {tbl.column(source).type}; a waybill is text")
+        else:
+            out[target] = source
+    return out
+
+
+def _group_by(chk: _Checker, tbl: schema.Table, raw: Any, provided: set[str]) -> GroupBy | None:
+    """``group_by``: one line per key (a parcel per waybill of a list of goods lines)."""
+    if not isinstance(raw, dict):
+        chk.add("group_by", f"expected a mapping like {{key: tracking_no, sum: [weight_kg]}}, got "
+                            f"{raw!r}")
+        return None
+    for unknown in sorted(set(raw) - _GROUP_KEYS, key=str):
+        chk.add(f"group_by.{unknown}", f"unknown key; allowed: {', '.join(sorted(_GROUP_KEYS))}")
+    before = len(chk.problems)
+    key = chk.text("group_by.key", raw.get("key")) if "key" in raw else None
+    if "key" not in raw:
+        chk.add("group_by", "missing key 'key' (the canonical column whose value makes a line, "
+                            "e.g. tracking_no)")
+    elif key is not None:
+        if key not in tbl.column_names:
+            chk.add("group_by.key", f"table {tbl.name} has no column {key!r}")
+        elif key not in provided:
+            chk.add("group_by.key", f"{key} is read from nowhere")
+        elif values.kind(tbl.column(key).type) != "text":
+            chk.add("group_by.key", f"{key} is {tbl.column(key).type}; the key is a text column")
+    sums = chk.text_list("group_by.sum", raw["sum"]) or () if "sum" in raw else ()
+    for name in sums:
+        if name not in tbl.column_names:
+            chk.add("group_by.sum", f"table {tbl.name} has no column {name!r}")
+        elif name not in provided:
+            chk.add("group_by.sum", f"{name} is read from nowhere")
+        elif values.kind(tbl.column(name).type) not in ("decimal", "int"):
+            chk.add("group_by.sum", f"only number columns add up; {name} is "
+                                    f"{tbl.column(name).type}")
+        elif name == key:
+            chk.add("group_by.sum", f"{name} is the key")
+    if len(chk.problems) > before or key is None:
+        return None
+    return GroupBy(key, tuple(sums))
+
+
+SHIPMENT_KEYS = ("shipment_id", "tracking_no")
+"""Columns of shipments a bill cannot give: the parcel's own keys."""
+
+
+def _shipment_columns(chk: _Checker, tbl: schema.Table, raw: Any) -> dict[str, ColumnRule]:
+    """``shipment_columns``: what a bill says about each of its parcels (its product...)."""
+    if tbl.name != "courier_bill_lines":
+        chk.add("shipment_columns", f"only for courier bills (table courier_bill_lines); this "
+                                    f"profile's table is {tbl.name}")
+        return {}
+    if not isinstance(raw, dict) or not raw:
+        chk.add("shipment_columns", f"expected a mapping of shipments column -> rule, e.g. "
+                                    f"{{service: {{from: 产品类型}}}}, got {raw!r}")
+        return {}
+    ships = schema.table("shipments")
+    out = {}
+    for name, rule_raw in raw.items():
+        key = f"shipment_columns.{name}"
+        if name not in ships.column_names or name in SHIPMENT_KEYS:
+            chk.add(key, f"not a column a bill can give to shipments; one of: "
+                         f"{', '.join(c for c in ships.column_names if c not in SHIPMENT_KEYS)}")
+            continue
+        rule = _rule(chk, key, rule_raw, ships.column(name))
+        if rule is not None:
+            out[name] = rule
     return out
 
 
@@ -612,8 +760,9 @@ def _total_check(chk: _Checker, key: str, cell: str, raw: Any, tbl: schema.Table
         chk.add(key, f"expected a mapping like {{sum: payable}} or {{count_distinct: "
                      f"waybill_no}}, got {raw!r}")
         return None
-    for unknown in sorted(set(raw) - set(MEASURES) - {"where"}, key=str):
-        chk.add(f"{key}.{unknown}", f"unknown key; allowed: {', '.join(MEASURES)}, where")
+    for unknown in sorted(set(raw) - set(MEASURES) - {"where", "from", "at"}, key=str):
+        chk.add(f"{key}.{unknown}", f"unknown key; allowed: {', '.join(MEASURES)}, where, from, "
+                                    "at")
     measures = [m for m in MEASURES if m in raw]
     if len(measures) != 1:
         chk.add(key, f"needs exactly one of {', '.join(MEASURES)}")
@@ -638,9 +787,20 @@ def _total_check(chk: _Checker, key: str, cell: str, raw: Any, tbl: schema.Table
         _check_value(chk, f"{key}.where.{name}", text, tbl.column(name))
         if text is not None:
             where[name] = text
+    cells: tuple[str, ...] = ()
+    if "from" in raw:
+        cells = tuple(c.strip() for c in chk.text_list(f"{key}.from", raw["from"]) or ())
+    at = "header"
+    if "at" in raw:
+        at = chk.text(f"{key}.at", raw["at"]) or "header"
+        if at not in TOTAL_AT:
+            chk.add(f"{key}.at", f"expected one of {', '.join(TOTAL_AT)}, got {at!r}")
+        if at == "unnamed" and cells:
+            chk.add(f"{key}.from", "a total in an unnamed column is found by its place, not by a "
+                                   "header; leave out from")
     if column is None:
         return None
-    return TotalCheck(cell, measure, column, where)
+    return TotalCheck(cell, measure, column, where, cells, at)
 
 
 def _totals(chk: _Checker, tbl: schema.Table, raw: Any, provided: set[str],
@@ -687,6 +847,11 @@ def _totals(chk: _Checker, tbl: schema.Table, raw: Any, provided: set[str],
             if "label" in entry:
                 chk.add(f"{key}.label", "only for a totals row; on a summary sheet each check "
                                         "names its own label")
+            for name in entry.get("check") or {}:
+                raw_check = entry["check"][name]
+                if isinstance(raw_check, dict) and raw_check.get("at", "header") != "header":
+                    chk.add(f"{key}.check.{name}.at", "only for a totals row; on a summary sheet "
+                                                      "a total sits next to its label")
             texts = [t for t in file_types if t in TEXT_TYPES]
             if texts:
                 chk.add(f"{key}.sheet", f"a summary sheet needs workbooks; file_types also has "
@@ -806,7 +971,11 @@ def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]
         raw_unpivot = data["unpivot"] if isinstance(data["unpivot"], dict) else {}
         provided |= {v for k, v in raw_unpivot.items()
                      if k in ("value_column", "type_column") and isinstance(v, str)}
-    same_as = {} if tbl is None else _same_as(chk, tbl, raw_same, provided - set(raw_same))
+    raw_from_bill = {k: v for k, v in raw_same.items() if "same_as" not in v}
+    raw_same = {k: v for k, v in raw_same.items() if "same_as" in v}
+    later = set(raw_same) | set(raw_from_bill)
+    same_as = {} if tbl is None else _same_as(chk, tbl, raw_same, provided - later)
+    from_bill = {} if tbl is None else _from_bill(chk, tbl, raw_from_bill, provided - later)
     extra_lines: tuple[ExtraLine, ...] = ()
     if "extra_lines" in data and tbl is not None:
         if unpivot is not None:
@@ -820,6 +989,14 @@ def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]
     totals: tuple[Totals, ...] = ()
     if "totals" in data and tbl is not None:
         totals = _totals(chk, tbl, data["totals"], provided, file_types)
+    group_by = None
+    if "group_by" in data and tbl is not None:
+        if unpivot is not None or extra_lines:
+            chk.add("group_by", "cannot be combined with unpivot or extra_lines")
+        group_by = _group_by(chk, tbl, data["group_by"], provided)
+    shipment_columns: dict[str, ColumnRule] = {}
+    if "shipment_columns" in data and tbl is not None:
+        shipment_columns = _shipment_columns(chk, tbl, data["shipment_columns"])
 
     private: tuple[str, ...] = ()
     if "private" in data:
@@ -827,6 +1004,9 @@ def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]
         reads.update({values.header_key(h): f"stop_at_row.{h}" for h in stop_at_row})
         for col_name, rule in columns.items():
             reads.update({values.header_key(h): f"columns.{col_name}.from"
+                          for h in rule.headers()})
+        for col_name, rule in shipment_columns.items():
+            reads.update({values.header_key(h): f"shipment_columns.{col_name}.from"
                           for h in rule.headers()})
         for i, extra in enumerate(extra_lines):
             for col_name, rule in extra.columns.items():
@@ -839,7 +1019,8 @@ def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]
                               for x in target.headers()})
         for t in totals:
             for c in t.checks if t.row else ():
-                reads[values.header_key(c.cell)] = f"totals.check.{c.cell}"
+                for cell in c.names if c.at == "header" else ():
+                    reads[values.header_key(cell)] = f"totals.check.{c.cell}"
         private = _private(chk, data["private"], reads)
 
     if chk.problems:
@@ -850,6 +1031,7 @@ def parse_profile(data: Any, path: Path) -> tuple[Profile | None, list[Problem]]
         header_search_rows=rows, drop_rows=drop_rows, stop_at_blank_row=stop,
         constants=constants, columns=columns, path=path, same_as=same_as, unpivot=unpivot,
         totals=totals, private=private, stop_at_row=stop_at_row, extra_lines=extra_lines,
+        group_by=group_by, from_bill=from_bill, shipment_columns=shipment_columns,
     )
     return profile, []
 
@@ -898,7 +1080,8 @@ def _extra_lines(chk: _Checker, tbl: schema.Table, raw: Any, provided: set[str],
         constants, columns, same = _columns(sub, tbl, raw_columns, raw_constants)
         chk.problems += [Problem(p.file, f"{key}.{p.message}") for p in sub.problems]
         for name in sorted(same):
-            chk.add(f"{key}.columns.{name}", "same_as is not available in extra lines")
+            which = "same_as" if "same_as" in raw_columns[name] else "from_bill"
+            chk.add(f"{key}.columns.{name}", f"{which} is not available in extra lines")
         for name in sorted((set(columns) | set(constants)) & copies):
             chk.add(f"{key}.columns.{name}", f"{name} is a copy (same_as) of another column; "
                                              "set the column it copies")
@@ -958,16 +1141,27 @@ def _read_one(path: Path) -> tuple[Profile | None, list[Problem]]:
     return parse_profile(data, path)
 
 
+def profile_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
+    """The folders a command reads profiles from: the built-in ones, the project's own
+    ``profiles/`` folder (next to ``data/``) when it exists, then each ``--profiles-dir``."""
+    dirs = [config.PROFILES_DIR]
+    if config.USER_PROFILES_DIR.is_dir():
+        dirs.append(config.USER_PROFILES_DIR)
+    return dirs + [Path(d) for d in extra]
+
+
 def load_profiles(dirs: str | Path | Iterable[str | Path] | None = None) -> dict[str, Profile]:
     """Every ``*.yaml`` / ``*.yml`` profile in ``dirs`` (default: the built-in profiles folder).
 
     Pass several folders to add your own layouts to the built-in ones, e.g.
-    ``load_profiles([config.PROFILES_DIR, my_dir])``. Names must be unique across all folders.
+    ``load_profiles([config.PROFILES_DIR, my_dir])`` (see :func:`profile_dirs`). A profile of
+    your own replaces the built-in one of the same name; two of your own may not share a name.
     """
     if dirs is None:
         dirs = [config.PROFILES_DIR]
     elif isinstance(dirs, str | Path):
         dirs = [dirs]
+    builtin = config.PROFILES_DIR.resolve()
     profiles: dict[str, Profile] = {}
     problems: list[Problem] = []
     for folder in map(Path, dirs):
@@ -981,9 +1175,14 @@ def load_profiles(dirs: str | Path | Iterable[str | Path] | None = None) -> dict
             if profile is None:
                 continue
             if profile.name in profiles:
-                problems.append(Problem(str(path), f"name: {profile.name!r} is already used by "
-                                                   f"{profiles[profile.name].path}"))
-                continue
+                earlier = profiles[profile.name].path
+                if Path(earlier).resolve().parent == builtin and folder.resolve() != builtin:
+                    log.info("profile %s: %s replaces the built-in %s", profile.name, path,
+                             earlier)
+                else:
+                    problems.append(Problem(str(path), f"name: {profile.name!r} is already "
+                                                       f"used by {earlier}"))
+                    continue
             profiles[profile.name] = profile
     if problems:
         raise InputError(f"{len(problems)} problem(s) in the profiles", problems)

@@ -10,13 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
+import stat
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, PasswordError
 
 from recon_lib.errors import InputError, Problem
 from recon_lib.load.values import STRIP, header_key
@@ -27,8 +29,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".csv", ".txt")
-EXCEL_SUFFIXES = (".xlsx", ".xls")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+"""``.xlsm`` (an xlsx with macros) is read as xlsx; the macros are not run."""
 SUFFIXES = TEXT_SUFFIXES + EXCEL_SUFFIXES
+PASSWORD_PROTECTED = "the workbook is password-protected: remove the password and save it again"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAMS = tuple(name.encode("utf-16-le") + b"\x00\x00"
+                           for name in ("EncryptionInfo", "EncryptedPackage"))
 
 Row = tuple[int, list[str]]
 """(row number users see, stripped cell texts)."""
@@ -56,8 +63,38 @@ class HeaderSearch:
 
 
 def file_kind(path: Path) -> str:
-    """csv, txt, xlsx or xls, from the file name."""
-    return path.suffix.lower().lstrip(".")
+    """csv, txt, xlsx or xls, from the file name (an .xlsm is an xlsx)."""
+    kind = path.suffix.lower().lstrip(".")
+    return "xlsx" if kind == "xlsm" else kind
+
+
+def not_regular(mode: int) -> str | None:
+    """What a path that is not a regular file is (from its ``st_mode``); None for a file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def ensure_regular(path: Path, label: str) -> None:
+    """Refuse a FIFO, socket or device without opening it: reading a FIFO waits for a writer
+    that may never come, and a device may never end."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise InputError(f"cannot read {label}", [Problem(label, str(exc))]) from None
+    what = not_regular(mode)
+    if what is not None:
+        raise InputError(f"{label} is not a file", [Problem(
+            label, f"{what}, not a file: recon reads regular files only; take it out of the "
+                   "folder")])
 
 
 # -- text files -------------------------------------------------------------------------------
@@ -136,6 +173,7 @@ def read_text_rows(path: Path, encoding: str, delimiter: str, label: str, *,
 
 
 def _read_bytes(path: Path, label: str) -> bytes:
+    ensure_regular(path, label)
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -166,9 +204,13 @@ def cell_text(value: object) -> str:
 def read_excel_sheets(path: Path, label: str, *, sheet: str | None = None,
                       max_rows: int | None = None) -> dict[str, list[Row]]:
     """Rows of every sheet (or of ``sheet``), numbered as Excel numbers them."""
+    ensure_regular(path, label)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
+        if isinstance(exc, PasswordError) or _encrypted(path):
+            raise InputError(f"{label} is password-protected", [
+                Problem(label, PASSWORD_PROTECTED)]) from None
         raise InputError(f"{label} is not a readable Excel file", [
             Problem(label, f"cannot open it as {file_kind(path)}: {exc}{_not_excel_hint(path)}")
         ]) from None
@@ -192,6 +234,27 @@ def read_excel_sheets(path: Path, label: str, *, sheet: str | None = None,
     return out
 
 
+def _encrypted(path: Path) -> bool:
+    """An OLE2 compound file holding an EncryptionInfo or EncryptedPackage stream: how Office
+    stores a password-protected .xlsx (calamine says so itself when the name ends in .xlsx).
+    Directory entries are 128 bytes long and start with their UTF-16 name; only called when a
+    workbook could not be opened, so reading it whole once more costs nothing in the usual case."""
+    try:
+        with path.open("rb") as f:
+            if f.read(8) != _OLE_MAGIC:
+                return False
+            data = f.read()
+    except OSError:
+        return False
+    for name in _ENCRYPTED_STREAMS:
+        at = data.find(name)
+        while at >= 0:
+            if (at + 8) % 128 == 0:  # offsets in the file are at + 8
+                return True
+            at = data.find(name, at + 1)
+    return False
+
+
 def _not_excel_hint(path: Path) -> str:
     """Some systems save HTML or tab-separated text under an .xls name."""
     try:
@@ -205,6 +268,15 @@ def _not_excel_hint(path: Path) -> str:
     if b"\t" in start or b"," in start:
         return " (it looks like text: rename it to .txt or .csv)"
     return ""
+
+
+def several_sheets(found: dict[str, tuple[str, ...]], detail: str = "") -> str:
+    """The problem of a workbook whose sheets (name -> profiles matching it) hold data."""
+    listed = ", ".join(f"{name!r} ({', '.join(names)})" for name, names in found.items())
+    return (f"sheets {listed} each look like data{detail}: recon reads one sheet per workbook and "
+            "does not guess which (a draft or copied sheet must not win silently); delete the "
+            "sheets that are not data, save each sheet as its own file, or name the sheet in "
+            "the profile (sheet:)")
 
 
 # -- both -------------------------------------------------------------------------------------
@@ -227,16 +299,31 @@ def read_grid(path: str | Path, profile: Profile | None = None, *, label: str | 
     """Read a file as rows of cell text, the way ``profile`` says (encoding, delimiter, sheet).
 
     Without a profile a text file is read as comma-separated with encoding ``auto`` and a
-    workbook's first sheet is returned. For a workbook and a profile without ``sheet``, the
-    first sheet whose first rows hold the profile's signature is used (else the first sheet).
+    workbook's first sheet is returned. For a workbook and a profile without ``sheet``, the one
+    sheet whose first rows hold the profile's signature is used (else the first sheet); when
+    several do, which one is meant is not guessed: an InputError names them (the loader reads
+    them all, see :func:`read_grids`).
     """
+    path = Path(path)
+    label = label or str(path)
+    grids = read_grids(path, profile, label=label, max_rows=max_rows)
+    if len(grids) > 1:
+        raise InputError(f"{label}: several sheets hold data", [Problem(
+            label, several_sheets({g.sheet: (profile.name,) for g in grids}))])
+    return grids[0]
+
+
+def read_grids(path: str | Path, profile: Profile | None = None, *, label: str | None = None,
+               max_rows: int | None = None) -> list[Grid]:
+    """Like :func:`read_grid`, but every sheet whose first rows hold the profile's signature
+    when several do (a workbook with a copy of its data, or a draft, on another sheet)."""
     path = Path(path)
     label = label or str(path)
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         encoding = profile.encoding if profile else "auto"
         delimiter = profile.delimiter if profile else ","
-        return Grid(path, read_text_rows(path, encoding, delimiter, label, max_rows=max_rows))
+        return [Grid(path, read_text_rows(path, encoding, delimiter, label, max_rows=max_rows))]
     if suffix not in EXCEL_SUFFIXES:
         raise InputError(f"{label}: unsupported file type", [Problem(
             label, f"cannot read {suffix or 'files without an extension'}; "
@@ -244,8 +331,10 @@ def read_grid(path: str | Path, profile: Profile | None = None, *, label: str | 
     sheets = read_excel_sheets(path, label, sheet=profile.sheet if profile else None,
                                max_rows=max_rows)
     if profile is not None:
-        for name, rows in sheets.items():
-            if find_header(rows, profile.signature, profile.header_search_rows).index is not None:
-                return Grid(path, rows, name)
+        found = [Grid(path, rows, name) for name, rows in sheets.items()
+                 if find_header(rows, profile.signature, profile.header_search_rows).index
+                 is not None]
+        if found:
+            return found
     name, rows = next(iter(sheets.items()), (None, []))
-    return Grid(path, rows, name)
+    return [Grid(path, rows, name)]

@@ -19,6 +19,7 @@ import pandas as pd
 
 from recon_lib import config
 from recon_lib.periods import Period
+from recon_lib.privacy import looks_personal, quote_cell
 
 STRIP = " \t\r\n\u3000\xa0\ufeff"
 """Characters trimmed from both ends of every cell: spaces, tabs, full-width spaces, BOMs."""
@@ -174,7 +175,7 @@ def _bool(raw: pd.Series) -> tuple[np.ndarray, Problems]:
     out[is_false] = False
     bad = ~(is_true | is_false | (raw == "").to_numpy())
     accepted = "是/否, true/false, 1/0, Y/N"
-    return out, [(row, f"expected yes or no ({accepted}), got {text!r}")
+    return out, [(row, f"expected yes or no ({accepted}), got {quote_cell(text)}")
                  for row, text in raw[bad].items()]
 
 
@@ -205,14 +206,17 @@ def _number(raw: pd.Series, type_: str, negate: bool,
     for pos, row, original, number, flip, good in zip(
             positions, raw.index[todo], raw[todo], clean, parens, ok, strict=True):
         if not good:
-            problems.append((row, f"expected a number, got {original!r} (like {example})"))
+            problems.append((row, f"expected a number, got {quote_cell(original)} "
+                                  f"(like {example})"))
             continue
         key = (number, bool(flip) != negate)
         if key not in cache:
             cache[key] = _to_number(number, key[1], limits)
         value = cache[key]
         if isinstance(value, str):  # an error message
-            problems.append((row, value.format(original=original, type_=type_)))
+            number = "a number" if looks_personal(original) else f"number {original!r}"
+            problems.append((row, value.format(original=quote_cell(original), number=number,
+                                               type_=type_)))
         else:
             out[pos] = value
     return out, problems
@@ -227,13 +231,14 @@ def _limits(type_: str) -> tuple:
 
 
 def _to_number(text: str, flip: bool, limits: tuple) -> object:
-    """One number, or an error message template (a str)."""
-    too_large = "number {original!r} is too large for {type_}"
+    """One number, or an error message template (a str) with the cell quoted as ``original``
+    (by :func:`recon_lib.privacy.quote_cell`) or as ``number``."""
+    too_large = "{number} is too large for {type_}"
     try:
         value = -Decimal(text) if flip else Decimal(text)
         if limits[0] == "int":
             if value != value.to_integral_value():
-                return "expected a whole number, got {original!r} (like 3)"
+                return "expected a whole number, got {original} (like 3)"
             value = int(value)
             return value if limits[1] <= value <= limits[2] else too_large
         # Money rounds half up, as invoices do, not half-even.
@@ -257,7 +262,7 @@ def _example(fmt: str) -> str:
 def _date_message(k: str, formats: tuple[str, ...], original: str) -> str:
     examples = [_example(f) for f in formats]
     examples += ["2026-10-05"] if k == "date" else ["2026-10-05", "2026-10-05 13:45:00"]
-    return f"expected a date like {' or '.join(dict.fromkeys(examples))}, got {original!r}"
+    return f"expected a date like {' or '.join(dict.fromkeys(examples))}, got {quote_cell(original)}"
 
 
 def _temporal(raw: pd.Series, k: str, formats: tuple[str, ...], period: Period | None,
@@ -315,7 +320,7 @@ def _temporal(raw: pd.Series, k: str, formats: tuple[str, ...], period: Period |
             found.update(converted)
             for row in naive.index.difference(converted.index):
                 found[row] = pd.NaT
-                messages[row] = (f"{text[row]!r} does not exist or is ambiguous in time zone "
+                messages[row] = (f"{quote_cell(text[row])} does not exist or is ambiguous in time zone "
                                  f"{timezone} (a daylight-saving change)")
 
     unit = "datetime64[D]" if k == "date" else "datetime64[us]"
@@ -350,7 +355,7 @@ def _zoned(base: pd.Series, zone: pd.Series,
     from its zone to Asia/Shanghai.
     """
     offsets = zone.map(zone_offset)
-    errors = {row: (f"unknown time zone {name!r} in {base[row] + ' ' + name!r}: give the "
+    errors = {row: (f"unknown time zone {name!r} in {quote_cell(base[row] + ' ' + name)}: give the "
                     "profile's column a timezone (an IANA name such as America/Chicago)")
               for row, name in zone[offsets.isna()].items()}
     base = base[offsets.notna()]
@@ -386,7 +391,7 @@ def _yearless(text: pd.Series, fmt: str,
     dated: dict[object, datetime] = {}
     if period is None:
         return pd.Series(dated, dtype="datetime64[us]"), {
-            row: f"{text[row]!r} has no year and no period was given to take it from"
+            row: f"{quote_cell(text[row])} has no year and no period was given to take it from"
             for row in parsed.index}
     errors: dict[object, str] = {}
     horizon = datetime.combine(period.end, datetime.min.time()) + YEARLESS_LOOKAHEAD
@@ -402,5 +407,5 @@ def _yearless(text: pd.Series, fmt: str,
                 dated[row] = candidate
                 break
         else:
-            errors[row] = f"{text[row]!r} is not a valid date in {year}"
+            errors[row] = f"{quote_cell(text[row])} is not a valid date in {year}"
     return pd.Series(dated, dtype="datetime64[us]"), errors

@@ -23,12 +23,14 @@ Kind = Literal["number", "text", "date"]
 Cardinality = Literal["one_to_one", "one_to_many", "many_to_one"]
 NormalizeStep = Literal["trim", "upper", "fullwidth", "leading_zeros"]
 Mode = Literal["keyed", "unkeyed"]
+IfMissing = Literal["mismatch", "skip"]
 
 KINDS: tuple[str, ...] = get_args(Kind)
 CARDINALITIES: tuple[str, ...] = get_args(Cardinality)
 NORMALIZE_STEPS: tuple[str, ...] = get_args(NormalizeStep)
 """Also the order the steps are applied in, whatever order a spec lists them in."""
 MODES: tuple[str, ...] = get_args(Mode)
+IF_MISSING: tuple[str, ...] = get_args(IfMissing)
 
 STATES: tuple[str, ...] = (
     "matched",
@@ -203,6 +205,11 @@ class Compare:
     value is the larger, ``reason_under`` when it is the smaller, else (or when that one is not
     given, and for text or a value missing on one side) ``reason``. ``None`` tolerance: the spec's
     ``default_tolerance`` for numbers, exact for dates.
+
+    ``if_missing``: what a value missing (NULL) on either side of a pair means. ``mismatch`` (the
+    default): NULL on one side fails the comparison (status ``missing_value``, code ``reason``),
+    NULL on both is equal. ``skip``: the comparison cannot be made on that pair (status
+    ``unchecked``); it neither fails nor agrees, so the pair's state comes from its other checks.
     """
 
     left: str
@@ -212,6 +219,7 @@ class Compare:
     reason_under: str | None = None
     reason: str | None = None
     kind: Kind = "number"
+    if_missing: IfMissing = "mismatch"
 
     def __post_init__(self) -> None:
         _check_ident("left", self.left)
@@ -237,6 +245,8 @@ class Compare:
             _fail("tolerance", "a number comparison takes a numeric Tolerance, not a timedelta")
         for name in ("reason_over", "reason_under", "reason"):
             _check_reason(name, getattr(self, name))
+        if self.if_missing not in IF_MISSING:
+            _fail("if_missing", f"must be one of {IF_MISSING}, got {self.if_missing!r}")
 
     @property
     def name(self) -> str:
@@ -447,6 +457,7 @@ __all__ = [
     "AGREEING_STATES",
     "CARDINALITIES",
     "EXCEPTION_STATES",
+    "IF_MISSING",
     "KINDS",
     "NORMALIZE_STEPS",
     "STATES",

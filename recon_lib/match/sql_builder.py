@@ -77,6 +77,9 @@ FULLWIDTH_TO = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
 US_PER_SECOND = 1_000_000
 
 FAIL_STATUSES = ("over", "under", "different", "missing_value")
+UNCHECKED = "unchecked"
+"""Status of a comparison that could not be made (a value missing, ``Compare.if_missing="skip"``):
+neither failing nor agreeing."""
 WINDOW_FAIL_STATUSES = ("early", "late", "missing_value")
 SIDES = ("left", "right")
 
@@ -580,13 +583,17 @@ def diffs_sql(ctx: Ctx) -> str:
 
 
 def status_sql(i: int, ctx: Ctx) -> str:
-    """Status of compare ``i`` on a pair: equal, within, over, under, different, missing_value."""
+    """Status of compare ``i`` on a pair: equal, within, over, under, different, missing_value,
+    or ``unchecked`` (a value missing on either side, when the compare skips missing values)."""
     cmp, left, right = ctx.spec.compare[i], f"l_c{i}", f"r_c{i}"
-    head = (
-        "CASE\n  WHEN NOT (l_present AND r_present) THEN NULL\n"
-        f"  WHEN {left} IS NULL AND {right} IS NULL THEN 'equal'\n"
-        f"  WHEN {left} IS NULL OR {right} IS NULL THEN 'missing_value'\n"
-    )
+    if cmp.if_missing == "skip":
+        nulls = f"  WHEN {left} IS NULL OR {right} IS NULL THEN '{UNCHECKED}'\n"
+    else:
+        nulls = (
+            f"  WHEN {left} IS NULL AND {right} IS NULL THEN 'equal'\n"
+            f"  WHEN {left} IS NULL OR {right} IS NULL THEN 'missing_value'\n"
+        )
+    head = "CASE\n  WHEN NOT (l_present AND r_present) THEN NULL\n" + nulls
     if cmp.kind == "text":
         return head + f"  WHEN {left} = {right} THEN 'equal'\n  ELSE 'different'\nEND"
     return (
@@ -725,17 +732,15 @@ def compare_explanation_sql(i: int, ctx: Ctx) -> str:
     cmp, p = ctx.spec.compare[i], ctx.params
     name = p.text(f"c{i}_name", cmp.name)
     values = concat(_value_text("left", i, ctx), "', '", _value_text("right", i, ctx))
-    missing = concat(
-        name,
-        "' has no value on the '",
-        f"CASE WHEN l_c{i} IS NULL THEN {ctx.label('left')} ELSE {ctx.label('right')} END",
-        "' side'",
-    )
+    empty_side = f"CASE WHEN l_c{i} IS NULL THEN {ctx.label('left')} ELSE {ctx.label('right')} END"
+    missing = concat(name, "' has no value on the '", empty_side, "' side'")
+    unchecked = concat(name, "' not checked: no value on the '", empty_side, "' side'")
     differs, within = concat(name, "' differs: '"), concat(name, "' within tolerance: '")
     if cmp.kind == "text":
         return (
             f"CASE s{i} WHEN 'different' THEN {concat(differs, values)}"
-            f" WHEN 'missing_value' THEN {missing} END"
+            f" WHEN 'missing_value' THEN {missing}"
+            f" WHEN '{UNCHECKED}' THEN {unchecked} END"
         )
     tol = ctx.spec.tolerance_for(cmp)
     tol_text = p.text(f"c{i}_tol_text", tolerance_text(tol))
@@ -748,7 +753,8 @@ def compare_explanation_sql(i: int, ctx: Ctx) -> str:
         f"  WHEN 'within' THEN {concat(within, body)}\n"
         f"  WHEN 'over' THEN {concat(differs, body)}\n"
         f"  WHEN 'under' THEN {concat(differs, body)}\n"
-        f"  WHEN 'missing_value' THEN {missing}\nEND"
+        f"  WHEN 'missing_value' THEN {missing}\n"
+        f"  WHEN '{UNCHECKED}' THEN {unchecked}\nEND"
     )
 
 

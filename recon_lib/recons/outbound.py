@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from recon_lib.coverage import Check
 from recon_lib.match import Compare, DateWindow, MatchSpec, Side, run_match
 from recon_lib.recons.base import RunContext, store_findings
 
 RECON = "outbound"
+
+CHECKS = (
+    Check(RECON, "movements", "出库记录 Every parcel has its stock movement",
+          ("OUT_NO_MOVEMENT", "OUT_NO_SHIPMENT", "OUT_QTY_MISMATCH", "OUT_SKU_MISMATCH",
+           "OUT_TIME_GAP"), ("shipments", "shipment_lines", "inventory_movements")),
+)
+"""What each check needs (see recon_lib/coverage.py): without it, not checked."""
 
 
 def spec(window_hours: int) -> MatchSpec:

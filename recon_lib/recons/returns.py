@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from recon_lib.coverage import Check
 from recon_lib.match import Compare, MatchSpec, Side, run_match
 from recon_lib.recons.base import RunContext, store_findings
 
 RECON = "returns"
+
+CHECKS = (
+    Check(RECON, "refunds", "退款与收货 Refunds against goods received",
+          ("RET_REFUND_NOT_RECEIVED", "RET_RECEIVED_NOT_REFUNDED", "RET_REFUND_MISMATCH"),
+          ("return_receipts", "refunds"), context=("return_requests",)),
+    Check(RECON, "receipts", "退货收货 Goods received against requests",
+          ("RET_QTY_MISMATCH", "RET_BAD_CONDITION", "RET_UNEXPECTED_PARCEL"),
+          ("return_receipts",), context=("return_requests",)),
+    Check(RECON, "pickup", "退货揽收 Return parcels picked up", ("RET_NO_PICKUP",),
+          ("tracking_events", "return_receipts"), context=("return_requests",)),
+)
+"""What each check needs (see recon_lib/coverage.py): without it, not checked."""
 
 SPEC = MatchSpec(
     name="returns",

@@ -7,10 +7,23 @@ of substituted SKUs live in ``sql/shipping_discrepancies.sql``.
 
 from __future__ import annotations
 
+from recon_lib.coverage import Check
 from recon_lib.match import Compare, MatchSpec, Side, run_match
 from recon_lib.recons.base import RunContext, store_findings
 
 RECON = "shipping"
+
+CHECKS = (
+    Check(RECON, "shipped", "发货时效 Shipped on time, not after cancellation",
+          ("SHIP_UNSHIPPED", "SHIP_LATE", "SHIP_AFTER_CANCEL"), ("shipments",),
+          context=("orders",)),
+    Check(RECON, "lines", "发货明细 Shipped SKUs and quantities",
+          ("SHIP_PARTIAL", "SHIP_OVER", "SHIP_WRONG_SKU"),
+          ("shipments", "shipment_lines"), context=("orders", "order_lines")),
+    Check(RECON, "orders_known", "发货有订单 Every parcel has an order", ("SHIP_UNKNOWN_ORDER",),
+          ("orders", "shipments")),
+)
+"""What each check needs (see recon_lib/coverage.py): without it, not checked."""
 
 SPEC = MatchSpec(
     name="shipping",

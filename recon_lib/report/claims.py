@@ -5,28 +5,36 @@ reason, and the accrual for parcels not billed yet) and one evidence sheet per r
 headers, filters and number formats. A volume rebate short of the contract is claimable too; its
 sheet shows the month's volume, the tier reached, the rebate due, the month whose bill the
 contract puts the credit on (the same or the next) and what that bill credited.
+
+The workbook goes to the courier, and its text comes from files (their bill, our shipments): every
+cell is written by ``recon_lib.report.workbook``, so a waybill reading ``=HYPERLINK(...)`` is text,
+and the totals are our formulas with their values cached. A carrier's name becomes part of a file
+name only through :func:`workbook_name`, which keeps letters, digits, ``-`` and ``_``.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from recon_lib.db import Database
 from recon_lib.periods import Period
 from recon_lib.reasons import REASONS, codes_for
+from recon_lib.report import workbook
+from recon_lib.report.workbook import Formula, append
 
 log = logging.getLogger(__name__)
 
 ACCRUAL = "FRT_UNBILLED"  # not a claim: an expense to accrue until the courier bills it
 REBATE = "FRT_REBATE_SHORT"  # claimable, but about a month's volume rather than a waybill
 MONEY_FORMAT = "#,##0.00"
-HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+HEADER_FILL = workbook.HEADER_FILL
 
 EVIDENCE = [  # column in the query, header in the workbook, number format
     ("waybill_no", "运单号 Waybill", "@"),
@@ -62,7 +70,10 @@ REBATE_EVIDENCE = [  # the same, for a rebate short of the contract: one row per
 
 
 def workbook_name(carrier: str) -> str:
-    return f"freight_claims_{carrier}.xlsx"
+    """``freight_claims_<carrier>.xlsx``; any character of the carrier's name but a letter, a
+    digit, ``-`` or ``_`` becomes ``_``, so a name from a bill cannot leave the folder."""
+    safe = re.sub(r"[^\w-]", "_", str(carrier), flags=re.ASCII).strip("_") or "UNKNOWN"
+    return f"freight_claims_{safe[:60]}.xlsx"
 
 
 def claim_lines(db: Database, period: Period) -> pd.DataFrame:
@@ -86,37 +97,35 @@ def write_claims(db: Database, period: Period, out_dir: Path) -> list[Path]:
 
 
 def _header(ws, headers: list[str]) -> None:
-    ws.append(headers)
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    workbook.header(ws, headers)
 
 
 def _write_workbook(path: Path, carrier: str, period: Period, lines: pd.DataFrame) -> None:
     wb = Workbook()
     summary = wb.active
     summary.title = "汇总 Summary"
-    summary.append([f"快递费对账索赔 Freight claims — {carrier} — {period.label}"])
+    append(summary, [f"快递费对账索赔 Freight claims — {carrier} — {period.label}"])
     summary["A1"].font = Font(bold=True, size=13)
     summary.append([])
     _header(summary, ["原因 Reason", "代码 Code", "票数 Waybills", "金额 Amount"])
     first = summary.max_row + 1
     claims = [c for c in codes_for("freight") if c != ACCRUAL]
+    waybills, total = 0, 0.0
     for code in claims:
         part = lines[lines["reason_code"] == code]
         reason = REASONS[code]
-        summary.append([f"{reason.title_zh} {reason.title}", code, len(part),
-                        round(float(part["amount"].fillna(0).sum()), 2)])
+        amount = round(float(part["amount"].fillna(0).sum()), 2)
+        append(summary, [f"{reason.title_zh} {reason.title}", code, len(part), amount])
+        waybills, total = waybills + len(part), total + amount
     last = summary.max_row
-    summary.append(["可索赔合计 Claimable total", "", f"=SUM(C{first}:C{last})",
-                    f"=SUM(D{first}:D{last})"])
+    append(summary, ["可索赔合计 Claimable total", "", Formula(f"=SUM(C{first}:C{last})", waybills),
+                     Formula(f"=SUM(D{first}:D{last})", round(total, 2))])
     summary[f"A{summary.max_row}"].font = Font(bold=True)
     summary.append([])
     accrual = lines[lines["reason_code"] == ACCRUAL]
-    summary.append([f"{REASONS[ACCRUAL].title_zh} {REASONS[ACCRUAL].title} (计提 accrual, "
-                    "not a claim)", ACCRUAL, len(accrual),
-                    round(float(accrual["amount"].fillna(0).sum()), 2)])
+    append(summary, [f"{REASONS[ACCRUAL].title_zh} {REASONS[ACCRUAL].title} (计提 accrual, "
+                     "not a claim)", ACCRUAL, len(accrual),
+                     round(float(accrual["amount"].fillna(0).sum()), 2)])
     for row in summary.iter_rows(min_row=first, max_row=summary.max_row, min_col=4, max_col=4):
         for cell in row:
             cell.number_format = MONEY_FORMAT
@@ -132,7 +141,7 @@ def _write_workbook(path: Path, carrier: str, period: Period, lines: pd.DataFram
         ws = wb.create_sheet(REASONS[code].title_zh[:31])
         _header(ws, [header for _, header, _ in evidence])
         for record in part.itertuples(index=False):
-            ws.append([_cell(getattr(record, col)) for col, _, _ in evidence])
+            append(ws, [getattr(record, col) for col, _, _ in evidence])
         for i, (_, header, fmt) in enumerate(evidence, start=1):
             letter = get_column_letter(i)
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
@@ -140,16 +149,4 @@ def _write_workbook(path: Path, carrier: str, period: Period, lines: pd.DataFram
             ws.column_dimensions[letter].width = 60 if header.startswith("说明") else 16
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
-    wb.save(path)
-
-
-def _cell(value):
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if type(value).__name__ == "Decimal":
-        return float(value)
-    return value
+    workbook.save(wb, path)

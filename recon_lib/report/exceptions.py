@@ -1,18 +1,24 @@
 """``reports/<period>/exceptions.xlsx``: one sheet per reconciliation and the register sheet.
 
 The register sheet is the round trip: analysts edit status, owner and note there and run
-``recon resolve``. Its first row holds the column names ``recon resolve`` reads; the other
-sheets are for reading and filtering.
+``recon resolve``. Its first row holds the column names ``recon resolve`` reads, and its last,
+hidden column each row's version stamp (``register.VERSION_COLUMN``): the state of the item when
+the workbook was written, so that ``recon resolve`` never applies a row to an item that changed
+since. The other sheets are for reading and filtering.
+
+Every cell is written by ``recon_lib.report.workbook``: text from the input files (waybills,
+explanations, order ids) is always a text cell, never a formula.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -21,10 +27,11 @@ from recon_lib.db import Database
 from recon_lib.periods import Period
 from recon_lib.privacy import mask_frame
 from recon_lib.reasons import REASONS, RECONCILIATIONS
+from recon_lib.report import workbook
 
 log = logging.getLogger(__name__)
 
-HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+HEADER_FILL = workbook.HEADER_FILL
 EDITABLE_FILL = PatternFill("solid", fgColor="FFF7D6")
 MONEY = "#,##0.00"
 WORKBOOK = "exceptions.xlsx"
@@ -58,36 +65,22 @@ def write_exceptions(db: Database, period: Period, out_dir: Path) -> Path:
         part = found[found["recon"] == recon]
         ws = wb.create_sheet(SHEET_NAMES.get(recon, recon)[:31])
         _frame(ws, part, FINDING_COLUMNS)
-    _register_sheet(wb.create_sheet(register.SHEET), mask_frame(items))
-    path = out_dir / WORKBOOK
-    tmp = path.with_suffix(".xlsx.tmp")
-    wb.save(tmp)
-    tmp.replace(path)  # a reader never sees a half-written workbook
+    stamps = register.version_stamps(items, period.end, datetime.now())
+    _register_sheet(wb.create_sheet(register.SHEET), mask_frame(items), stamps)
+    path = workbook.save(wb, out_dir / WORKBOOK)  # a reader never sees a half-written workbook
     log.info("wrote %s (%d findings, %d register items)", path.name, len(found), len(items))
     return path
 
 
-def _header(ws, headers, fill=HEADER_FILL) -> None:
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+def _header(ws, headers) -> None:
+    workbook.header(ws, headers)
     ws.freeze_panes = "A2"
-
-
-def _value(v):
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        return None
-    if hasattr(v, "item"):
-        return v.item()
-    return v
 
 
 def _frame(ws, df: pd.DataFrame, columns) -> None:
     _header(ws, [header for _, header, _, _ in columns])
     for record in df.itertuples(index=False):
-        ws.append([_value(getattr(record, col)) for col, _, _, _ in columns])
+        workbook.append(ws, [getattr(record, col) for col, _, _, _ in columns])
     for i, (_, _, width, fmt) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
         for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
@@ -95,11 +88,11 @@ def _frame(ws, df: pd.DataFrame, columns) -> None:
     ws.auto_filter.ref = ws.dimensions
 
 
-def _register_sheet(ws, items: pd.DataFrame) -> None:
+def _register_sheet(ws, items: pd.DataFrame, stamps: list[str]) -> None:
     names = list(register.COLUMNS)
-    _header(ws, names)
-    for record in items[names].itertuples(index=False):
-        ws.append([_value(v) for v in record])
+    _header(ws, [*names, register.VERSION_COLUMN])
+    for record, stamp in zip(items[names].itertuples(index=False), stamps, strict=True):
+        workbook.append(ws, [*record, stamp])
     for i, name in enumerate(names, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = REGISTER_WIDTHS.get(name, 14)
@@ -115,3 +108,6 @@ def _register_sheet(ws, items: pd.DataFrame) -> None:
     ws.add_data_validation(choice)
     choice.add(f"{status_col}2:{status_col}{max(2, ws.max_row)}")
     ws.auto_filter.ref = ws.dimensions
+    version = ws.column_dimensions[get_column_letter(len(names) + 1)]
+    version.hidden = True  # recon resolve's, not the analyst's
+    version.width = 40

@@ -4,12 +4,19 @@ nbconvert's ``lab`` template links require.js and MathJax from a CDN, appends a 
 from unpkg when the notebook has widget state, and carries an inline module that imports
 mermaid.js from cdnjs. ``templates/recon_offline.html.j2`` removes all four; every export is then
 checked with :func:`external_resources` and refused if anything would still be fetched.
+
+Every page also carries a Content-Security-Policy (:func:`with_csp`): ``default-src 'none'``,
+images from ``data:`` only, and only the ``<style>`` blocks and the one ``<script>`` that the
+template put in the page's head, each allowed by its SHA-256 hash. Values from the input files are
+escaped where they are rendered (``recon_lib.show``); the policy is the second line: a value that
+escaped escaping still cannot run a script, load anything or style the page.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import logging
 import mimetypes
 import os
@@ -114,6 +121,67 @@ def external_resources(html_text: str) -> list[str]:
     finder.feed(html_text)
     finder.close()
     return finder.found
+
+
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+_HEAD_START = re.compile(r"<head\b[^>]*>(\s*<meta\s+charset=[^>]*>)?", re.IGNORECASE)
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_ELEMENT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
+_JAVASCRIPT = ("", "text/javascript", "application/javascript", "module")
+_CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?')
+
+
+def _source_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def content_security_policy(page: str) -> str:
+    """The policy for a page: nothing fetched (images from ``data:`` only), and only what the
+    page's ``<head>`` holds may style or script it: each ``<style>`` block and at most one
+    inline ``<script>``, by hash. Nothing in the body is ever allowed, so a value from an input
+    file that reached the page unescaped cannot run.
+
+    Raises StepError if the head holds more than one script or a script with ``src``.
+    """
+    end = _HEAD_END.search(page)
+    head = page[:end.start()] if end else ""
+    styles = [_source_hash(css) for css in _STYLE_ELEMENT.findall(head)]
+    scripts = []
+    for attributes, code in _SCRIPT_ELEMENT.findall(head):
+        kind = _SCRIPT_TYPE.search(attributes)
+        if (kind.group(1).lower() if kind else "") not in _JAVASCRIPT:
+            continue  # data (application/json, ...): never run
+        if re.search(r"\bsrc\s*=", attributes, re.IGNORECASE):
+            raise StepError("the report template's head loads a script file; reports allow only "
+                            "their one inline script")
+        scripts.append(_source_hash(code))
+    if len(scripts) > 1:
+        raise StepError(f"the report template's head has {len(scripts)} scripts; reports allow "
+                        "only one inline script (the table filter)")
+    none = "'none'"
+    return "; ".join([
+        f"default-src {none}",
+        f"script-src {scripts[0] if scripts else none}",
+        f"style-src {' '.join(dict.fromkeys(styles)) or none}",
+        "img-src data:",
+        "font-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ])
+
+
+def with_csp(page: str) -> str:
+    """``page`` with its :func:`content_security_policy` as the first element of its head
+    (right after ``<meta charset>``), replacing one added before."""
+    page = _CSP_META.sub("", page, count=1)
+    start = _HEAD_START.search(page)
+    if start is None:
+        raise StepError("a report page without <head> cannot carry its security policy")
+    policy = content_security_policy(page).replace('"', "&quot;")
+    meta = f'\n<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
+    return page[:start.end()] + meta + page[start.end():].lstrip("\n")
 
 
 def notebook_title(nb: nbformat.NotebookNode, default: str) -> str:
@@ -235,6 +303,7 @@ def export_html(
             "it by a relative path)."
         )
 
+    body = with_csp(body)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(html_path, body)
     log.info("rendered %s -> %s", ipynb_path.name, html_path)

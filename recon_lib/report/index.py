@@ -1,6 +1,10 @@
 """The index pages: one per period (headline figures, status, links to each section) and one for
 the whole ``reports/`` folder. Plain HTML with inline CSS and no scripts, so a forwarded folder
-opens anywhere, offline. All text is HTML-escaped; links are relative.
+opens anywhere, offline. All text is HTML-escaped; links are relative. Every page carries a
+Content-Security-Policy (``html.with_csp``, applied in ``_write``) that allows only its own
+``<style>`` and no script at all: a new block adds markup built with ``escape()`` for every
+value and ``_href()`` for every link, and its CSS in ``_CSS`` (never a ``style=""``
+attribute, which the policy blocks).
 """
 
 from __future__ import annotations
@@ -10,11 +14,15 @@ import os
 from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from recon_lib.errors import InputError, StepError
-from recon_lib.report.html import external_resources, write_atomically
+from recon_lib.report.html import external_resources, with_csp, write_atomically
 from recon_lib.report.notebooks import RenderedNotebook
+
+if TYPE_CHECKING:
+    from recon_lib.coverage import Coverage
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +46,8 @@ h2 { font-size: 13px; margin: 28px 0 10px; color: var(--muted); text-transform: 
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
 .status { margin: 0; color: var(--muted); font-size: 16px; }
+.coverage.incomplete { border-left: 4px solid #e65100; background: #fff8e1; }
+.coverage.incomplete > .status { color: #e65100; font-weight: 600; }
 .notice { margin: 16px 0 0; padding: 10px 14px; border-radius: 6px; background: var(--bad-bg);
           color: var(--bad); font-weight: 600; }
 .card { background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
@@ -121,7 +131,7 @@ def _alerts_block(alerts: Sequence[tuple[str, str, Sequence[tuple[str, Path]]]],
                "</section>"
     items = []
     for severity, message, links in alerts:
-        css = severity  # validated with the rules: info, warning or critical
+        css = escape(severity)  # validated with the rules: info, warning or critical
         refs = " · ".join(f'<a href="{escape(_href(Path(path), out_dir))}">{escape(label)}</a>'
                           for label, path in links)
         evidence = f'<span class="evidence">Evidence: {refs}</span>' if refs else ""
@@ -134,6 +144,7 @@ def _write(path: Path, text: str) -> Path:
     remote = external_resources(text)
     if remote:  # cannot happen with escaped text; guards future edits of this module
         raise StepError(f"{path} would load resources from the internet: {remote}")
+    text = with_csp(text)  # only this page's own <style> may style it; no script may run
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, text)
     log.info("wrote %s", path)
@@ -160,6 +171,7 @@ def write_period_index(
     status: str = "",
     downloads: Iterable[tuple[str, Path]] = (),
     alerts: Sequence[tuple[str, str, Sequence[tuple[str, Path]]]] | None = None,
+    coverage: Coverage | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` for one period and return its path.
 
@@ -169,7 +181,8 @@ def write_period_index(
     pairs (workbooks next to the page) linked under "Files". ``alerts`` lists the breached
     alerts as (severity, message, [(label, evidence file)]), most severe first; they open the
     page, above the headline, coloured by severity, and an empty list says "No alerts" (None
-    leaves the block out).
+    leaves the block out). ``coverage`` opens the page with what the run could check: the
+    checks not made and why, and every source's state.
     """
     out_dir = Path(out_dir)
     title = f"Reconciliation report {period_label}"
@@ -183,6 +196,8 @@ def write_period_index(
             "their pages show where they stopped.</p>"
         )
     parts.append("</header>")
+    if coverage is not None:
+        parts.append(_coverage_block(coverage))
     if alerts is not None:
         parts.append(f"<h2>Alerts</h2>\n{_alerts_block(alerts, out_dir)}")
     figures = _figures_table(headline)
@@ -201,6 +216,35 @@ def write_period_index(
         parts.append(f'<h2>Files</h2>\n<section class="card">\n<ul class="files">\n{links}\n'
                      "</ul>\n</section>")
     return _write(out_dir / "index.html", _page(title, "\n".join(parts)))
+
+
+def _coverage_block(coverage: Coverage) -> str:
+    """"What this run could check": checks not made (with why), rows not comparable, sources."""
+    from recon_lib.coverage import SOURCE_STATES_ZH
+
+    kind = "card coverage" + ("" if coverage.complete else " incomplete")
+    lines = [f'<h2>本期核对范围 What this run could check</h2>\n<section class="{kind}">',
+             f'<p class="status">{escape(coverage.summary())}</p>']
+    if coverage.not_checked:
+        items = "\n".join(
+            f"<li><strong>{escape(c.check.title)}</strong>"
+            + (f" ({escape(c.scope)})" if c.scope else "")
+            + f": 未核对 not checked: {escape(c.reason)}"
+            + (f"; {c.withheld:,} finding(s) withheld" if c.withheld else "") + "</li>"
+            for c in coverage.not_checked)
+        lines.append(f'<ul class="coverage-missing">\n{items}\n</ul>')
+    if coverage.rows:
+        items = "\n".join(
+            f"<li>{escape(r.reason_code)}: {r.rows:,} row(s) not comparable: {escape(r.reason)} "
+            f"({escape(r.field)})</li>" for r in coverage.rows)
+        lines.append(f'<ul class="coverage-rows">\n{items}\n</ul>')
+    cells = "\n".join(
+        f"<tr><td>{escape(s.label)}</td><td>{escape(SOURCE_STATES_ZH[s.state])} {escape(s.state)}"
+        f"</td><td>{s.rows:,}</td></tr>" for s in coverage.sources)
+    lines.append('<details><summary>数据来源 Sources</summary>\n<table class="figures">\n'
+                 f"<tr><th>source</th><th>state</th><th>rows</th></tr>\n{cells}\n</table>"
+                 "</details>\n</section>")
+    return "\n".join(lines)
 
 
 def _check_period_folder(label: str) -> None:

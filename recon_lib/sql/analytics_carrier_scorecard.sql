@@ -25,7 +25,9 @@
 -- carrier has (a NULL metric drops out with its weight). rank 1 = best (ties share a rank).
 -- Provinces are normalised by the macro short_province (suffixes 省, 市, 自治区... removed); a
 -- parcel or bill line without one is under province '(unknown)', which does not count as
--- coverage. A claim's courier comes from the macro freight_findings_by_carrier.
+-- coverage. A claim's courier comes from the macro freight_findings_by_carrier. A parcel is a
+-- waybill: one shipment row per waybill (macro one_shipment_per_waybill), however many orders
+-- were packed in it.
 with
 
 params as (
@@ -47,7 +49,7 @@ shipped as (
         s.tracking_no,
         s.ship_time,
         short_province(s.dest_province) as province
-    from shipments as s, params as p
+    from one_shipment_per_waybill() as s, params as p
     where s.ship_time >= p.p_start and s.ship_time < p.p_end
 ),
 
@@ -106,8 +108,7 @@ bill as (
         short_province(coalesce(s.dest_province, b.dest_province)) as province
     from courier_bill_lines as b
     cross join params as p
-    left join (select tracking_no, any_value(dest_province) as dest_province
-               from shipments group by tracking_no) as s on s.tracking_no = b.waybill_no
+    left join one_shipment_per_waybill() as s on s.tracking_no = b.waybill_no
     where b.bill_date >= cast(p.p_start as date) and b.bill_date < cast(p.p_end as date)
 ),
 
@@ -128,8 +129,7 @@ waybill_province as (   -- where a claim's waybill went: as its bill line says, 
     from flagged as f
     left join (select waybill_no, any_value(province) as province
                from bill group by waybill_no) as b on b.waybill_no = f.waybill_no
-    left join (select tracking_no, any_value(dest_province) as dest_province
-               from shipments group by tracking_no) as s on s.tracking_no = f.waybill_no
+    left join one_shipment_per_waybill() as s on s.tracking_no = f.waybill_no
 ),
 
 claimed as (   -- a rebate has no waybill, so no province: it counts on the carrier row only

@@ -8,8 +8,9 @@
 --       requested_at, channel of the order) / orders; refund_rate = refunds (by refunded_at,
 --       refund's channel) / gross_sales
 --   freight = courier_bill_lines payable (by bill_date, every fee type) of waybills that are
---       our shipments' tracking numbers, channel of the shipment's order; freight_per_order,
---       freight_share = freight / gross_sales
+--       our shipments' tracking numbers, channel of the order of the waybill's one shipment
+--       row (macro one_shipment_per_waybill: a parcel of two orders counts once);
+--       freight_per_order, freight_share = freight / gross_sales
 --   platform_fees = -(settlement_lines commission + fee amounts) (by settled_at), lines in a
 --       foreign currency converted at the fx_rates rate of their settlement day;
 --       fee_share = platform_fees / gross_sales
@@ -66,10 +67,9 @@ refunded as (
     group by all
 ),
 
-parcel_orders as (
-    select tracking_no, any_value(order_id) as order_id
-    from shipments
-    group by tracking_no
+parcel_orders as (   -- a waybill's order: its one shipment row's (one_shipment_per_waybill)
+    select tracking_no, order_id
+    from one_shipment_per_waybill()
 ),
 
 freight as (

@@ -4,7 +4,9 @@
 --   avg_review_score = mean score of the period's reviews (category 'review' with a score)
 --   complaints_per_1000 = non-review tickets x 1000 / orders
 --   on_time_rate   = parcels shipped in the period delivered on or before promised_date /
---                    delivered parcels with a promised date (NULL when none: not 0)
+--                    delivered parcels with a promised date (NULL when none: not 0); a parcel
+--                    is a waybill, under the channel of its one shipment row's order (macro
+--                    one_shipment_per_waybill: two orders in one parcel count once)
 --   resolution (non-review tickets opened in the period): median and p90 hours from opened_at
 --                    to resolved_at of resolved tickets; within_sla_share = resolved within
 --                    $sla_hours / all of them (an open ticket counts as not within the SLA and
@@ -61,7 +63,7 @@ delivery as (
         case when grouping(o.channel) = 1 then 'all' else o.channel end as channel,
         count(e.delivered_at) filter (where e.promised_date is not null) as judged,
         count(*) filter (where cast(e.delivered_at as date) <= e.promised_date) as on_time
-    from shipments as s
+    from one_shipment_per_waybill() as s
     cross join params as p
     join orders as o on o.order_id = s.order_id
     left join (select tracking_no,

@@ -79,12 +79,12 @@ sku_rows as (
     where u.units >= p.min_units
 ),
 
-parcels as (
+parcels as (   -- a parcel is a waybill, once however many orders it carries
     select
         s.carrier,
         short_province(s.dest_province) as province,
         cast(e.delivered_at as date) <= e.promised_date as on_time
-    from shipments as s
+    from one_shipment_per_waybill() as s
     cross join params as p
     join (select tracking_no,
                  min(case when event_type = 'delivered' then event_time end) as delivered_at,

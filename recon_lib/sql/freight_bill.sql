@@ -1,5 +1,9 @@
 -- Left side of the freight audit: every bill line dated in the period, with the contract price
--- of what the line claims (its billed weight and destination) for freight lines.
+-- of what the line claims (its billed weight and destination) for freight lines. A line that
+-- names no destination is priced to our parcel's (priced_from 'parcel'); its dest_province
+-- stays empty, so the zone check is not made on it. claimed_payable is NULL when the line has
+-- no weight, no destination is known, or no rate card prices it (see freight_uncheckable.sql).
+-- Our parcel of a waybill is the one of the macro one_shipment_per_waybill.
 create or replace temp table freight_bill as
 with
 
@@ -12,7 +16,7 @@ lines as (
         b.waybill_no,
         b.bill_date,
         b.fee_type,
-        short_province(b.dest_province) as dest_province,
+        nullif(short_province(b.dest_province), '') as dest_province,
         b.dest_province as billed_province,
         b.billed_weight_kg,
         b.amount,
@@ -23,27 +27,39 @@ lines as (
       and b.bill_date < cast($period_end as date)
 ),
 
-carded as (
+parcel_of_line as (
     select
         l.*,
+        s.service,
+        coalesce(l.dest_province, nullif(short_province(s.dest_province), '')) as priced_province,
+        case when l.dest_province is not null then 'bill'
+             when nullif(short_province(s.dest_province), '') is not null then 'parcel'
+        end as priced_from
+    from lines as l
+    left join one_shipment_per_waybill() as s on s.tracking_no = l.waybill_no
+),
+
+carded as (
+    select
+        l.* exclude (service),
         cast(round(l.billed_weight_kg * 1000) as bigint) as claimed_g,
         rc.first_weight_kg, rc.first_price, rc.additional_unit_kg, rc.additional_price,
         rc.discount_rate,
+        rc.first_price is not null as has_rate,
         -- the contract's rounding applies to whatever weight the courier claims
         cast(round(case when rc.rounding_threshold_kg is not null
                          and l.billed_weight_kg > rc.rounding_threshold_kg
                         then rc.rounding_unit_above_kg else rc.rounding_unit_kg end * 1000)
              as bigint) as step_g
-    from lines as l
-    left join shipments as s on s.tracking_no = l.waybill_no
+    from parcel_of_line as l
     left join rate_cards as rc
-      on rc.carrier = l.carrier and rc.dest_province = l.dest_province
-     and rc.service = coalesce(s.service, rc.service)
+      on rc.carrier = l.carrier and rc.dest_province = l.priced_province
+     and rc.service = coalesce(l.service, rc.service)
      and l.bill_date >= rc.effective_from
      and (rc.effective_to is null or l.bill_date <= rc.effective_to)
      and l.fee_type = 'freight'
-    -- one price per line even if a waybill or a card row is ambiguous
-    qualify row_number() over (partition by l.line_id order by rc.service, s.shipment_id) = 1
+    -- one price per line even if a card row is ambiguous (a waybill not ours has no service)
+    qualify row_number() over (partition by l.line_id order by rc.service) = 1
 ),
 
 claimed as (

@@ -11,11 +11,10 @@ found as (   -- each finding with its courier, as in the freight report (see the
     from freight_findings_by_carrier($period)
 ),
 
-parcels as (   -- one parcel per waybill: two orders packed in one parcel share its waybill
+parcels as (   -- one parcel per waybill (two orders packed in one parcel share its waybill)
     select *
-    from shipments
+    from one_shipment_per_waybill()
     where tracking_no in (select waybill_no from found)
-    qualify row_number() over (partition by tracking_no order by shipment_id) = 1
 ),
 
 billed as (   -- the freight line of each waybill on the period's bills

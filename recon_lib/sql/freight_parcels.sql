@@ -3,7 +3,13 @@
 --   chargeable weight = max(actual, L x W x H / divisor), rounded UP to the card's step
 --   (a second step above the card's threshold); fee = first weight + additional steps;
 --   payable = fee - contract discount (rounded half up to the cent).
--- Weights are computed in grams x divisor as integers, so the rounding is exact.
+-- Weights are computed in grams x divisor as integers, so the rounding is exact. A parcel
+-- without a weight, or without a rate card for its carrier, service and destination on its ship
+-- day (has_rate false), has no chargeable weight and no fee: NULL, never 0 (the checks that need
+-- them are not made on it; see freight_uncheckable.sql).
+--
+-- One row per waybill: a waybill on several shipment rows (two orders in one parcel) is the one
+-- parcel of the macro one_shipment_per_waybill (create_macros_shared.sql).
 --
 -- bill_due: when the parcel must be on a bill. A parcel belongs to the courier's billing cycle
 -- ($bill_cycle: 'month', 'week' or 'day') that holds its ship day + $grace_days (a parcel that
@@ -33,7 +39,7 @@ due as (
             else cast(date_trunc('month', cast(s.ship_time as date) + pr.grace_days)
                       as timestamp) + interval 1 month
         end + pr.lag_days * interval 1 day as bill_due
-    from shipments as s, params as pr
+    from one_shipment_per_waybill() as s, params as pr
 ),
 
 flagged as (
@@ -59,7 +65,7 @@ parcels as (   -- shipped in the period, earlier parcels that this period's bill
         ship_time,
         weight_kg,
         declared_value,
-        short_province(dest_province) as dest_province,
+        nullif(short_province(dest_province), '') as dest_province,
         cast(round(coalesce(length_cm * width_cm * height_cm, 0)) as bigint) as volume_cm3,
         in_period,
         bill_due,
@@ -74,8 +80,10 @@ carded as (
         p.*,
         rc.first_weight_kg, rc.first_price, rc.additional_unit_kg, rc.additional_price,
         rc.discount_rate, rc.remote, rc.volumetric_divisor as divisor,
-        greatest(cast(round(p.weight_kg * 1000) as bigint) * rc.volumetric_divisor,
-                 p.volume_cm3 * 1000) as raw_g_x_div,
+        -- no weight, no chargeable weight (greatest() would take the volume alone)
+        case when p.weight_kg is not null
+             then greatest(cast(round(p.weight_kg * 1000) as bigint) * rc.volumetric_divisor,
+                           p.volume_cm3 * 1000) end as raw_g_x_div,
         cast(round(case when rc.rounding_threshold_kg is not null
                          and greatest(p.weight_kg * rc.volumetric_divisor, p.volume_cm3)
                              > rc.rounding_threshold_kg * rc.volumetric_divisor

@@ -78,8 +78,7 @@ parcels as (   -- our parcels on the cycle's bills, one freight line each
     from (select distinct cycle_start, cycle_end from schemes) as c
     join courier_bill_lines as b
       on b.bill_date >= c.cycle_start and b.bill_date < c.cycle_end
-    join (select tracking_no, any_value(service) as service
-          from shipments group by tracking_no) as s on s.tracking_no = b.waybill_no
+    join one_shipment_per_waybill() as s on s.tracking_no = b.waybill_no   -- its product
     where b.fee_type = 'freight'
     qualify row_number() over (partition by c.cycle_start, b.carrier, b.waybill_no
                                order by b.source_file, b.source_row) = 1

@@ -1,5 +1,8 @@
 -- The order lifecycle of a period, from the canonical tables and the open register items: one
 -- row per order paid in the period, each leg's status being its first open finding.
+-- A waybill shared by several orders (two orders packed in one parcel) belongs to the order of
+-- its one row (macro one_shipment_per_waybill): its bill lines are that order's freight_billed
+-- (the other orders show 0 and are billed), and a finding keyed by the waybill is that order's.
 insert into order_lifecycle
 with
 
@@ -34,9 +37,25 @@ delivered as (
     group by p.order_id
 ),
 
-freight as (
-    select p.order_id, sum(c.payable) as freight_billed
-    from parcels as p join courier_bill_lines as c on c.waybill_no = p.tracking_no
+waybills as (   -- each waybill of the orders' parcels once, with the order it belongs to
+    select w.tracking_no, w.order_id
+    from one_shipment_per_waybill() as w
+    where w.tracking_no in (select tracking_no from parcels)
+),
+
+billed as (
+    select c.waybill_no, sum(c.payable) as payable
+    from courier_bill_lines as c
+    where c.waybill_no in (select tracking_no from waybills)
+    group by c.waybill_no
+),
+
+freight as (   -- every order whose parcel is billed; the money once, on the waybill's order
+    select p.order_id,
+           coalesce(sum(b.payable) filter (where w.order_id = p.order_id), 0) as freight_billed
+    from (select distinct order_id, tracking_no from parcels) as p
+    join billed as b on b.waybill_no = p.tracking_no
+    join waybills as w on w.tracking_no = p.tracking_no
     group by p.order_id
 ),
 
@@ -70,7 +89,7 @@ open_items as (   -- each open finding, tied to its order and its leg
            coalesce(r.order_id, s1.order_id, s2.order_id, sl.order_id, rq.order_id) as order_id
     from register as r
     left join shipments as s1 on s1.shipment_id = split_part(r.key, '|', 1)
-    left join shipments as s2 on s2.tracking_no = split_part(r.key, '|', 1)
+    left join one_shipment_per_waybill() as s2 on s2.tracking_no = split_part(r.key, '|', 1)
     left join settlement_lines as sl on sl.settlement_id = r.key
     left join return_requests as rq on rq.return_id = split_part(r.key, '|', 1)
     where r.status in ('open', 'in_progress')

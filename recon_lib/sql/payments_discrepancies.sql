@@ -1,8 +1,9 @@
 -- Payment-collection findings. Order-to-settlement pairing comes from the engine's results of
--- this run (spec 'payments_sale': expected vs booked sale per order; 'payments_fees': expected vs
--- booked commission and fee per order and type; 'payments_bank': unquoted payouts vs deposits,
--- grouped by amount within the deposit window); the rest are rules over pay_due, pay_payouts
--- and pay_deposits. Amounts are in the line's or payout's currency (deposits in CNY).
+-- this run (spec 'payments_sale': expected sale per order vs the sum of its booked sale lines;
+-- 'payments_fees': expected vs booked commission and fee per order and type; 'payments_bank':
+-- unquoted payouts vs deposits, grouped by amount within the deposit window); the rest are rules
+-- over pay_sale_copies (a sale line listed twice), pay_due, pay_payouts and pay_deposits.
+-- Amounts are in the line's or payout's currency (deposits in CNY).
 with
 
 results as (
@@ -22,28 +23,43 @@ not_settled as (
     where d.sale_lines = 0
 ),
 
-sale as (
+sale as (   -- an order's sale lines are one unit: their ids listed, their amounts summed
     select
-        case r.state when 'duplicate' then 'PAY_DUPLICATE_LINE'
-                     when 'missing_left' then 'PAY_UNKNOWN_ORDER'
+        case r.state when 'missing_left' then 'PAY_UNKNOWN_ORDER'
                      else 'PAY_GROSS_MISMATCH' end as reason_code,
         case when r.state = 'mismatched' then e.order_id else b.settlement_id end as key,
         coalesce(e.order_id, b.order_id) as order_id,
-        case when r.state = 'mismatched' then abs(b.amount - e.amount) else b.amount end
+        case when r.state = 'mismatched' then abs(r.booked - e.amount) else r.booked end
             as amount,
         case r.state
-            when 'duplicate' then 'sale of order ' || b.order_id || ' credited again by line '
-                || b.settlement_id || ' (' || b.amount || ' ' || b.currency || ')'
-            when 'missing_left' then 'line ' || b.settlement_id || ' credits ' || b.amount || ' '
-                || b.currency || ' for order ' || coalesce(b.order_id, '(none)')
+            when 'missing_left' then
+                case when r.lines = 1 then 'line ' || b.settlement_id || ' credits '
+                     else r.lines || ' sale lines (' || b.settlement_id || ', ...) credit ' end
+                || r.booked || ' ' || b.currency || ' for order ' || coalesce(b.order_id, '(none)')
                 || ', which is not in the order export'
-            else 'order paid ' || e.amount || ', the platform credited ' || b.amount || ' '
-                || b.currency end as explanation,
+            else 'order paid ' || e.amount || ', the platform credited ' || r.booked || ' '
+                || b.currency
+                || case when r.lines > 1 then ' in ' || r.lines || ' sale lines' else '' end
+        end as explanation,
         r.details
-    from results as r
+    from (select *, len(right_ids) as lines,
+                 cast(json_extract_string(right_values, '$.amount') as decimal(18,2)) as booked
+          from results where spec = 'payments_sale'
+                         and state in ('mismatched', 'missing_left')) as r
     left join pay_expected as e on e.expected_id = r.left_ids[1]
     left join pay_lines as b on b.settlement_id = r.right_ids[1]
-    where r.spec = 'payments_sale' and r.state in ('mismatched', 'duplicate', 'missing_left')
+),
+
+copies as (   -- the same sale line listed again
+    select
+        'PAY_DUPLICATE_LINE' as reason_code, c.settlement_id as key, b.order_id, b.amount,
+        'sale of order ' || b.order_id || ' credited again by line ' || c.settlement_id
+            || ', the same line as ' || c.first_id || ' (' || b.amount || ' ' || b.currency
+            || ' on ' || strftime(b.settled_at, '%Y-%m-%d %H:%M:%S') || ')' as explanation,
+        to_json({'first_line': c.first_id, 'copy': c.copy, 'copies': c.copies,
+                 'line_ref': b.line_ref}) as details
+    from pay_sale_copies as c
+    join pay_lines as b on b.channel = c.channel and b.settlement_id = c.settlement_id
 ),
 
 fees as (
@@ -51,9 +67,13 @@ fees as (
         'PAY_FEE_MISMATCH' as reason_code,
         coalesce(e.order_id, b.order_id) || '|' || coalesce(e.line_type, b.line_type) as key,
         coalesce(e.order_id, b.order_id) as order_id,
-        abs(coalesce(b.amount, 0) - coalesce(e.amount, 0)) as amount,
+        case when e.order_id is null or e.amount is not null   -- unknown without a rate
+             then abs(coalesce(b.amount, 0) - coalesce(e.amount, 0)) end as amount,
         coalesce(e.line_type, b.line_type) || ' of order ' || coalesce(e.order_id, b.order_id)
-            || ': the fee schedule says ' || coalesce(cast(-e.amount as varchar), 'none')
+            || ': the fee schedule says '
+            || case when e.order_id is null then 'none'
+                    else coalesce(cast(-e.amount as varchar), 'an amount in ' || e.currency
+                                  || ' not known (no reference rate on the settlement day)') end
             || ', the platform charged ' || coalesce(cast(-b.amount as varchar), 'nothing')
             as explanation,
         r.details
@@ -152,6 +172,7 @@ foreign_unquoted as (
 final as (
     select * from not_settled
     union all select * from sale
+    union all select * from copies
     union all select * from fees
     union all select * from payout_totals
     union all select * from deposit_mismatch

@@ -1,4 +1,5 @@
--- Register items with their age at a period's end, filtered by status and minimum age.
+-- Register items with their age at a period's end, filtered by status and minimum age, and when
+-- each last changed (updated_at).
 with
 
 items as (
@@ -9,7 +10,8 @@ items as (
 
 final as (
     select item_id, recon, reason_code, key, order_id, status, owner, note, amount,
-           first_seen, last_seen, age_days, explanation, closed_period, closed_reason
+           first_seen, last_seen, age_days, explanation, closed_period, closed_reason,
+           updated_at
     from items
     where (cast($status as varchar) is null or status = cast($status as varchar))
       and (cast($older_than as integer) is null or age_days > cast($older_than as integer))

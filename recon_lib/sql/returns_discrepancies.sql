@@ -84,7 +84,8 @@ received_not_refunded as (
         l.amount_due as amount,
         'received ' || l.sellable_qty || ' sellable unit(s) on '
             || strftime(l.first_received_at, '%Y-%m-%d') || ', no refund paid (due '
-            || l.amount_due || ')' as explanation,
+            || coalesce(cast(l.amount_due as varchar), 'unknown: a SKU received has no price')
+            || ')' as explanation,
         to_json({'amount_due': l.amount_due, 'received_at': l.first_received_at}) as details
     from returns_legs as l
     where l.sellable_qty > 0 and l.refunded = 0 and not l.bad_condition
@@ -102,6 +103,7 @@ refund_mismatch as (
         to_json({'refunded': l.refunded, 'amount_due': l.amount_due,
                  'difference': l.refunded - l.amount_due}) as details
     from returns_legs as l
+    -- a return whose goods have no price is not judged (returns_uncheckable.sql)
     where l.refunded > 0 and l.sellable_qty > 0 and not l.bad_condition
       and abs(l.refunded - l.amount_due) > cast($amount_tolerance as decimal(18,2))
 ),

@@ -1,5 +1,8 @@
 -- Each return judged in the period with its four legs as known at the period's end: the request,
 -- the courier's pickup, the warehouse receipts, the refunds. Feeds the findings and the status.
+-- amount_due is NULL (unknown, not 0) when a sellable unit received has no selling price (no
+-- order line price and no requested refund): the refund cannot be checked against it
+-- (price_missing; see returns_uncheckable.sql).
 create or replace temp table returns_legs as
 with
 
@@ -25,6 +28,7 @@ receipts as (
         sum(r.qty) as received_qty,
         sum(case when r.condition = 'sellable' then r.qty else 0 end) as sellable_qty,
         sum(case when r.condition = 'sellable' then r.qty * d.unit_price else 0 end) as amount_due,
+        bool_or(r.condition = 'sellable' and d.unit_price is null) as price_missing,
         bool_or(r.condition <> 'sellable') as bad_condition
     from returns_received as r
     join returns_due as d on d.return_id = r.return_id and d.sku = r.sku
@@ -46,7 +50,9 @@ final as (
         rc.first_received_at,
         coalesce(rc.received_qty, 0) as received_qty,
         coalesce(rc.sellable_qty, 0) as sellable_qty,
-        least(coalesce(rc.amount_due, 0), q.requested_refund) as amount_due,   -- yuan
+        case when not coalesce(rc.price_missing, false)
+             then least(coalesce(rc.amount_due, 0), q.requested_refund) end as amount_due, -- yuan
+        coalesce(rc.price_missing, false) as price_missing,
         coalesce(rc.bad_condition, false) as bad_condition,
         coalesce(f.refunded, 0) as refunded,                                   -- yuan
         f.last_refunded_at,

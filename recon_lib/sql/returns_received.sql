@@ -1,6 +1,9 @@
 -- Right side of the returns match: warehouse receipts up to the period's end, linked to their
 -- return by return id, else by the return parcel's waybill. Receipts of returns judged now, and
 -- receipts that no return claims, received in the period.
+-- A waybill may carry several returns (two orders sent back in one parcel): a receipt line
+-- naming no return goes to one of them, never to each, so its units count once: the return
+-- that asked for its SKU, then the earliest requested, then the smallest return id.
 create or replace temp table returns_received as
 with
 
@@ -15,9 +18,12 @@ linked as (
         rc.received_at,
         rc.tracking_no
     from return_receipts as rc
-    left join (select distinct return_id, return_tracking_no from return_requests) as rq
+    left join return_requests as rq
       on rc.return_id is null and rq.return_tracking_no = rc.tracking_no
     where rc.received_at < cast($period_end as timestamp)
+    qualify row_number() over (partition by rc.receipt_id, rc.sku
+                               order by rq.sku is not distinct from rc.sku desc,
+                                        rq.requested_at, rq.return_id) = 1
 ),
 
 final as (

@@ -1,4 +1,6 @@
--- Every finding on any of the order's records, on whichever leg.
+-- Every finding on any of the order's records, on whichever leg: keyed by the order, one of its
+-- parcels, waybills, stock movements, returns, return parcels, receipts, refunds or settlement
+-- lines (the key, or its first part before a '|'), or naming the order.
 with
 
 keys as (
@@ -6,6 +8,10 @@ keys as (
     union all select shipment_id from shipments where order_id = $order_id
     union all select tracking_no from shipments where order_id = $order_id
     union all select return_id from return_requests where order_id = $order_id
+    union all select return_tracking_no from return_requests where order_id = $order_id
+    union all select receipt_id from return_receipts
+              where return_id in (select return_id from return_requests where order_id = $order_id)
+    union all select refund_id from refunds where order_id = $order_id
     union all select settlement_id from settlement_lines where order_id = $order_id
     union all select movement_id from inventory_movements
               where reference in (select shipment_id from shipments where order_id = $order_id)
@@ -19,4 +25,4 @@ final as (
     where d.order_id = $order_id or split_part(d.key, '|', 1) in (select k from keys)
 )
 
-select * from final order by period, recon, reason_code
+select * from final order by period, recon, reason_code, key

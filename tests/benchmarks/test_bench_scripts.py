@@ -31,3 +31,14 @@ def test_bench_limits_runs_on_a_faithful_integer_copy(tmp_path):
     assert set(saved) == {"serial, threads 2", "serial, threads 1", "parallel, threads 2",
                           "pandas baseline", "ids"}
     assert saved["ids"]["text"]["shipping_due"]["rows"] > 1000
+
+
+def test_bench_month_times_every_step_of_a_run_beside_the_floor(tmp_path):
+    out = run("bench_month.py", "--sizes", "1000", "2000", "--no-report", "--cache",
+              str(tmp_path / "cache"), "--json", str(tmp_path / "month.json"))
+    assert "growth:" in out and "the pandas/calamine read-only floor" in out
+    saved = json.loads((tmp_path / "month.json").read_text())
+    assert [r["orders"] for r in saved] == [1000, 2000]
+    steps = saved[0]["run"]["steps"]
+    assert {"load", "reconcile shipping", "reconcile payments", "coverage"} <= set(steps)
+    assert saved[0]["floor"]["rows"] > 1000 and saved[0]["run"]["code"] == 1

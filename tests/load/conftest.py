@@ -93,7 +93,7 @@ def raw_dir(tmp_path) -> Path:
         shutil.copy(path, folder / path.name)
     write_zto_bill(folder / "zto_bill.csv")
     write_sf_bill(folder / "sf_bill.xlsx")
-    (folder / ".hidden.csv").write_text("junk", encoding="utf-8")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
     (folder / "~$sf_bill.xlsx").write_bytes(b"lock file")
     (folder / "notes.md").write_text("not data", encoding="utf-8")
     (folder / "_truth").mkdir()

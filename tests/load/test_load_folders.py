@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 
 import pytest
 
@@ -17,14 +18,25 @@ WEEK = parse_period("2026-W41")  # Monday 2026-10-05 to Sunday 2026-10-11
 @pytest.fixture
 def folder(writers, fixtures_dir):
     """``folder(raw, label, bill=..., tickets=...)``: a period folder with a ZTO bill (4 lines)
-    and/or the service tickets fixture (2 rows)."""
-    def make(raw, label, *, bill=False, tickets=False):
+    and/or the service tickets fixture (2 rows). Their rows are dated on ``day`` (the folder's
+    own day when it is a day folder; else the bill runs 5 to 7 October and the tickets are of 5
+    October), since a folder holds only rows of its period."""
+    def make(raw, label, *, bill=False, tickets=False, day=None):
         path = raw / label
         path.mkdir(parents=True, exist_ok=True)
+        day = day or (label if parse_period(label).kind == "day" else None)
         if bill:
-            writers.zto(path / "zto_bill.csv")
+            data = writers.zto(path / "zto_bill.csv").read_bytes()
+            if day is not None:
+                for dated in (b"20261005", b"20261006", b"20261007"):
+                    data = data.replace(dated, day.replace("-", "").encode())
+            (path / "zto_bill.csv").write_bytes(data)
         if tickets:
-            shutil.copy(fixtures_dir / "good" / "tickets.csv", path / "tickets.csv")
+            text = (fixtures_dir / "good" / "tickets.csv").read_text(encoding="utf-8")
+            if day is not None:  # Excel serial days: 46300 is 2026-10-05
+                serial = 46300 + (date.fromisoformat(day) - date(2026, 10, 5)).days
+                text = text.replace("46300", str(serial))
+            (path / "tickets.csv").write_text(text, encoding="utf-8")
         return path
     return make
 
@@ -64,9 +76,9 @@ def test_a_week_loads_its_days_each_under_its_own_label(db, tmp_path, profiles, 
 def test_a_problem_in_a_day_folder_names_the_folder_and_nothing_is_stored(db, tmp_path, profiles,
                                                                        folder, writers):
     folder(tmp_path, "2026-10-05", bill=True)
-    bad = folder(tmp_path, "2026-10-06")
+    bad = folder(tmp_path, "2026-10-06", bill=True)
     (bad / "zto_bill.csv").write_bytes(
-        writers.zto(tmp_path / "x.csv").read_bytes().replace(b"20261006", b"20261399"))
+        (bad / "zto_bill.csv").read_bytes().replace(b"20261006", b"20261399", 1))
     with pytest.raises(InputError) as err:
         load_period(db, WEEK, tmp_path, profiles)
     assert {p.file for p in err.value.problems} == {"2026-10-06/zto_bill.csv"}
@@ -75,7 +87,7 @@ def test_a_problem_in_a_day_folder_names_the_folder_and_nothing_is_stored(db, tm
 
 
 def test_two_overlapping_folders_may_not_fill_the_same_table(db, tmp_path, profiles, folder):
-    folder(tmp_path, "2026-10", bill=True)
+    folder(tmp_path, "2026-10", bill=True, day="2026-10-05")
     folder(tmp_path, "2026-10-05", bill=True)
     folder(tmp_path, "2026-10-06", tickets=True)  # another table: fine
     with pytest.raises(InputError) as err:
@@ -92,7 +104,7 @@ def test_rows_already_stored_for_overlapping_days_are_not_loaded_twice(db, tmp_p
     day = folder(tmp_path, "2026-10-05", bill=True)
     load_period(db, parse_period("2026-10-05"), tmp_path, profiles)
     shutil.rmtree(day)
-    folder(tmp_path, "2026-W41", bill=True)  # the same bill, filed again for the week
+    folder(tmp_path, "2026-W41", bill=True, day="2026-10-05")  # the same bill, for the week
     with pytest.raises(InputError, match="2026-10-05 \\(already loaded\\)"):
         load_period(db, WEEK, tmp_path, profiles)
     assert _by_period(db, "courier_bill_lines") == {"2026-10-05": 4}

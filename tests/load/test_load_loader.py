@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import time
 from datetime import date, datetime
@@ -195,7 +196,10 @@ def test_other_periods_are_kept(db, raw_dir, profiles, period):
     load_period(db, period, raw_dir, profiles)
     november = raw_dir / "2026-11"
     november.mkdir()
-    shutil.copy(raw_dir / "2026-10" / "bank.csv", november / "bank.csv")
+    text = (raw_dir / "2026-10" / "bank.csv").read_text(encoding="utf-8")
+    # November's statement: its own dates and its own transaction ids
+    november_text = re.sub(r",T(\d),", r",N\1,", text.replace("2026-10-", "2026-11-"))
+    (november / "bank.csv").write_text(november_text, encoding="utf-8")
     load_period(db, parse_period("2026-11"), raw_dir, profiles)
     assert db.df("SELECT period, count(*) AS n FROM bank_transactions GROUP BY 1 ORDER BY 1")[
         "n"].tolist() == [5, 5]

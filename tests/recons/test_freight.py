@@ -49,7 +49,7 @@ def month(db):
         parcel("OK"), parcel("VOL", kg=1.0, dims=(50, 40, 30)), parcel("DUP"),
         parcel("UNBILLED"), parcel("WEIGHT"), parcel("RATE"), parcel("CENT"), parcel("ZONE"),
         parcel("FULLNAME"), parcel("REMOTEOK", province="新疆"), parcel("REMOTEBAD"),
-        parcel("INSBAD"), parcel("INSOK", declared=1000),
+        parcel("INSBAD", declared=0), parcel("INSOK", declared=1000),
     ])
     insert(db, "return_requests", [
         {"return_id": "R1", "order_id": "O-OK", "sku": "A", "qty": 1,
