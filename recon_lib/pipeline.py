@@ -23,12 +23,12 @@ from recon_lib.recons.base import RunContext
 from recon_lib.report import (
     NotebookFailed,
     RenderedNotebook,
-    run_notebook,
     write_period_index,
     write_reports_index,
 )
 from recon_lib.report.claims import write_claims
 from recon_lib.report.exceptions import write_exceptions
+from recon_lib.report.render import render_sections
 
 log = logging.getLogger(__name__)
 
@@ -253,16 +253,14 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
     # holds a read-only connection too until the pages are written: DuckDB then refuses a
     # writer, so a second run cannot change the data under the report being rendered.
     with Database(db_path, read_only=True):
+        _at("pages")
         sections, failures = [], []
-        for name in SECTIONS:
-            log.info("rendering %s", name)
-            _at(f"page {name}")
-            try:
-                sections.append(run_notebook(config.NOTEBOOKS_DIR / f"{name}.ipynb", out_dir,
-                                             {"period": period.label, "db_path": str(db_path)}))
-            except NotebookFailed as exc:  # keep going: the index marks it, then the run fails
-                sections.append(exc.rendered)
-                failures.append(exc)
+        pages = render_sections([config.NOTEBOOKS_DIR / f"{name}.ipynb" for name in SECTIONS],
+                                out_dir, {"period": period.label, "db_path": str(db_path)})
+        for rendered, error in pages:  # a failed page is marked on the index, then the run fails
+            sections.append(rendered)
+            if error is not None:
+                failures.append(NotebookFailed(error, rendered))
         _at("index pages")
         status = run_status(findings, cov)
         shown = [(a.severity, a.message, _evidence_links(a, out_dir))

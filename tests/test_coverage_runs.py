@@ -286,7 +286,10 @@ def test_the_database_stays_locked_while_the_pages_are_rendered(scenario, monkey
 
     seen = []
 
-    def render(path, out_dir, parameters):
+    def render(notebooks, out_dir, parameters, workers=None):
+        return [page(path, out_dir, parameters) for path in notebooks]
+
+    def page(path, out_dir, parameters):
         # another process, as a second `recon run` would be: a writer, then a reader
         writer = subprocess.run([sys.executable, "-c", OPEN, parameters["db_path"], "rw"],
                                 capture_output=True, text=True)
@@ -298,9 +301,9 @@ def test_the_database_stays_locked_while_the_pages_are_rendered(scenario, monkey
         out_dir.mkdir(parents=True, exist_ok=True)
         html = out_dir / f"{path.stem}.html"
         html.write_text("<html></html>", encoding="utf-8")
-        return RenderedNotebook(path.stem, path.stem, path, html)
+        return RenderedNotebook(path.stem, path.stem, path, html), None
 
-    monkeypatch.setattr(pipeline, "run_notebook", render)
+    monkeypatch.setattr(pipeline, "render_sections", render)
     run_period(OCT, data_dir=scenario / "raw", reports_dir=scenario / "reports",
                db_path=scenario / "recon.duckdb", render=True)
     assert seen and set(seen) == {"writer refused", "reader in"}

@@ -169,12 +169,15 @@ def run_notebook(
     *,
     kernel_name: str = "python3",
     timeout: int = 600,
+    kernel_manager: Any = None,
 ) -> RenderedNotebook:
     """Execute ``notebook`` with ``parameters`` into ``output_dir/<stem>.ipynb`` and render
     ``output_dir/<stem>.html``.
 
     ``timeout`` is per cell, in seconds. The kernel runs in the notebook's folder, but notebooks
-    should not rely on that (use ``recon_lib.config`` paths).
+    should not rely on that (use ``recon_lib.config`` paths). ``kernel_manager``: a running
+    kernel to execute in (kept running afterwards; see :mod:`recon_lib.report.render`), instead
+    of a new one started and stopped for this notebook.
 
     Raises:
         InputError: before anything runs, for a missing notebook, a notebook without exactly one
@@ -219,6 +222,7 @@ def run_notebook(
             cwd=str(notebook.parent),
             execution_timeout=timeout,
             extra_arguments=kernel_arguments,
+            **({"km": kernel_manager} if kernel_manager is not None else {}),
         )
     except PapermillExecutionError as exc:
         executed = _read_saved(out_ipynb)
