@@ -16,7 +16,7 @@ import yaml
 from recon_lib import config, schema
 from recon_lib.config import Settings
 from recon_lib.errors import InputError, Problem
-from recon_lib.yaml_keys import unique_keys
+from recon_lib.yaml_keys import read_yaml, unique_keys
 
 log = logging.getLogger(__name__)
 
@@ -64,19 +64,7 @@ def load_settings(path: str | Path | None = None, *, require: tuple[str, ...] = 
 
 
 def _read(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"settings {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"settings {path}: cannot read the file ({exc})") from None
-    try:
-        data = yaml.load(text, Loader=_Loader) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
-        detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise InputError(f"settings {path} are not valid YAML", [Problem(where, detail)]) from None
+    data = read_yaml(path, _Loader, "settings") or {}
     if not isinstance(data, dict):
         raise InputError(f"settings {path}: expected keys and values (e.g. 'ship_sla_hours: 48')")
     fields = {f.name: f for f in dataclasses.fields(Settings)}
