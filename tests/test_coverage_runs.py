@@ -307,3 +307,41 @@ def test_the_database_stays_locked_while_the_pages_are_rendered(scenario, monkey
     run_period(OCT, data_dir=scenario / "raw", reports_dir=scenario / "reports",
                db_path=scenario / "recon.duckdb", render=True)
     assert seen and set(seen) == {"writer refused", "reader in"}
+
+
+def refused(root: Path) -> list[str]:
+    """The problems of a run that must be refused; the stored month must stay as it was."""
+    before = snapshot(root)
+    with pytest.raises(InputError) as caught:
+        rerun(root)
+    after = snapshot(root)
+    assert after["findings"] == before["findings"] and after["bank"] == before["bank"]
+    assert after["register"].equals(before["register"])
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_bill_saved_again_with_other_line_ends_is_refused_naming_both(scenario):
+    bill = folder(scenario) / "yto_bill_2026-10.csv"
+    text = bill.read_text(encoding="utf-8-sig")
+    (folder(scenario) / "yto_bill_2026-10 (1).csv").write_bytes(
+        ("\ufeff" + text.replace("\n", "\r\n")).encode("utf-8"))
+    problems = refused(scenario)
+    assert any("yto_bill_2026-10 (1).csv" in p and "yto_bill_2026-10.csv" in p
+               for p in problems), problems
+
+
+def test_last_months_statement_in_this_months_folder_is_refused_with_its_dates(scenario):
+    statement = folder(scenario) / "bank_statement_2026-10.csv"
+    text = statement.read_text(encoding="utf-8-sig").replace("2026-10-", "2026-09-")
+    (folder(scenario) / "bank_statement_2026-09.csv").write_text(text, encoding="utf-8-sig")
+    problems = refused(scenario)
+    assert any(p.startswith("bank_statement_2026-09.csv") and "2026-09" in p
+               and "put it in the folder 2026-09/" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("name", ["..yto_bill_2026-10.csv", "yto_bill_2026-10.xlsb"])
+def test_a_bill_the_loader_cannot_read_is_an_error_not_an_unbilled_courier(scenario, name):
+    bill = folder(scenario) / "yto_bill_2026-10.csv"
+    bill.rename(folder(scenario) / name)
+    problems = refused(scenario)
+    assert any(p.startswith(name) for p in problems), problems
