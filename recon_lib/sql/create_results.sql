@@ -146,8 +146,9 @@ CREATE TABLE IF NOT EXISTS order_lifecycle (
 -- Which courier each freight finding of a period is about: the one rule the freight report, the
 -- carrier scorecard and the alerts share. A rebate shortfall names its courier (its key is
 -- '<carrier>|<month>'); any other finding's waybill (the key's first part) belongs to the courier
--- whose bill has it, else to the courier of our parcel, else '(unknown)'. One courier per
--- waybill, however many bill lines or parcels repeat it, so no amount is counted twice.
+-- whose bill has it, else to the courier of our parcel (one_shipment_per_waybill), else
+-- '(unknown)'. One courier per waybill, however many bill lines or parcels repeat it, so no
+-- amount is counted twice.
 CREATE OR REPLACE MACRO freight_findings_by_carrier(period_label) AS TABLE
   WITH found AS (
     SELECT reason_code, key, amount, explanation, details,
@@ -164,6 +165,6 @@ CREATE OR REPLACE MACRO freight_findings_by_carrier(period_label) AS TABLE
   LEFT JOIN (SELECT waybill_no, any_value(carrier) AS carrier FROM courier_bill_lines
              WHERE waybill_no IN (SELECT waybill_no FROM found) GROUP BY waybill_no) AS b
     ON b.waybill_no = f.waybill_no
-  LEFT JOIN (SELECT tracking_no, any_value(carrier) AS carrier FROM shipments
-             WHERE tracking_no IN (SELECT waybill_no FROM found) GROUP BY tracking_no) AS s
+  LEFT JOIN (SELECT tracking_no, carrier FROM one_shipment_per_waybill()
+             WHERE tracking_no IN (SELECT waybill_no FROM found)) AS s
     ON s.tracking_no = f.waybill_no;
