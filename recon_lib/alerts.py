@@ -41,7 +41,7 @@ from recon_lib.register import SHEET as REGISTER_SHEET
 from recon_lib.report.claims import workbook_name
 from recon_lib.report.exceptions import SHEET_NAMES, WORKBOOK
 from recon_lib.schema import CARRIER_CODES, CHANNELS
-from recon_lib.yaml_keys import unique_keys
+from recon_lib.yaml_keys import read_yaml, unique_keys
 
 log = logging.getLogger(__name__)
 
@@ -153,13 +153,16 @@ class Alert:
     message: str
     evidence: dict[str, str]
     details: dict = field(default_factory=dict)
+    amount: float | None = None
+    """The money the alert is about, in yuan (claims, refunds, payouts overdue at the bank);
+    None for a rule about no money (on-time delivery, stock) or nothing measured."""
 
     def to_dict(self) -> dict:
         return {"rule": self.rule, "kind": self.kind, "severity": self.severity,
                 "scope": dict(self.scope), "value": self.value, "threshold": self.threshold,
                 "direction": self.direction, "unit": self.unit, "breached": self.breached,
-                "message": self.message, "evidence": dict(self.evidence),
-                "details": self.details}
+                "amount": self.amount, "message": self.message,
+                "evidence": dict(self.evidence), "details": self.details}
 
     def line(self) -> str:
         """One line for the command's output."""
@@ -201,20 +204,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     Raises :class:`InputError` listing every problem (file, line, rule, what was expected).
     """
     path = Path(path) if path is not None else default_rules_path()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"alert rules {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"alert rules {path}: cannot read the file ({exc})") from None
-    try:
-        data = yaml.load(text, Loader=_Loader)  # a SafeLoader that keeps line numbers
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
-        detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise InputError(f"alert rules {path} are not valid YAML",
-                         [Problem(where, detail)]) from None
+    data = read_yaml(path, _Loader, "alert rules")  # a SafeLoader that keeps line numbers
     rules = parse_rules(data, str(path))
     log.info("alerts: %d rule(s) from %s", len(rules), path)
     return RuleSet(rules, str(path))
@@ -353,8 +343,7 @@ class _Measures:
 
     @cached_property
     def payouts(self) -> pd.DataFrame:
-        return self.db.query("alerts_payouts_late", period_end=self.period.end_ts,
-                             window_days=self.settings.deposit_window_days)
+        return payouts_late(self.db, self.period, self.settings.deposit_window_days)
 
     @cached_property
     def scorecard(self) -> pd.DataFrame:
@@ -436,6 +425,14 @@ def _read_refunds_not_received(rule: Rule, m: _Measures) -> list[_Reading]:
                      {"findings": int(row["findings"])})]
 
 
+def payouts_late(db: Database, period: Period, window_days: int) -> pd.DataFrame:
+    """Payouts overdue at the bank at ``period``'s end, most overdue first, with their amount
+    in yuan (``sql/alerts_payouts_late.sql``): what the payout_late rule measures and the
+    headline's "payouts overdue at the bank" adds up."""
+    return db.query("alerts_payouts_late", period_start=period.start_ts,
+                    period_end=period.end_ts, window_days=window_days)
+
+
 def _read_payout_late(rule: Rule, m: _Measures) -> list[_Reading]:
     late = m.payouts
     if rule.channel:
@@ -443,10 +440,18 @@ def _read_payout_late(rule: Rule, m: _Measures) -> list[_Reading]:
     subject = f"channel {rule.channel}" if rule.channel else "all channels"
     worst = [{"payout_id": r.payout_id, "channel": r.channel, "days_late": int(r.days_late),
               "deadline": r.deadline.strftime("%Y-%m-%d %H:%M"),
-              "amount": _number(r.amount, "CNY"), "currency": r.currency}
+              "amount": _number(r.amount, "CNY"), "currency": r.currency,
+              "amount_cny": _number(r.amount_cny, "CNY")}
              for r in late.head(SHOWN).itertuples(index=False)]
     value = int(late["days_late"].max()) if len(late) else 0
-    return [_Reading(rule.scope, value, subject, {"late_payouts": len(late), "latest": worst})]
+    unknown = late[late["amount_cny"].isna()]
+    details = {"late_payouts": len(late),
+               "amount_cny": _number(late["amount_cny"].sum(), "CNY") if len(late) else 0.0,
+               "latest": worst}
+    if len(unknown):  # a foreign-currency payout of a day without a reference rate
+        details["not_in_cny"] = {c: _number(g["amount"].sum(), "CNY")
+                                 for c, g in unknown.groupby("currency")}
+    return [_Reading(rule.scope, value, subject, details)]
 
 
 def _read_top_sku_low_stock(rule: Rule, m: _Measures) -> list[_Reading]:
@@ -517,7 +522,7 @@ _WHAT = {
     "freight_overcharge": "freight overcharges of {subject}",
     "freight_overcharge_share": "freight overcharges of {subject} as a share of its bill",
     "refunds_not_received": "refunds paid, goods not back ({subject})",
-    "payout_late": "most overdue payout still missing from the bank ({subject})",
+    "payout_late": "payouts overdue at the bank ({subject})",
     "billing_accuracy": "billing accuracy of {subject}",
     "top_sku_low_stock": "warehouse x SKU rows at or below safety stock ({subject})",
     "on_time_rate": "on-time delivery ({subject})",
@@ -529,21 +534,49 @@ def _message(rule: Rule, kind: Kind, reading: _Reading, breached: bool) -> str:
     if reading.value is None:
         return f"{what}: not measured, {reading.missing}"
     side = kind.direction if breached else f"not {kind.direction}"
-    text = (f"{what}: {_show(reading.value, kind.unit)}, {side} "
-            f"{_show(rule.threshold, kind.unit)}")
+    measured = f"{_show(reading.value, kind.unit)}, {side} {_show(rule.threshold, kind.unit)}"
+    text = f"{what}: {measured}"
     d = reading.details
     if rule.kind == "freight_overcharge_share" and d.get("billed") is not None:
         text += f" ({yuan(d['overcharge'])} of {yuan(d['billed'])})"
-    elif rule.kind == "payout_late" and d.get("late_payouts"):
-        text += f"; {d['late_payouts']} late payout(s), most overdue first: " + ", ".join(
-            f"{p['payout_id']} ({p['channel']}, {_overdue(p['days_late'])})"
-            for p in d["latest"][:NAMED])
+    elif rule.kind == "payout_late":  # the money first, then how late
+        if not d.get("late_payouts"):
+            return f"{what}: none; {measured}"
+        money = yuan(d["amount_cny"]) + "".join(
+            f" + {amount:,.2f} {currency}" for currency, amount in d.get("not_in_cny", {}).items())
+        text = (f"{what}: {money} in {d['late_payouts']} payout(s); the most overdue "
+                f"{measured}; most overdue first: " + ", ".join(
+                    f"{p['payout_id']} ({p['channel']}, {_payout_money(p)}, "
+                    f"{_overdue(p['days_late'])})" for p in d["latest"][:NAMED]))
+    elif rule.kind == "refunds_not_received" and d.get("findings"):
+        text += f"; {d['findings']} return(s)"
+    elif rule.kind == "billing_accuracy" and d.get("overcharge"):
+        text += f"; {yuan(d['overcharge'])} to claim"
     elif rule.kind == "top_sku_low_stock" and d.get("rows"):
         text += ": " + ", ".join(f"{r['sku']} in {r['warehouse']} ({r['on_hand']} on hand, "
                                  f"safety {r['safety_stock']})" for r in d["rows"][:NAMED])
         if reading.value > NAMED:
             text += f" and {reading.value - NAMED} more"
     return text
+
+
+def _payout_money(payout: dict) -> str:
+    if payout.get("amount_cny") is not None:
+        return yuan(payout["amount_cny"])
+    return f"{payout['amount']:,.2f} {payout['currency']}"
+
+
+def _amount(kind: str, reading: _Reading) -> float | None:
+    """The money an alert is about, in yuan (see :attr:`Alert.amount`)."""
+    if reading.value is None:
+        return None
+    if kind in ("freight_overcharge", "refunds_not_received"):
+        return reading.value
+    if kind in ("freight_overcharge_share", "billing_accuracy"):
+        return reading.details.get("overcharge")
+    if kind == "payout_late":
+        return reading.details.get("amount_cny")
+    return None
 
 
 def _evidence(kind: Kind, reading: _Reading) -> dict[str, str]:
@@ -585,7 +618,7 @@ def evaluate(db: Database, period: Period, rules: Iterable[Rule],
                 unit=kind.unit, breached=breached,
                 message=_message(rule, kind, reading, breached),
                 evidence=_evidence(kind, reading),
-                details=reading.details))
+                details=reading.details, amount=_amount(rule.kind, reading)))
     order = sorted(range(len(alerts)), key=lambda i: (
         not alerts[i].breached, -severity_rank(alerts[i].severity) if alerts[i].breached else 0,
         i))

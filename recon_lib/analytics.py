@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from recon_lib import periods
+from recon_lib import labels, periods
 from recon_lib.db import Database
 from recon_lib.errors import InputError
 from recon_lib.periods import Period, parse_period
@@ -266,6 +266,75 @@ def abc_summary(abc: pd.DataFrame) -> pd.DataFrame:
     """SKUs and revenue per ABC class, from :func:`abc_classes`."""
     return abc.groupby("abc_class", as_index=False).agg(skus=("sku", "count"),
                                                         revenue=("revenue", "sum"))
+
+
+WORST_COLUMNS = {  # kind -> how worst_lists' generic columns read for it
+    "sku": {"name": "sku", "value": "complaints_per_1000_units", "numerator": "complaints",
+            "denominator": "units_sold"},
+    "carrier": {"name": "carrier", "value": "on_time_rate", "numerator": "on_time",
+                "denominator": "judged"},
+    "province": {"name": "province", "value": "on_time_rate", "numerator": "on_time",
+                 "denominator": "judged"},
+}
+
+
+def worst_table(worst: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """One kind of :func:`worst_lists` with columns named for what they hold (``sku``,
+    ``complaints_per_1000_units``, ``complaints``, ``units_sold``; or ``carrier``/``province``,
+    ``on_time_rate``, ``on_time``, ``judged``)."""
+    names = WORST_COLUMNS[kind]
+    rows = worst[worst["kind"] == kind]
+    return rows.rename(columns=names)[["rank", *names.values()]].reset_index(drop=True)
+
+
+def history_months(monthly: pd.DataFrame) -> list[str]:
+    """The months (``YYYY-MM``) of :func:`channel_trends` (grain month) with any order: a month
+    the query lists with 0 orders everywhere (never loaded) is not history."""
+    if not len(monthly):
+        return []
+    busy = monthly[monthly["orders"] > 0] if "orders" in monthly else monthly
+    return sorted(pd.to_datetime(busy["bucket_start"]).dt.strftime("%Y-%m").unique())
+
+
+def history_note(monthly: pd.DataFrame, *, holdout: int = 3) -> str:
+    """A sentence for the trends page when the history is too short to draw (empty when it is
+    long enough): one month makes one-dot charts and no change to compare, and the forecast
+    needs ``holdout + 2`` months (:func:`channel_forecast`). ``monthly`` is
+    :func:`channel_trends` at grain month."""
+    months = history_months(monthly)
+    need = holdout + 2
+    if not months:
+        return labels.both("还没有任何月份的订单：加载数据后这里会显示趋势和预测。",
+                           "No month with orders is loaded yet: trends and the forecast appear "
+                           "here once data is loaded.")
+    if len(months) == 1:
+        return labels.both(
+            f"只加载了 1 个月（{months[0]}）的数据：趋势、环比和同比至少需要 2 个月，预测需要 "
+            f"{need} 个月。加载更早的月份后，这里会显示趋势图和预测。",
+            f"Only one month ({months[0]}) is loaded: trends and changes need at least 2 "
+            f"months, the forecast {need}. Load earlier months to see the charts and the "
+            "forecast here.")
+    if len(months) < need:
+        return labels.both(
+            f"已加载 {len(months)} 个月（{months[0]} 至 {months[-1]}）：预测需要至少 {need} "
+            "个月，所以下面没有预测。",
+            f"{len(months)} months are loaded ({months[0]} to {months[-1]}): the forecast needs "
+            f"at least {need}, so none is shown below.")
+    return ""
+
+
+def anomaly_note(anomalies: pd.DataFrame, *, min_history: int = 8) -> str:
+    """A sentence for the anomalous-weeks table when it has no row to show: no week could be
+    judged yet (fewer than ``min_history`` weeks of history), or none was anomalous."""
+    if len(anomalies) and anomalies["anomaly"].fillna(False).astype(bool).any():
+        return ""
+    if not len(anomalies) or not anomalies["anomaly"].notna().any():
+        return labels.both(
+            f"历史不足 {min_history} 周，还无法判断哪一周异常。",
+            f"Fewer than {min_history} weeks of history: no week can be judged yet.")
+    return labels.both("没有异常的周：每周订单都在各渠道自身历史的正常范围内。",
+                       "No anomalous week: every week's orders are within the channel's own "
+                       "normal range.")
 
 
 def orders_outlook(monthly: pd.DataFrame, forecast: pd.DataFrame

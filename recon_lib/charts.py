@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
+from recon_lib import labels
 from recon_lib.formats import yuan
 
 CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "PingFang SC",
@@ -85,23 +86,40 @@ def _finish(fig, ax, title: str, *, ylabel: str | None = None, xlabel: str | Non
     return fig
 
 
+def _names(df: pd.DataFrame, column: str) -> list[str]:
+    """A category column's values as tick or legend text: through the catalogue's vocabulary
+    for the column (``tmall`` as ``天猫 Tmall``), literal."""
+    vocabulary = labels.cells_of(column)
+    return _labels(labels.value(vocabulary, v) for v in df[column])
+
+
 def findings_by_reason(summary: pd.DataFrame, title: str):
-    """Horizontal bars: number of findings per reason, with the money at stake as labels."""
-    df = summary.sort_values("findings")
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(df) + 1.2))
-    bars = ax.barh(_labels(df["title"]), df["findings"], color="#c0504d")
-    for bar, amount in zip(bars, df["amount"], strict=True):
-        if amount:
-            ax.annotate(yuan(amount), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                        xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.margins(x=0.25)
-    return _finish(fig, ax, title, xlabel="findings (count)")
+    """Horizontal bars: the money at stake per reason, largest at the top, each bar labelled
+    with its amount and its number of findings. Reasons without findings are left out."""
+    df = summary[summary["findings"] > 0]
+    df = df.assign(amount=df["amount"].fillna(0).astype(float)).sort_values(
+        ["amount", "findings"], ascending=False, kind="stable").iloc[::-1]  # barh draws bottom up
+    names = ([labels.reason(c) for c in df["reason_code"]] if "reason_code" in df
+             else df["title"].tolist())
+    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(df), 1) + 1.4))
+    bars_ = ax.barh(_labels(names), df["amount"], color="#c0504d")
+    for bar, amount, n in zip(bars_, df["amount"], df["findings"], strict=True):
+        money = yuan(amount) if amount else labels.both("无金额", "no amount")
+        ax.annotate(literal(f"{money} · {labels.count(int(n))}"),
+                    (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+    if not len(df):
+        ax.text(0.5, 0.5, literal(labels.both("本期无差异", "No findings in the period")),
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()  # no axis of nothing
+    ax.margins(x=0.35)
+    return _finish(fig, ax, title, xlabel=labels.axis("findings amount") if len(df) else None)
 
 
 def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str, *, money=True):
     """Vertical bars of ``value`` per ``label`` with the values written on them."""
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    bars_ = ax.bar(_labels(df[label]), df[value], color="#4f81bd")
+    bars_ = ax.bar(_names(df, label), df[value], color="#4f81bd")
     for bar, v in zip(bars_, df[value], strict=True):
         if pd.isna(v):
             continue
@@ -110,7 +128,7 @@ def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str, *, mon
         ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
     ax.margins(y=0.15)
-    return _finish(fig, ax, title, ylabel=unit)
+    return _finish(fig, ax, title, ylabel=labels.axis(unit))
 
 
 def histogram(values: pd.Series, title: str, unit: str, bins: int = 30):
@@ -120,9 +138,10 @@ def histogram(values: pd.Series, title: str, unit: str, bins: int = 30):
     ax.hist(data, bins=bins, color="#9bbb59")
     if len(data):
         ax.axvline(data.median(), color="#333333", linestyle="--", linewidth=1)
-        ax.annotate(f"median {data.median():.1f}", (data.median(), ax.get_ylim()[1] * 0.9),
+        ax.annotate(literal(f"{labels.axis('median')} {data.median():.1f}"),
+                    (data.median(), ax.get_ylim()[1] * 0.9),
                     xytext=(4, 0), textcoords="offset points", fontsize=8)
-    return _finish(fig, ax, title, xlabel=unit, ylabel="count")
+    return _finish(fig, ax, title, xlabel=labels.axis(unit), ylabel=labels.axis("count"))
 
 
 def stacked_bars(df: pd.DataFrame, label: str, stack: str, value: str, title: str, unit: str):
@@ -131,34 +150,41 @@ def stacked_bars(df: pd.DataFrame, label: str, stack: str, value: str, title: st
                            fill_value=0, sort=False)
     fig, ax = plt.subplots(figsize=(7, 3.6))
     bottom = None
+    names = _labels(labels.value(labels.cells_of(label), v) for v in table.index)
     for column in table.columns:
-        ax.bar(_labels(table.index), table[column], bottom=bottom, label=literal(column))
+        ax.bar(names, table[column], bottom=bottom,
+               label=literal(labels.value(labels.cells_of(stack), column)))
         bottom = table[column] if bottom is None else bottom + table[column]
-    return _finish(fig, ax, title, ylabel=unit, legend=stack if len(table.columns) else False)
+    legend = labels.column(stack) if labels.has_column(stack) else stack
+    return _finish(fig, ax, title, ylabel=labels.axis(unit),
+                   legend=legend if len(table.columns) else False)
 
 
 def lines(df: pd.DataFrame, x: str, y: str, group: str, title: str, unit: str):
     """One line per ``group`` over ``x``."""
     fig, ax = plt.subplots(figsize=(8, 3.6))
     for name, part in df.sort_values(x).groupby(group, sort=True):
-        ax.plot(part[x], part[y], marker="o", markersize=3, label=literal(name))
-    return _finish(fig, ax, title, ylabel=unit, legend=True, dates=True)
+        ax.plot(part[x], part[y], marker="o", markersize=3,
+                label=literal(labels.value(labels.cells_of(group), name)))
+    return _finish(fig, ax, title, ylabel=labels.axis(unit), legend=True, dates=True)
 
 
 def forecast(history: pd.DataFrame, ahead: pd.DataFrame, x: str, y: str, title: str, unit: str):
     """History as a line, the forecast dashed with its band (``lower`` .. ``upper``)."""
     fig, ax = plt.subplots(figsize=(8, 3.6))
-    ax.plot(history[x], history[y], marker="o", markersize=3, label="actual")
+    ax.plot(history[x], history[y], marker="o", markersize=3,
+            label=literal(labels.axis("actual")))
     if len(ahead):
         ax.plot(ahead[x], ahead["forecast"], linestyle="--", marker="o", markersize=3,
-                label="forecast")
-        ax.fill_between(ahead[x], ahead["lower"], ahead["upper"], alpha=0.2, label="band")
-    return _finish(fig, ax, title, ylabel=unit, legend=True, dates=True)
+                label=literal(labels.axis("forecast")))
+        ax.fill_between(ahead[x], ahead["lower"], ahead["upper"], alpha=0.2,
+                        label=literal(labels.axis("band")))
+    return _finish(fig, ax, title, ylabel=labels.axis(unit), legend=True, dates=True)
 
 
 def waterfall(df: pd.DataFrame, title: str, unit: str = "yuan"):
     """First row the starting total, last row the result, the rows between what fell out."""
-    labels = df["label"].tolist()
+    names = df["label"].tolist()
     values = df["amount"].astype(float).tolist()
     fig, ax = plt.subplots(figsize=(9, 4))
     level = values[0]
@@ -171,6 +197,14 @@ def waterfall(df: pd.DataFrame, title: str, unit: str = "yuan"):
         ax.annotate(yuan(value, 0), (i, ax.get_ylim()[1] * 0.01), ha="center", fontsize=7,
                     rotation=90, va="bottom", color="white" if i in (0, len(values) - 1)
                     else "black")
-    ax.set_xticks(range(len(labels)), [literal(text.split(" ", 1)[-1]) for text in labels],
+    ax.set_xticks(range(len(names)), [literal(_two_lines(text)) for text in names],
                   rotation=30, ha="right", fontsize=8)
-    return _finish(fig, ax, title, ylabel=unit)
+    return _finish(fig, ax, title, ylabel=labels.axis(unit))
+
+
+def _two_lines(text: str) -> str:
+    """``订单实付 Paid by buyers`` as two lines, Chinese above English (English alone in ``en``)."""
+    zh, _, en = str(text).partition(" ")
+    if not en or not any("\u4e00" <= ch <= "\u9fff" for ch in zh):
+        return str(text)
+    return en if labels.language() == "en" else f"{zh}\n{en}"

@@ -86,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
                           "recon.yml; see docs/coverage.md)")
     run.add_argument("--settings", type=Path, default=None, metavar="FILE",
                      help="settings file (default: recon.yml in the project folder if it exists)")
+    edits = run.add_mutually_exclusive_group()
+    edits.add_argument("--apply-edits", dest="edits", action="store_const", const="apply",
+                       help="if reports/<period>/exceptions.xlsx holds edits not applied yet "
+                            "(without this or --discard-edits the run refuses, exit "
+                            f"{EXIT_BAD_INPUT}), apply them first, as `recon resolve` does")
+    edits.add_argument("--discard-edits", dest="edits", action="store_const", const="discard",
+                       help="if reports/<period>/exceptions.xlsx holds edits not applied yet, "
+                            "do not apply them: keep the file as "
+                            "exceptions_discarded_<time>.xlsx and write a new one")
     run.add_argument("--timings", action="store_true",
                      help="print the seconds each step took (load, each reconciliation, "
                           "workbooks, each page) before the coverage and alert lines")
@@ -186,7 +195,8 @@ def cmd_run(args) -> int:
     settings = load_settings(args.settings, require=tuple(args.require))
     outcome = run_period(args.period, data_dir=args.data_dir, reports_dir=args.reports_dir,
                          db_path=args.db, render=not args.no_report, alert_rules=rules,
-                         settings=settings, profiles_dirs=args.profiles_dir)
+                         settings=settings, profiles_dirs=args.profiles_dir,
+                         edits=args.edits)
     for recon, n in outcome.findings.items():
         log.info("%s: %d discrepancies", recon, n)
     if outcome.index_html is not None:

@@ -74,6 +74,8 @@ class Settings:
     amount_abs_tolerance: float = 0.01
     """Money differences up to this (yuan) count as rounding."""
     currency: str = "CNY"
+    company: str = "森屿家居"
+    """Our company's name, as it heads the workbooks we send (the freight claims to couriers)."""
     require: tuple[str, ...] = ()
     """Sources (canonical tables, e.g. ``bank_transactions``) without which a run is an error
     (exit 2) instead of reporting their checks as not checked (see docs/coverage.md)."""

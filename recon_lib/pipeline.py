@@ -27,7 +27,8 @@ from recon_lib.report import (
     write_reports_index,
 )
 from recon_lib.report.claims import write_claims
-from recon_lib.report.exceptions import write_exceptions
+from recon_lib.report.exceptions import guard_edits, write_exceptions
+from recon_lib.report.index import mark_stale
 from recon_lib.report.render import render_sections
 
 log = logging.getLogger(__name__)
@@ -166,13 +167,28 @@ def reconcile_period(db: Database, period: Period, settings: Settings = DEFAULT_
 
 def headline(db: Database, period: str) -> list[tuple[str, str]]:
     """The executive summary at the top of the period's index page: money at stake, the
-    register against last period, key operations indicators, and findings per reconciliation."""
+    register against last period and key operations indicators (findings and money per
+    reconciliation are on the sections' badges).
+
+    Receivables overdue at the period's end are two figures that add up (one definition:
+    :func:`results.receivables`): sales the platforms had not settled past their cycle, and
+    payouts overdue at the bank, of which the part for the period's orders is what the money
+    page's "overdue at the bank" counts."""
     p = parse_period(period)
-    money = db.query("money_at_stake", period=period).iloc[0]
+    money = db.query("money_at_stake", period=period, period_end=p.end_ts).iloc[0]
+    due = results.receivables(db, period)
+    at_bank = f"{yuan(due['at_bank'])} ({due['at_bank_payouts']:,} 笔 payouts)"
+    if due["at_bank_payouts"]:
+        ours = due["at_bank_period_orders"]
+        at_bank += (f" = {yuan(ours)} 本期订单 for orders paid in {period} + "
+                    f"{yuan(due['at_bank'] - ours)} 其他 other orders")
     rows = [
+        ("超期应收 Receivables overdue at the period's end", yuan(due["overdue"])),
+        ("  平台超期未结算 Not settled by the platforms",
+         f"{yuan(due['not_settled'])} ({due['not_settled_orders']:,} 单 orders)"),
+        ("  提现未到账 Paid out, overdue at the bank", at_bank),
         ("快递索赔 Claims against couriers", yuan(money.courier_claims)),
         ("已退款未收货 Refunds paid, goods not back", yuan(money.refunds_not_received)),
-        ("超期应收 Receivables overdue", yuan(money.receivables_overdue)),
         ("多收费用 Platform fees above schedule", yuan(money.fee_overcharges)),
     ]
     now, before = register.period_counts(db, p), register.period_counts(db, p.previous())
@@ -180,8 +196,8 @@ def headline(db: Database, period: str) -> list[tuple[str, str]]:
         def triple(c):
             return (f"{int(c.new_items.sum()):,} / {int(c.carried.sum()):,} / "
                     f"{int(c.resolved.sum()):,}") if len(c) else "-"
-        rows.append(("register: new / carried / resolved", triple(now)))
-        rows.append((f"  last period ({p.previous().label})", triple(before)))
+        rows.append(("登记簿 新增 / 结转 / 已解决 Register: new / carried / resolved", triple(now)))
+        rows.append((f"  上期 Last period ({p.previous().label})", triple(before)))
     satisfaction = analytics.satisfaction(db, period)
     overall = satisfaction[satisfaction["channel"] == "all"]
     if len(overall) and overall["on_time_rate"].notna().any():
@@ -191,19 +207,16 @@ def headline(db: Database, period: str) -> list[tuple[str, str]]:
     if len(latest) and latest["orders"].sum():
         rate = latest["returns"].sum() / latest["orders"].sum()
         rows.append(("退货率 Return rate", f"{rate:.1%}"))
-    alerts = analytics.safety_stock_alerts(db, period)
-    rows.append(("库存预警 Stock at or below safety stock", f"{len(alerts):,} SKU x warehouse"))
-    summary = results.summary(db, period)
-    for recon, part in summary.groupby("recon", sort=False):
-        rows.append((f"{recon}: findings / money at stake",
-                     f"{int(part['findings'].sum()):,} / {yuan(part['amount'].sum())}"))
+    low = analytics.safety_stock_alerts(db, period)
+    rows.append(("库存预警 Stock at or below safety stock",
+                 f"{len(low):,} 个 仓库×商品 SKU x warehouse"))
     return rows
 
 
 def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Path | None = None,
                db_path: Path | None = None, settings: Settings = DEFAULT_SETTINGS,
                render: bool = True, alert_rules: alerts.RuleSet | None = None,
-               profiles_dirs: Sequence[Path] = ()) -> RunOutcome:
+               profiles_dirs: Sequence[Path] = (), edits: str | None = None) -> RunOutcome:
     """Load the period's raw files, reconcile, and write ``reports/<period>/``.
 
     ``alert_rules`` (default: :func:`alerts.load_rules`, the project's ``alerts.yml`` or the
@@ -213,6 +226,10 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
 
     Raises :class:`~recon_lib.errors.InputError` on bad input (nothing stored changes) and
     :class:`~recon_lib.errors.StepError` when a notebook fails (its partial copy is kept).
+    When ``reports/<period>/exceptions.xlsx`` holds edits not applied yet, the run refuses
+    before anything changes (InputError), unless ``edits`` is ``"apply"`` (apply them first, as
+    ``recon resolve``) or ``"discard"`` (set the file aside): see
+    :func:`recon_lib.report.exceptions.guard_edits`.
     """
     # absolute: the notebooks' kernels run in notebooks/, where a relative path means another file
     reports_dir = Path(reports_dir or config.REPORTS_DIR).absolute()
@@ -226,6 +243,8 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
     _steps.reset()
     _at(f"open {db_path.name}")
     with Database(db_path) as db:
+        _at("unapplied edits")
+        guard_edits(db, out_dir, edits)
         _at("load")
         report = load_period(db, period, data_dir=data_dir, require=settings.require,
                              profiles=load_profiles(profile_dirs(profiles_dirs)))
@@ -234,6 +253,7 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
         findings, cov = done.findings, done.coverage
         _at("headline and alerts")
         figures = headline(db, period.label)
+        totals = results.section_totals(db, period.label)
         checked = alerts.evaluate(db, period, rules.rules, settings, coverage=cov)
         alerts_json = alerts.write_json(out_dir / alerts.JSON_NAME, period, checked, rules.source,
                                         coverage=cov)
@@ -242,9 +262,11 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
             _at("workbooks")
             book = write_exceptions(db, period, out_dir)
             downloads.append(("异常清单与登记簿 Exceptions and register (exceptions.xlsx)", book))
-            for path in write_claims(db, period, out_dir):
+            for path in write_claims(db, period, out_dir, settings):
                 downloads.append((f"快递索赔 Freight claims ({path.name})", path))
     if not render:
+        # pages of an earlier run stay, marked with the run they came from
+        mark_stale(out_dir, run_id, datetime.now())
         _at("")
         return RunOutcome(period.label, run_id, findings, None, alerts=checked,
                           alerts_json=alerts_json, coverage=cov, timings=dict(_steps.seconds))
@@ -266,7 +288,8 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
         shown = [(a.severity, a.message, _evidence_links(a, out_dir))
                  for a in alerts.breached(checked)]
         index = write_period_index(period.label, out_dir, sections, figures, status, downloads,
-                                   alerts=shown, coverage=cov)
+                                   alerts=shown, coverage=cov, section_totals=totals,
+                                   run=(run_id, datetime.now()))
         _update_reports_index(reports_dir, db_path)
     _at("")
     if failures:
@@ -278,11 +301,13 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
 def run_status(findings: dict[str, int], cov: Coverage) -> str:
     """The period's one-line status: never "everything reconciles" when checks were not run."""
     total = sum(findings.values())
+    found = (f"{total:,} 条差异待处理 {total:,} discrepancies need attention" if total
+             else "全部相符 Everything reconciles: no discrepancies found")
     if not cov.complete:
-        found = f"{total:,} discrepancies need attention; " if total else "no discrepancies in what ran; "
-        return f"{found}{cov.summary()}"
-    return (f"{total:,} discrepancies need attention" if total
-            else "Everything reconciles: no discrepancies found")
+        if not total:
+            found = "已核对部分无差异 No discrepancies in what ran"
+        return f"{found}; {cov.summary()}"
+    return found
 
 
 def _evidence_links(alert: alerts.Alert, out_dir: Path) -> list[tuple[str, Path]]:

@@ -224,6 +224,55 @@ def resolve(db: Database, path: str | Path) -> ResolveReport:
     return ResolveReport(path.name, len(rows), len(changes), left_alone)
 
 
+@dataclass(frozen=True)
+class PendingEdit:
+    """A row of an exceptions workbook whose status, owner or note an analyst changed and that
+    is not in the register (yet): what ``recon resolve`` of the file would apply, or refuse."""
+
+    row: int
+    item_id: str
+    changes: tuple[tuple[str, str | None, str | None], ...]
+    """(column, the register's value now, the workbook's value) per edited column."""
+
+    def __str__(self) -> str:
+        what = ", ".join(f"{field} {old or ''!r} -> {new or ''!r}"
+                         for field, old, new in self.changes)
+        return f"row {self.row} ({self.item_id}): {what}"
+
+
+def pending_edits(db: Database, path: str | Path) -> list[PendingEdit]:
+    """The edits of the register sheet of ``path`` that are not in the register: rows whose
+    status, owner or note differ both from what the register holds now and from what the
+    workbook was written with (its version stamp). A row as written is not an edit (the
+    register may have moved on since: ``recon resolve`` leaves such a row alone); a row equal
+    to the register was applied already. Without a readable stamp (a workbook of an older
+    recon_lib), any difference from the register counts. Rows of items not in the register are
+    not counted (``recon resolve`` refuses them: they cannot be applied).
+
+    Empty when the file does not exist. Raises :class:`InputError` when it exists but is not
+    an exceptions workbook we can read (so a run does not overwrite what it cannot check)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    rows = _read_sheet(path, need_version=False)
+    current = _items_now(db)
+    pending = []
+    for row_no, row in rows:
+        item = _text(row.get("item_id"))
+        if not item or item not in current.index:
+            continue
+        known = current.loc[item]
+        changes = tuple((field, _text(known[field]), _text(row.get(field))) for field in EDITABLE
+                        if _cell_text(field, row.get(field)) != _cell_text(field, known[field]))
+        if not changes:
+            continue  # as the register holds it: applied already, or never edited
+        stamp = Stamp.parse(row.get(VERSION_COLUMN))
+        if stamp is not None and digest(row, EDITABLE) == stamp.editable:
+            continue  # as written: the register changed since, the analyst changed nothing
+        pending.append(PendingEdit(row_no, item, changes))
+    return pending
+
+
 def _fixed_edits(file: str, row_no: int, row: dict, known, stamp: Stamp,
                  age) -> list[Problem]:
     """A row's edits of columns only ``recon run`` writes: refused, one problem per column.
@@ -287,7 +336,7 @@ def _text(value) -> str | None:
     return text or None
 
 
-def _read_sheet(path: Path) -> list[tuple[int, dict]]:
+def _read_sheet(path: Path, need_version: bool = True) -> list[tuple[int, dict]]:
     from openpyxl import load_workbook
 
     if not path.is_file():
@@ -311,7 +360,7 @@ def _read_sheet(path: Path) -> list[tuple[int, dict]]:
     if missing:
         raise InputError(f"{path.name}: sheet {SHEET!r} lacks column(s) {', '.join(missing)}",
                          [Problem(path.name, f"missing column {c!r}", 1, c) for c in missing])
-    if VERSION_COLUMN not in header:
+    if need_version and VERSION_COLUMN not in header:
         raise InputError(f"{path.name}: sheet {SHEET!r} has no {VERSION_COLUMN!r} column, so "
                          "nothing says which state of the register its rows were written from; "
                          "it was written by an older recon_lib or the column was deleted. Write "

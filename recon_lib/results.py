@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 
+from recon_lib import labels
+from recon_lib.config import DEFAULT_SETTINGS
 from recon_lib.db import Database
 from recon_lib.periods import parse_period
 from recon_lib.reasons import REASONS
@@ -25,7 +28,8 @@ def _with_reason_text(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary(db: Database, period: str, recon: str | None = None) -> pd.DataFrame:
-    """Findings per reason code with the money at stake; every known code of ``recon`` listed."""
+    """Findings per reason code with the money at stake, the most money first (then the most
+    findings); every known code of ``recon`` listed, those without findings last."""
     df = db.query("discrepancy_summary", period=str(period))
     codes = [r for r in REASONS.values() if recon is None or r.recon == recon]
     frame = pd.DataFrame({"recon": [r.recon for r in codes], "reason_code": [r.code for r in codes]})
@@ -33,7 +37,16 @@ def summary(db: Database, period: str, recon: str | None = None) -> pd.DataFrame
     df["findings"] = df["findings"].fillna(0).astype(int)
     df["amount"] = df["amount"].astype(float).fillna(0.0)
     df["checked"] = df["reason_code"].map(_checked_codes(db, str(period)))
-    return _with_reason_text(df)
+    df = df.sort_values(["amount", "findings"], ascending=False, kind="stable")
+    return _with_reason_text(df.reset_index(drop=True))
+
+
+def section_totals(db: Database, period: str) -> dict[str, tuple[int, float]]:
+    """Per reconciliation (a report section of the same name): its findings and the money at
+    stake, as the section page and its badge on the summary page show them."""
+    df = summary(db, period)
+    return {recon: (int(part["findings"].sum()), float(part["amount"].sum()))
+            for recon, part in df.groupby("recon", sort=False)}
 
 
 def _checked_codes(db: Database, period: str) -> dict[str, str]:
@@ -69,34 +82,140 @@ def coverage_note(db: Database, period: str, recon: str) -> str:
 
 
 def discrepancies(db: Database, period: str, recon: str | None = None) -> pd.DataFrame:
-    """Every finding of the period (optionally of one reconciliation), with its explanation."""
+    """Every finding of the period (optionally of one reconciliation), the most money first
+    (findings without an amount last), with its explanation: ``explanation`` as the engine
+    wrote it (English) and ``explanation_zh`` written in Chinese from its ``details``
+    (:func:`recon_lib.labels.explain`; the English one where no template applies)."""
     df = db.query("discrepancy_list", period=str(period))
     if recon is not None:
-        df = df[df["recon"] == recon].reset_index(drop=True)
-    df["amount"] = df["amount"].astype(float)
+        df = df[df["recon"] == recon]
+    df = df.assign(amount=df["amount"].astype(float))
+    df = df.sort_values("amount", ascending=False, na_position="last", kind="stable")
+    df = df.reset_index(drop=True)
+    with_zh = pd.Series([_explain_zh(r) for r in df.itertuples(index=False)], index=df.index,
+                        dtype=object)
+    df.insert(df.columns.get_loc("explanation") + 1, "explanation_zh", with_zh)
     return _with_reason_text(df)
 
 
+def _explain_zh(row) -> str:
+    with labels.language_as("zh"):
+        return labels.explain(row.reason_code, row.key, row.order_id, row.details,
+                              row.explanation)
+
+
+def findings_view(findings: pd.DataFrame) -> pd.DataFrame:
+    """The columns a page shows of :func:`discrepancies`: reason, key, order (when any finding
+    has one), amount and the explanation in the reader's language (``RECON_LANGUAGE``)."""
+    columns = ["reason_code", "key"]
+    if findings["order_id"].notna().any():
+        columns.append("order_id")
+    shown = findings[[*columns, "amount"]].copy()
+    shown["explanation"] = (findings["explanation"] if labels.language() == "en"
+                            else findings["explanation_zh"])
+    return shown
+
+
+def receivables(db: Database, period: str) -> dict[str, float]:
+    """The period's receivables, defined once for every page that shows them:
+
+    - ``receivable``: dispatched orders with nothing credited at the period's end
+      (:func:`receivables_aging`, every age);
+    - ``not_settled`` (``not_settled_orders`` orders): of those, sales past their channel's
+      settlement cycle, open in the register at the period's end (``sql/money_at_stake.sql``);
+    - ``at_bank`` (``at_bank_payouts`` payouts): money the platforms paid out that the bank had
+      not credited past the deposit window the run used (``sql/alerts_payouts_late.sql``, the
+      payout_late alert's own measure), ``at_bank_period_orders`` of it for orders paid in the
+      period (what the money page's "overdue at the bank" counts);
+    - ``overdue`` = ``not_settled`` + ``at_bank``: 超期应收 Receivables overdue, the figure the
+      summary page's headline shows."""
+    p = parse_period(period)
+    aging = receivables_aging(db, period)
+    stake = db.query("money_at_stake", period=p.label, period_end=p.end_ts).iloc[0]
+    used = db.value("runs_settings", period=p.label)  # the deposit window the run used
+    window = json.loads(used).get("deposit_window_days") if used else None
+    late = db.query("alerts_payouts_late", period_start=p.start_ts, period_end=p.end_ts,
+                    window_days=int(window or DEFAULT_SETTINGS.deposit_window_days))
+    at_bank = float(late["amount_cny"].sum()) if len(late) else 0.0
+    ours = float(late["period_orders_cny"].sum()) if len(late) else 0.0
+    not_settled = float(stake["not_settled_overdue"])
+    return {"receivable": float(aging["amount"].sum()), "not_settled": not_settled,
+            "not_settled_orders": int(stake["not_settled_orders"]), "at_bank": at_bank,
+            "at_bank_payouts": len(late), "at_bank_period_orders": ours,
+            "overdue": not_settled + at_bank}
+
+
+def latest_run(db: Database, period: str) -> tuple[str, pd.Timestamp] | None:
+    """The latest finished run of the period: (run id, when it finished), or None."""
+    df = db.query("runs_period_latest", period=str(period))
+    if not len(df):
+        return None
+    return str(df["run_id"].iloc[0]), pd.Timestamp(df["finished_at"].iloc[0])
+
+
+def run_note(db: Database, period: str) -> str:
+    """Where a page's figures come from: the run and when it finished (empty when none)."""
+    run = latest_run(db, period)
+    if run is None:
+        return ""
+    run_id, when = run
+    return labels.both(f"本页数据来自 {when:%Y-%m-%d %H:%M} 完成的运行 {run_id}。",
+                       f"Figures from run {run_id}, finished {when:%Y-%m-%d %H:%M}.")
+
+
+def period_note(db: Database, period: str) -> str:
+    """A warning for a page opened on a period that was never reconciled (its figures would all
+    read 0): empty when the period has a finished run."""
+    if latest_run(db, period) is not None:
+        return ""
+    return labels.both(
+        f"注意：期间 {period} 没有加载过数据，也从未运行核对：下面的数字都是 0，是因为没有数据，"
+        f"不是因为没有问题。请先运行 recon run --period {period}。",
+        f"Warning: period {period} was never loaded or reconciled: every figure below is 0 "
+        f"because there is no data, not because nothing went wrong. Run "
+        f"`recon run --period {period}` first.")
+
+
 def freight_by_carrier(db: Database, period: str) -> pd.DataFrame:
-    """Per carrier: parcels, billed, cost per parcel and per kg, claimable, accrual, accuracy."""
+    """Per carrier: parcels, billed (every fee), cost per parcel and per kg, claimable, accrual,
+    billing accuracy. Cost per parcel and per kg are the carrier scorecard's (one definition:
+    freight lines' payable over the waybills billed for freight, and over their billed kg;
+    ``sql/analytics_carrier_scorecard.sql``), so the freight page and the service page agree."""
+    from recon_lib.analytics import carrier_scorecard
+
     df = db.query("freight_by_carrier", period=str(period), **parse_period(period).bounds())
-    money = ["billed", "per_parcel", "per_kg", "claimable", "accrual", "billing_accuracy"]
+    card = carrier_scorecard(db, period)
+    cost = card.loc[card["level"] == "carrier", ["carrier", "cost_per_parcel", "cost_per_kg"]]
+    df = df.merge(cost, on="carrier", how="left")
+    df = df[["carrier", "parcels", "billed", "cost_per_parcel", "cost_per_kg", "claimable",
+             "accrual", "billing_accuracy"]]
+    money = ["billed", "cost_per_parcel", "cost_per_kg", "claimable", "accrual",
+             "billing_accuracy"]
     df[money] = df[money].astype(float)
     return df
 
 
 def freight_by_province(db: Database, period: str) -> pd.DataFrame:
-    """Per carrier and destination province: parcels, cost per parcel and per kg."""
-    df = db.query("freight_by_province", **parse_period(period).bounds())
-    df[["per_parcel", "per_kg"]] = df[["per_parcel", "per_kg"]].astype(float)
+    """Per carrier and destination province: parcels billed for freight, cost per parcel and per
+    kg, from the carrier scorecard's province rows (the one definition of cost per parcel)."""
+    from recon_lib.analytics import carrier_scorecard
+
+    card = carrier_scorecard(db, period)
+    rows = card[(card["level"] == "province") & (card["billed_parcels"] > 0)]
+    df = rows[["carrier", "province", "billed_parcels", "cost_per_parcel", "cost_per_kg"]].rename(
+        columns={"billed_parcels": "parcels"})
+    df = df.sort_values(["carrier", "parcels"], ascending=[True, False]).reset_index(drop=True)
+    df[["cost_per_parcel", "cost_per_kg"]] = df[["cost_per_parcel", "cost_per_kg"]].astype(float)
     return df
 
 
 def freight_cost_matrix(db: Database, period: str) -> pd.DataFrame:
-    """Cost per parcel by destination province (rows) and carrier (columns), busiest first."""
+    """Cost per parcel by destination province (rows) and carrier (columns), busiest first;
+    a parcel or bill line without a province last."""
     df = freight_by_province(db, period)
-    matrix = df.pivot(index="province", columns="carrier", values="per_parcel")
-    order = df.groupby("province")["parcels"].sum().sort_values(ascending=False).index
+    matrix = df.pivot(index="province", columns="carrier", values="cost_per_parcel")
+    busy = df.groupby("province")["parcels"].sum()
+    order = sorted(busy.index, key=lambda p: (p == "(unknown)", -busy[p], p))
     return matrix.reindex(order).reset_index().rename_axis(columns=None)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from recon_lib import alerts, config, coverage, schema
+from recon_lib import alerts, config, coverage, results, schema
 from recon_lib.db import Database
 from recon_lib.demo import build_month
 from recon_lib.demo.frames import insert_month
@@ -108,6 +108,7 @@ def _build(root: Path) -> HostileMonth:
                                   config.DEFAULT_SETTINGS)
         book = write_exceptions(db, PERIOD, out_dir)
         claims = write_claims(db, PERIOD, out_dir)
+        totals, run = results.section_totals(db, PERIOD.label), results.latest_run(db, PERIOD.label)
     sections = [run_notebook(config.NOTEBOOKS_DIR / f"{name}.ipynb", out_dir,
                              {"period": PERIOD.label, "db_path": str(db_path)})
                 for name in SECTIONS]
@@ -115,7 +116,8 @@ def _build(root: Path) -> HostileMonth:
     shown.append(("critical", f"carrier {CARRIER} order {ORDER}", [(WAYBILL, book)]))
     index = write_period_index(PERIOD.label, out_dir, sections, [(ORDER, WAYBILL), *figures],
                                status=COUNTERPARTY, downloads=[(CARRIER, book)], alerts=shown,
-                               coverage=_hostile_coverage(done.coverage))
+                               coverage=_hostile_coverage(done.coverage), section_totals=totals,
+                               run=run)
     write_reports_index(root / "reports", [(PERIOD.label, [(WAREHOUSE, CATEGORY)])])
     pages = {s.name: s.html for s in sections} | {"index": index,
                                                  "reports": root / "reports" / "index.html"}

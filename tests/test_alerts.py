@@ -215,12 +215,44 @@ def test_freight_evidence_names_the_section_sheet_and_claims_workbook(month):
 
 def test_payout_late_lists_the_late_payouts(month):
     [alert] = measure(month, kind="payout_late", threshold=3)
-    assert alert.details == {"late_payouts": 1, "latest": [
+    assert alert.details == {"late_payouts": 1, "amount_cny": 500.0, "latest": [
         {"payout_id": "PO1", "channel": "tmall", "days_late": 6, "deadline": "2026-10-25 10:00",
-         "amount": 500.0, "currency": "CNY"}]}
+         "amount": 500.0, "currency": "CNY", "amount_cny": 500.0}]}
     assert alert.evidence["sheet"] == "登记簿 Register"
-    assert "most overdue first: PO1 (tmall, 6 days late)" in alert.message
-    assert measure(month, kind="payout_late", threshold=0, channel="jd")[0].value == 0
+    assert "most overdue first: PO1 (tmall, ¥500.00, 6 days late)" in alert.message
+    [jd] = measure(month, kind="payout_late", threshold=0, channel="jd")
+    assert (jd.value, jd.amount) == (0, 0.0) and jd.message.startswith(
+        "payouts overdue at the bank (channel jd): none; ")
+
+
+def test_payout_late_says_the_money_first(month):
+    """The issue's case: the alert named days and no amount."""
+    insert(month, "payouts", [{"channel": "shop", "payout_id": "PO5", "currency": "USD",
+                               "paid_at": "2026-10-10 10:00:00", "amount": 100}])
+    insert(month, "fx_rates", [{"rate_date": "2026-10-10", "currency": "USD",
+                                "rate_to_cny": 7.1}])
+    add_register(month, "PO5")
+    [alert] = measure(month, kind="payout_late", threshold=3)
+    assert alert.amount == 1210.0 and alert.details["amount_cny"] == 1210.0  # 500 + 100 x 7.1
+    assert alert.message.startswith("payouts overdue at the bank (all channels): ¥1,210.00 in 2 "
+                                    "payout(s); the most overdue 16 days, above 3 days; ")
+    assert "PO5 (shop, ¥710.00, 16 days late)" in alert.message
+    assert alert.to_dict()["amount"] == 1210.0
+    # a foreign-currency payout of a day without a rate is shown in its currency
+    month.execute("DELETE FROM fx_rates", name="no rate")
+    [alert] = measure(month, kind="payout_late", threshold=3)
+    assert "¥500.00 + 100.00 USD in 2 payout(s)" in alert.message
+
+
+def test_money_alerts_carry_their_amount(month):
+    assert one(measure(month, kind="freight_overcharge", threshold=10), carrier="SF").amount == 50
+    assert one(measure(month, kind="freight_overcharge_share", threshold=0.01),
+               carrier="SF").amount == 50
+    [refunds] = measure(month, kind="refunds_not_received", threshold=100)
+    assert refunds.amount == 200.0 and refunds.message.endswith("; 2 return(s)")
+    sf = one(measure(month, kind="billing_accuracy", threshold=0.9), carrier="SF")
+    assert sf.amount == 50 and sf.message.endswith("; ¥50.00 to claim")
+    assert measure(month, kind="on_time_rate", threshold=0.9)[0].amount is None
 
 
 def test_payout_late_counts_days_to_the_last_day_of_any_period(month):
@@ -235,7 +267,8 @@ def test_payout_late_counts_days_to_the_last_day_of_any_period(month):
     # on PO1's deadline day it is late, by less than a whole day
     deadline_day = Period(date(2026, 10, 25), date(2026, 10, 26), "2026-10-25")
     [alert] = measure(month, deadline_day, kind="payout_late", threshold=2)
-    assert "PO4 (jd, 15 days late), PO1 (tmall, deadline on the last day)" in alert.message
+    assert ("PO4 (jd, ¥500.00, 15 days late), PO1 (tmall, ¥500.00, deadline on the last day)"
+            in alert.message)
 
 
 def test_low_stock_details_name_warehouse_and_sku(month):
@@ -299,7 +332,7 @@ def test_alerts_json_lists_every_check_and_masks_nobody(month, tmp_path):
     assert first == {
         "rule": "sf-claims", "kind": "freight_overcharge", "severity": "critical",
         "scope": {"carrier": "SF"}, "value": 50.0, "threshold": 40, "direction": "above",
-        "unit": "CNY", "breached": True,
+        "unit": "CNY", "breached": True, "amount": 50.0,
         "message": "freight overcharges of SF: ¥50.00, above ¥40.00",
         "evidence": {"report": "freight.html", "workbook": "exceptions.xlsx",
                      "sheet": "快递费 Freight", "claims": "freight_claims_SF.xlsx"},
@@ -454,3 +487,18 @@ def test_fail_on_offers_exactly_the_severities():
     run = build_parser()._subparsers._group_actions[0].choices["run"]
     [fail_on] = [a for a in run._actions if a.dest == "fail_on"]
     assert tuple(fail_on.choices) == alerts.SEVERITIES
+
+
+def test_a_payout_closed_after_the_period_was_late_in_it(month):
+    """The period's figure is as at its end: a deposit found by a later period's run does not
+    change what was overdue then (the headline of an earlier period is drawn again later)."""
+    add_register(month, "PO6", status="resolved")
+    month.execute("UPDATE register SET closed_on = DATE '2026-12-01' WHERE key = 'PO6'",
+                  name="closed in November")
+    insert(month, "payouts", [payout("PO6", "jd", "2026-10-15 10:00:00")])
+    [alert] = measure(month, kind="payout_late", threshold=3)
+    assert [p["payout_id"] for p in alert.details["latest"]] == ["PO6", "PO1"]
+    month.execute("UPDATE register SET closed_on = DATE '2026-11-01' WHERE key = 'PO6'",
+                  name="closed in October")
+    [alert] = measure(month, kind="payout_late", threshold=3)
+    assert [p["payout_id"] for p in alert.details["latest"]] == ["PO1"]

@@ -119,9 +119,9 @@ def test_counts_new_carried_resolved_per_period(three_months):
     dec = register.period_counts(db, DEC)
     assert dec["carried"].sum() == oct_total - 2 - 3 + new_nov
     rows = dict(headline(db, "2026-11"))
-    assert rows["register: new / carried / resolved"] == (
+    assert rows["登记簿 新增 / 结转 / 已解决 Register: new / carried / resolved"] == (
         f"{new_nov:,} / {oct_total - 5:,} / 3")
-    assert rows["  last period (2026-10)"] == f"{oct_total:,} / 0 / 2"
+    assert rows["  上期 Last period (2026-10)"] == f"{oct_total:,} / 0 / 2"
 
 
 def test_a_rerun_duplicates_nothing(three_months):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -137,17 +138,31 @@ def _layouts(period: Period) -> list[tuple[str, str | None, FileLayout]]:
     ]
 
 
+WRITERS = 2
+"""Files written at once: the writer's column work (Arrow, zlib) runs outside Python's lock."""
+
+
 def _write_files(month: DemoMonth, folder: Path) -> list[Path]:
     profiles = load_profiles()
-    written = []
-    for table, carrier, layout in _layouts(month.period):
+
+    def write(table: str, carrier: str | None, layout: FileLayout) -> tuple[Path, int]:
         df = month.tables[table]
         if carrier is not None:
             df = df[df["carrier"] == carrier]
         if table == "bank_transactions":
             df = _with_bank_footer(df)
-        written.append(write_file(df, folder, profiles[layout.profile], layout))
-        log.info("wrote %s (%d rows)", layout.filename, len(df))
+        return write_file(df, folder, profiles[layout.profile], layout), len(df)
+
+    written = []
+    jobs = _layouts(month.period)
+    with ThreadPoolExecutor(WRITERS) as pool:
+        # the largest files first, so that the two writers finish together
+        largest = sorted(range(len(jobs)), key=lambda i: -len(month.tables[jobs[i][0]]))
+        running = {i: pool.submit(write, *jobs[i]) for i in largest}
+        for i, (_, _, layout) in enumerate(jobs):
+            path, rows = running[i].result()
+            written.append(path)
+            log.info("wrote %s (%d rows)", layout.filename, rows)
     truth = pd.DataFrame(month.truth, columns=TRUTH_COLUMNS)
     truth_dir = folder / config.TRUTH_DIRNAME
     truth_dir.mkdir()

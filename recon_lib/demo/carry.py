@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from recon_lib.demo.columns import isin
+
 if TYPE_CHECKING:
     from recon_lib.demo.generator import DemoMonth
 
@@ -81,7 +83,7 @@ def cut(month: DemoMonth, table: str) -> None:
     month.tables[table] = df[~later].reset_index(drop=True)
     if table == "shipments":
         lines = month.tables["shipment_lines"]
-        gone = lines["shipment_id"].isin(df.loc[later, "shipment_id"]).to_numpy()
+        gone = isin(lines["shipment_id"], df.loc[later, "shipment_id"])
         _hand_on(month, "shipment_lines", lines[gone])
         month.tables["shipment_lines"] = lines[~gone].reset_index(drop=True)
 
@@ -97,7 +99,7 @@ def take(month: DemoMonth, table: str) -> None:
     _append(month, table, rows[~later], DAY_COLUMN[table])
     if table == "shipments" and "shipment_lines" in month.earlier.records:
         lines = month.earlier.records["shipment_lines"]
-        now = lines["shipment_id"].isin(rows.loc[~later, "shipment_id"]).to_numpy()
+        now = isin(lines["shipment_id"], rows.loc[~later, "shipment_id"])
         _hand_on(month, "shipment_lines", lines[~now])
         _append(month, "shipment_lines", lines[now], None)
 

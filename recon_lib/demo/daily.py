@@ -46,11 +46,12 @@ def write_daily(month: DemoMonth, data_dir: Path) -> list[Path]:
     targets = [data_dir / d.label for d in days]
     existing = [t for t in (data_dir / period.label, *targets) if t.exists()]
     staging = Path(tempfile.mkdtemp(prefix=f".{period.label}.daily.", dir=data_dir))
+    profiles = load_profiles()
     try:
         for day, part in zip(days, split_by_day(month), strict=True):
             folder = staging / day.label
             folder.mkdir()
-            _write_day(part, day, folder)
+            _write_day(part, day, folder, profiles)
         truth = staging / period.label / config.TRUTH_DIRNAME
         truth.mkdir(parents=True)
         pd.DataFrame(month.truth, columns=build.TRUTH_COLUMNS).to_csv(
@@ -94,8 +95,8 @@ def split_by_day(month: DemoMonth) -> list[dict[str, pd.DataFrame]]:
     return parts
 
 
-def _write_day(tables: dict[str, pd.DataFrame], day: Period, folder: Path) -> None:
-    profiles = load_profiles()
+def _write_day(tables: dict[str, pd.DataFrame], day: Period, folder: Path,
+               profiles: dict) -> None:
     for table, carrier, layout in build._layouts(day):
         df = tables[table]
         if carrier is not None:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from recon_lib.demo import carry, freight, returns, world
+from recon_lib.demo.columns import isin
 from recon_lib.demo.generator import HOUR, MINUTE, DemoMonth, _ids
 
 DAY = 24 * HOUR
@@ -60,9 +61,9 @@ def close_period(month: DemoMonth) -> None:
     """An order that has no parcel by the period's end shows as paid, not completed."""
     t = month.tables
     end = np.datetime64(month.period.end_ts, "s")
-    shipped = set(t["shipments"].loc[t["shipments"]["ship_time"] < end, "order_id"])
+    shipped = t["shipments"].loc[t["shipments"]["ship_time"] < end, "order_id"]
     orders = t["orders"]
-    pending = (orders["status"] == "completed") & ~orders["order_id"].isin(shipped)
+    pending = (orders["status"] == "completed") & ~isin(orders["order_id"], shipped)
     orders.loc[pending, "status"] = "paid"
 
 
@@ -158,7 +159,15 @@ def _named_skus(rng, month: DemoMonth, tickets: pd.DataFrame) -> np.ndarray:
     named = rng.random(n) < NAMED_SKU_SHARE
     low = (tickets["category"] == "review") & (pd.to_numeric(tickets["score"]) <= 2)
     named &= ((tickets["category"] == "quality") | low).to_numpy()
-    skus = (month.tables["order_lines"].groupby("order_id", sort=False)["sku"]
-            .agg(lambda s: sorted(set(s))).reindex(tickets["order_id"]).to_numpy())
-    return np.array([lines[int(u * len(lines))] if ok and isinstance(lines, list) else None
-                     for lines, u, ok in zip(skus, pick, named, strict=True)], dtype=object)
+    # each order's distinct SKUs in sorted order, for the tickets' orders only
+    lines = month.tables["order_lines"]
+    pairs = (lines.loc[isin(lines["order_id"], tickets["order_id"]), ["order_id", "sku"]]
+             .drop_duplicates().sort_values(["order_id", "sku"], kind="stable"))
+    orders, first, count = np.unique(pairs["order_id"].to_numpy(dtype=object), return_index=True,
+                                     return_counts=True)
+    at = pd.Index(orders).get_indexer(tickets["order_id"].to_numpy(dtype=object))
+    has = at >= 0
+    line = np.where(has, first[at] + (pick * np.where(has, count[at], 0)).astype(np.int64), 0)
+    skus = pairs["sku"].to_numpy(dtype=object)
+    return np.where(named & has, skus[np.minimum(line, len(skus) - 1)] if len(skus) else None,
+                    None).astype(object)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from recon_lib import schema
 from recon_lib.demo import world
+from recon_lib.demo.columns import isin, positions
 from recon_lib.demo.generator import DemoMonth
 
 REMOTE_ZONE = 3
@@ -166,7 +167,10 @@ def _return_lines(rng, month: DemoMonth) -> pd.DataFrame:
 
 
 def inject_freight(month: DemoMonth, rate: float = 0.0025) -> None:
-    """Freight discrepancies in the couriers' bills, each with an answer-key row, and near misses."""
+    """Freight discrepancies in the couriers' bills, each with an answer-key row, and near misses.
+
+    Each loop draws its random numbers waybill by waybill, as it always has; the bill lines it
+    changes are priced and written together at the end of the loop."""
     rng = np.random.default_rng(month.seed + 404)
     t = month.tables
     lines = t["courier_bill_lines"]
@@ -178,16 +182,34 @@ def inject_freight(month: DemoMonth, rate: float = 0.0025) -> None:
                             "order_id": None, "amount": amount_fen / 100, "note": note})
 
     # parcels with a single freight line and no surcharge: each carries one anomaly at most
-    counts = lines.groupby("waybill_no")["fee_type"].agg(list)
-    plain = counts[counts.map(lambda f: f == ["freight"])].index
-    plain = [w for w in plain if w in ships.index]
-    free = list(rng.permutation(np.array(plain, dtype=object)))
-    idx_of = pd.Series(lines.index, index=lines["waybill_no"]).groupby(level=0).first()
+    fee_types = lines.groupby("waybill_no")["fee_type"]
+    size, first_fee = fee_types.size(), fee_types.first()
+    plain = size.index[((size == 1) & (first_fee == "freight")).to_numpy()]
+    plain = plain[isin(plain, ships.index)]
+    free = list(rng.permutation(plain.to_numpy(dtype=object)))
+    first_line = pd.Series(lines.index, index=lines["waybill_no"]).groupby(level=0).first()
+    idx_of = dict(zip(first_line.index.to_numpy(dtype=object), first_line.to_numpy(),
+                      strict=True))
+    ship_columns: dict[str, np.ndarray] = {}
     extra_rows: list[dict] = []
     drop: list[int] = []
 
     def take(k):
         return [free.pop() for _ in range(min(k, len(free)))]
+
+    def ship_values(ws, column) -> np.ndarray:   # of each waybill's (first) parcel
+        if column not in ship_columns:
+            ship_columns[column] = ships[column].to_numpy()
+        return ship_columns[column][positions(ships.index, np.asarray(ws, dtype=object))]
+
+    def line_values(ws, column) -> np.ndarray:
+        return lines.loc[[idx_of[w] for w in ws], column].to_numpy()
+
+    def set_lines(ws, **columns) -> None:
+        at = [idx_of[w] for w in ws]
+        for column, values in columns.items():
+            if at:
+                lines.loc[at, column] = pd.array(values, dtype=lines[column].dtype)
 
     for w in take(n):  # the same freight charge billed twice
         row = lines.loc[idx_of[w]].to_dict()
@@ -197,10 +219,12 @@ def inject_freight(month: DemoMonth, rate: float = 0.0025) -> None:
     # month's last bill_grace_days may be billed next month, so it is not one of them
     grace_starts = pd.Timestamp(month.period.end_ts) - pd.Timedelta(
         days=month.settings.bill_grace_days)
-    due_now = [w for w in reversed(free) if ships.at[w, "ship_time"] < grace_starts][:n]
+    newest_first = np.array(free[::-1], dtype=object)
+    shipped = ship_values(newest_first, "ship_time")
+    due_now = list(newest_first[shipped < np.datetime64(grace_starts)][:n])
     # near misses: parcels of the month's last evening that the courier bills next month; not
     # yet due this month (see docs/periods.md), so not "unbilled"
-    billed_later = [w for w in reversed(free) if ships.at[w, "ship_time"] >= grace_starts][:n]
+    billed_later = list(newest_first[shipped >= np.datetime64(grace_starts)][:n])
     taken = set(due_now) | set(billed_later)
     free = [w for w in free if w not in taken]
     for w in due_now:
@@ -212,38 +236,47 @@ def inject_freight(month: DemoMonth, rate: float = 0.0025) -> None:
     later["service"] = later["waybill_no"].map(ships["service"])
     month.carry.next_bill = later.reset_index(drop=True)
     drop += [idx_of[w] for w in billed_later]
-    for w in take(n):  # heavier than we weighed
-        i = idx_of[w]
-        s = ships.loc[w]
-        step = 500 if s["carrier"] == "SF" else 1000
-        heavier_g = int(round(lines.at[i, "billed_weight_kg"] * 1000)) + step * int(
-            rng.integers(1, 4))
-        # what the courier claims is itself a chargeable weight under the contract's rounding
-        claimed, fee, disc = price([s["carrier"]], [s["dest_province"]], [heavier_g], [0])
-        claimed_g = int(claimed[0])
-        over = int(fee[0] + disc[0] - lines.at[i, "payable_fen"])
-        lines.loc[i, ["billed_weight_kg", "amount_fen", "discount_fen", "payable_fen"]] = [
-            claimed_g / 1000, fee[0], disc[0], fee[0] + disc[0]]
-        add("FRT_WEIGHT_OVER", w, over, f"billed {claimed_g / 1000} kg")
-    for w in take(n):  # a price above the contract for what was claimed
-        i = idx_of[w]
-        excess = int(rng.integers(1, 6)) * 100
-        lines.loc[i, "amount_fen"] += excess
-        lines.loc[i, "payable_fen"] += excess
-        add("FRT_RATE_OVER", w, excess, "fee above the rate card")
+
+    heavier = take(n)  # heavier than we weighed
+    steps = [int(rng.integers(1, 4)) for _ in heavier]
+    carrier = ship_values(heavier, "carrier")
+    billed_g = np.round(line_values(heavier, "billed_weight_kg").astype(float) * 1000)
+    heavier_g = billed_g.astype(np.int64) + np.where(carrier == "SF", 500, 1000) * np.asarray(
+        steps, dtype=np.int64)
+    # what the courier claims is itself a chargeable weight under the contract's rounding
+    claimed, fee, disc = price(carrier, ship_values(heavier, "dest_province"), heavier_g,
+                               np.zeros(len(heavier), dtype=np.int64))
+    over = fee + disc - line_values(heavier, "payable_fen").astype(np.int64)
+    set_lines(heavier, billed_weight_kg=claimed / 1000, amount_fen=fee, discount_fen=disc,
+              payable_fen=fee + disc)
+    for w, g, o in zip(heavier, claimed, over, strict=True):
+        add("FRT_WEIGHT_OVER", w, int(o), f"billed {int(g) / 1000} kg")
+
+    pricier = take(n)  # a price above the contract for what was claimed
+    excess = np.array([int(rng.integers(1, 6)) * 100 for _ in pricier], dtype=np.int64)
+    set_lines(pricier, amount_fen=line_values(pricier, "amount_fen") + excess,
+              payable_fen=line_values(pricier, "payable_fen") + excess)
+    for w, e in zip(pricier, excess, strict=True):
+        add("FRT_RATE_OVER", w, int(e), "fee above the rate card")
+
     mid = sorted(p for p, (_, z) in world.PROVINCES.items() if z == 2)
-    near = [w for w in free if world.PROVINCES[ships.at[w, "dest_province"]][1] == 1][:n]
-    free = [w for w in free if w not in set(near)]
-    for w in near:  # billed to a farther zone than the parcel went
-        s = ships.loc[w]
-        i = idx_of[w]
-        claimed = mid[int(rng.integers(0, len(mid)))]
-        weight_g = int(round(lines.at[i, "billed_weight_kg"] * 1000))
-        _, fee, disc = price([s["carrier"]], [claimed], [weight_g], [0])
-        over = int(fee[0] + disc[0] - lines.at[i, "payable_fen"])
-        lines.loc[i, ["dest_province", "amount_fen", "discount_fen", "payable_fen"]] = [
-            claimed, fee[0], disc[0], fee[0] + disc[0]]
-        add("FRT_ZONE_MISMATCH", w, over, f"billed to {claimed}, went to {s['dest_province']}")
+    zone = _zone(ship_values(np.array(free, dtype=object), "dest_province"))
+    near = list(np.array(free, dtype=object)[zone == 1][:n])
+    gone = set(near)
+    free = [w for w in free if w not in gone]
+    # billed to a farther zone than the parcel went
+    claimed_zone = [mid[int(rng.integers(0, len(mid)))] for _ in near]
+    weight_g = np.round(line_values(near, "billed_weight_kg").astype(float) * 1000).astype(
+        np.int64)
+    _, fee, disc = price(ship_values(near, "carrier"), claimed_zone, weight_g,
+                         np.zeros(len(near), dtype=np.int64))
+    over = fee + disc - line_values(near, "payable_fen").astype(np.int64)
+    went = ship_values(near, "dest_province")
+    set_lines(near, dest_province=claimed_zone, amount_fen=fee, discount_fen=disc,
+              payable_fen=fee + disc)
+    for w, claimed, o, to in zip(near, claimed_zone, over, went, strict=True):
+        add("FRT_ZONE_MISMATCH", w, int(o), f"billed to {claimed}, went to {to}")
+
     for w in take(n):  # a remote-area surcharge for a parcel that did not go to a remote area
         row = lines.loc[idx_of[w]].to_dict()
         row.update(fee_type="remote", billed_weight_kg=np.nan, amount_fen=1000, discount_fen=0,
@@ -268,11 +301,12 @@ def inject_freight(month: DemoMonth, rate: float = 0.0025) -> None:
         add("FRT_RETURN_NO_REQUEST", waybill, RETURN_FEE_FEN, "no return request")
 
     # near misses: the full province name (广东省), and a cent of rounding in the courier's favour
-    for w in take(n):
-        i = idx_of[w]
-        lines.loc[i, "dest_province"] = world.FULL_NAMES[lines.at[i, "dest_province"]]
-    for w in take(n):
-        lines.loc[idx_of[w], ["amount_fen", "payable_fen"]] += 1
+    full = take(n)
+    set_lines(full, dest_province=[world.FULL_NAMES[p]
+                                   for p in line_values(full, "dest_province")])
+    cent = take(n)
+    set_lines(cent, amount_fen=line_values(cent, "amount_fen") + 1,
+              payable_fen=line_values(cent, "payable_fen") + 1)
 
     kept = lines.drop(index=drop)
     t["courier_bill_lines"] = pd.concat([kept, pd.DataFrame(extra_rows)], ignore_index=True)
@@ -298,7 +332,7 @@ def _volume(month: DemoMonth) -> pd.DataFrame:
     ours = lines[(lines["fee_type"] == "freight")
                  & (day >= pd.Timestamp(month.period.start_ts))
                  & (day < pd.Timestamp(month.period.end_ts))
-                 & lines["waybill_no"].isin(service.index)]
+                 & isin(lines["waybill_no"], service.index)]
     ours = ours.drop_duplicates(["carrier", "waybill_no"])
     return ours.assign(service=ours["waybill_no"].map(service))
 

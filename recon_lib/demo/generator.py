@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.demo import world
 from recon_lib.demo.carry import Carry
+from recon_lib.demo.columns import text_join, zfill
 from recon_lib.periods import Period
 
 HOUR = np.timedelta64(3600, "s")
@@ -41,9 +44,9 @@ def _choice(rng: np.random.Generator, options, weights, size: int) -> np.ndarray
     return rng.choice(np.asarray(options, dtype=object), size=size, p=p / p.sum())
 
 
-def _ids(prefix: str, start: int, n: int, width: int) -> np.ndarray:
-    nums = np.arange(start, start + n).astype(str)
-    return np.char.add(prefix, np.char.zfill(nums, width)).astype(object)
+def _ids(prefix: str, start: int, n: int, width: int) -> pd.api.extensions.ExtensionArray:
+    """``prefix`` and a zero-padded serial number from ``start``, as a text column."""
+    return text_join(prefix, zfill(np.arange(start, start + n), width))
 
 
 def _products(rng: np.random.Generator, n_sku: int) -> pd.DataFrame:
@@ -62,38 +65,40 @@ def _products(rng: np.random.Generator, n_sku: int) -> pd.DataFrame:
 
 
 def _order_ids(rng: np.random.Generator, channel: np.ndarray, created: np.ndarray,
-               period: Period) -> np.ndarray:
+               period: Period) -> pd.api.extensions.ExtensionArray:
     """Channel-shaped order numbers, unique across periods (the period is part of them)."""
     n = len(channel)
     seq = (rng.permutation(n) + 1).astype(np.int64)
     ym = period.start.strftime("%y%m")
-    out = np.empty(n, dtype=object)
-    tm = channel == "tmall"
-    out[tm] = np.char.add("3" + ym, np.char.zfill((seq[tm] * 7919 + 104729).astype(str), 14))
-    jd = channel == "jd"
-    out[jd] = np.char.add("28" + ym, np.char.zfill((seq[jd] * 6113).astype(str), 8))
-    dy = channel == "douyin"
-    out[dy] = np.char.add("69" + ym, np.char.zfill((seq[dy] * 5227 + 31).astype(str), 13))
-    sh = channel == "shop"
-    days = pd.to_datetime(created[sh]).strftime("%Y%m%d").to_numpy().astype(str)
-    out[sh] = np.char.add(np.char.add("SO", days), np.char.zfill(seq[sh].astype(str), 7))
-    return out
+    tm, jd, dy, sh = (pa.array(channel == c) for c in ("tmall", "jd", "douyin", "shop"))
+    days = pc.strftime(pa.array(np.asarray(created, dtype="datetime64[s]")), "%Y%m%d", locale="C")
+    prefix = pc.if_else(tm, "3" + ym, pc.if_else(jd, "28" + ym, pc.if_else(
+        dy, "69" + ym, pc.if_else(sh, pc.binary_join_element_wise("SO", days, ""), None))))
+    number = pc.if_else(tm, zfill(seq * 7919 + 104729, 14), pc.if_else(
+        jd, zfill(seq * 6113, 8), pc.if_else(dy, zfill(seq * 5227 + 31, 13), zfill(seq, 7))))
+    return text_join(prefix, number)
 
 
-def _customers(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _customers(rng: np.random.Generator, n: int) -> tuple:
     s = rng.integers(0, len(world.SURNAMES), n)
     g1 = rng.integers(0, len(world.GIVEN), n)
     g2 = rng.integers(0, len(world.GIVEN), n)
     two = rng.random(n) < 0.6
-    names = [world.SURNAMES[a] + world.GIVEN[b] + (world.GIVEN[c] if t else "")
-             for a, b, c, t in zip(s, g1, g2, two, strict=True)]
+    surnames = np.array(list(world.SURNAMES), dtype=object)
+    given = np.array(list(world.GIVEN), dtype=object)
+    names = text_join(surnames[s], given[g1], np.where(two, given[g2], ""))
     prefix = rng.choice(np.array(["138", "139", "150", "186", "177", "135", "152", "199"]), n)
-    phones = np.char.add(prefix, np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8))
+    phones = text_join(prefix.astype(object), zfill(rng.integers(0, 10**8, n), 8))
     street = rng.integers(0, len(world.STREETS), n)
-    addr = [f"{world.STREETS[k]}{no}号{b}栋{r}室" for k, no, b, r in
-            zip(street, rng.integers(1, 999, n), rng.integers(1, 30, n), rng.integers(101, 2505, n),
-                strict=True)]
-    return np.asarray(names, dtype=object), phones.astype(object), np.asarray(addr, dtype=object)
+    no, building, room = (rng.integers(1, 999, n), rng.integers(1, 30, n),
+                          rng.integers(101, 2505, n))
+    addr = text_join(np.asarray(world.STREETS, dtype=object)[street], _text(no), "号",
+                     _text(building), "栋", _text(room), "室")
+    return names, phones, addr
+
+
+def _text(numbers: np.ndarray) -> pa.Array:
+    return pc.cast(pa.array(numbers), pa.string())
 
 
 def generate_month(period: Period, orders: int = 20_000, seed: int = 7,
@@ -232,16 +237,12 @@ def generate_month(period: Period, orders: int = 20_000, seed: int = 7,
     return DemoMonth(period=period, seed=seed, tables=tables, settings=settings)
 
 
-def _tracking_numbers(rng: np.random.Generator, carrier: np.ndarray, period: Period) -> np.ndarray:
+def _tracking_numbers(rng: np.random.Generator, carrier: np.ndarray, period: Period):
     """Carrier-shaped waybill numbers, unique across periods."""
     n = len(carrier)
-    digits = np.char.zfill(rng.integers(0, 10**4, n).astype(str), 4)
-    serial = np.char.zfill(np.arange(n).astype(str), 7)
-    body = np.char.add(np.char.add(period.start.strftime("%y%m"), digits.astype("U4")), serial)
-    out = np.empty(n, dtype=object)
-    out[carrier == "SF"] = np.char.add("SF1", body[carrier == "SF"])
+    digits = zfill(rng.integers(0, 10**4, n), 4)
+    serial = zfill(np.arange(n), 7)
     # ZTO waybills are all digits and may start with 0: they must survive as text
-    out[carrier == "ZTO"] = np.char.add("0", body[carrier == "ZTO"])
-    out[carrier == "YTO"] = np.char.add("YT", body[carrier == "YTO"])
-    out[carrier == "JDL"] = np.char.add("JDV", body[carrier == "JDL"])
-    return out
+    prefix = pd.Series(carrier, dtype=object).map({"SF": "SF1", "ZTO": "0", "YTO": "YT",
+                                                   "JDL": "JDV"})
+    return text_join(prefix.to_numpy(), period.start.strftime("%y%m"), digits, serial)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from recon_lib.demo import carry
+from recon_lib.demo.columns import isin, positions, rows_by
 from recon_lib.demo.generator import HOUR, DemoMonth, _ids
 
 DAY = 24 * HOUR
@@ -77,28 +78,48 @@ def to_currency(fen: np.ndarray, rate_to_cny: np.ndarray) -> np.ndarray:
 
 
 def expected_fees(month: DemoMonth, order_ids) -> pd.DataFrame:
-    """Commission and fee (fen, positive) per order from the fee schedule.
+    """Commission and fee (fen, positive) per order from the fee schedule, in the order of
+    ``order_ids`` (orders without lines are left out).
 
     Σ line amount x rate over the order's lines, rounded half up once, as the SQL does; the
     fixed fee is added per order.
     """
     t = month.tables
-    lines = t["order_lines"][t["order_lines"]["order_id"].isin(order_ids)]
-    lines = lines.merge(t["products"][["sku", "category"]], on="sku")
-    lines = lines.merge(t["orders"][["order_id", "channel"]], on="order_id")
-    channel, category = lines["channel"].to_numpy(), lines["category"].to_numpy()
-    commission_ppm = np.array([
-        _ppm(TMALL_COMMISSION[cat] if ch == "tmall" else COMMISSION.get(ch, 0.0))
-        for ch, cat in zip(channel, category, strict=True)], dtype=np.int64)
-    fee_ppm = np.array([_ppm(FEES.get(ch, (0.0, 0))[0]) for ch in channel], dtype=np.int64)
-    fen = lines["line_amount_fen"].to_numpy(dtype=np.int64)
-    per_order = pd.DataFrame({"order_id": lines["order_id"], "channel": channel,
-                              "c": fen * commission_ppm, "f": fen * fee_ppm}).groupby(
-        ["order_id", "channel"], as_index=False)[["c", "f"]].sum()
-    fixed = per_order["channel"].map(lambda ch: FEES.get(ch, (0.0, 0))[1]).to_numpy()
-    per_order["commission_fen"] = (per_order["c"] + 500_000) // 1_000_000
-    per_order["fee_fen"] = (per_order["f"] + 500_000) // 1_000_000 + fixed
-    return per_order.set_index("order_id")[["channel", "commission_fen", "fee_fen"]]
+    wanted = pd.Index(np.asarray(order_ids, dtype=object))
+    lines = t["order_lines"]
+    at = positions(wanted, lines["order_id"])          # each line's order in order_ids
+    category_of = dict(zip(t["products"]["sku"], t["products"]["category"], strict=True))
+    codes, skus = pd.factorize(lines["sku"])
+    known = np.array([sku in category_of for sku in skus] + [False])[codes]
+    keep = (at >= 0) & known
+    at = at[keep]
+    category = np.array([category_of.get(sku) for sku in skus], dtype=object)[codes[keep]]
+    orders = t["orders"]
+    order_at = positions(orders["order_id"], wanted)
+    order_channel = np.where(order_at >= 0, orders["channel"].to_numpy()[order_at], None)
+    channel = order_channel[at]
+    tmall = {c: _ppm(r) for c, r in TMALL_COMMISSION.items()}
+    channels = {ch for ch in order_channel if isinstance(ch, str)} | set(SETTLEMENT_DAYS)
+    commission = {ch: _ppm(COMMISSION.get(ch, 0.0)) for ch in channels}
+    fee_rate = {ch: _ppm(FEES.get(ch, (0.0, 0))[0]) for ch in channels}
+    by_channel = pd.Series(channel, dtype=object)
+    commission_ppm = np.where(
+        channel == "tmall", pd.Series(category, dtype=object).map(tmall).to_numpy(),
+        by_channel.map(commission).to_numpy()).astype(np.int64)
+    fee_ppm = by_channel.map(fee_rate).to_numpy().astype(np.int64)
+    fen = lines["line_amount_fen"].to_numpy(dtype=np.int64)[keep]
+    c = np.zeros(len(wanted), dtype=np.int64)
+    f = np.zeros(len(wanted), dtype=np.int64)
+    np.add.at(c, at, fen * commission_ppm)
+    np.add.at(f, at, fen * fee_ppm)
+    fixed = pd.Series(order_channel, dtype=object).map(
+        {ch: FEES.get(ch, (0.0, 0))[1] for ch in channels}).to_numpy().astype(np.int64)
+    has = np.zeros(len(wanted), dtype=bool)
+    has[at] = True
+    out = pd.DataFrame({"channel": order_channel, "commission_fen": (c + 500_000) // 1_000_000,
+                        "fee_fen": (f + 500_000) // 1_000_000 + fixed}, index=wanted)
+    out.index.name = "order_id"
+    return out[has]
 
 
 def _rate_on(fx: pd.DataFrame, moments) -> np.ndarray:
@@ -129,27 +150,31 @@ def add_settlements(rng: np.random.Generator, month: DemoMonth) -> None:
     t["fx_rates"] = fx[fx["rate_date"] <= last_listed].reset_index(drop=True)
 
     ships = carry.story(month, "shipments")
-    shipped = ships[ships["order_id"].isin(orders.index)]
+    shipped = ships[isin(ships["order_id"], orders.index)]
     delivered = carry.story(month, "tracking_events").query("event_type == 'delivered'")
     confirmed = (shipped[["order_id", "tracking_no"]].merge(delivered, on="tracking_no")
                  .groupby("order_id")["event_time"].max() + pd.Timedelta(days=2))
     live = orders.index[orders["status"] != "cancelled"]
-    confirmed = confirmed[confirmed.index.isin(live)]
-    shop = orders.index[(orders["channel"] == "shop") & orders.index.isin(live)
-                        & orders.index.isin(shipped["order_id"])]
-    settled = pd.concat([confirmed[~confirmed.index.isin(shop)],
+    confirmed = confirmed[isin(confirmed.index, live)]
+    shop = orders.index[(orders["channel"] == "shop").to_numpy() & isin(orders.index, live)
+                        & isin(orders.index, shipped["order_id"])]
+    settled = pd.concat([confirmed[~isin(confirmed.index, shop)],
                          orders.loc[shop, "paid_at"] + pd.Timedelta(days=1)])
     oids = settled.index.to_numpy()
-    fees = expected_fees(month, oids).reindex(oids)
-    channel = orders["channel"].reindex(oids).to_numpy()
-    base = {"channel": channel, "order_id": oids, "settled_at": settled.to_numpy()}
+    fees = expected_fees(month, oids)
+    if len(fees) != len(oids):   # an order without lines
+        fees = fees.reindex(oids)
+    at = positions(orders.index, oids)
+    channel = orders["channel"].to_numpy()[at]
+    base = {"channel": pd.array(channel, dtype="str"), "order_id": pd.array(oids, dtype="str"),
+            "settled_at": settled.to_numpy()}
     sale = pd.DataFrame({**base, "line_type": "sale",
-                         "amount_fen": orders["paid_amount_fen"].reindex(oids).to_numpy()})
+                         "amount_fen": orders["paid_amount_fen"].to_numpy()[at]})
     commission = pd.DataFrame({**base, "line_type": "commission",
                                "amount_fen": -fees["commission_fen"].to_numpy()})
     fee = pd.DataFrame({**base, "line_type": "fee", "amount_fen": -fees["fee_fen"].to_numpy()})
     refunds = carry.story(month, "refunds")
-    refunds = refunds[refunds["order_id"].isin(orders.index)]
+    refunds = refunds[isin(refunds["order_id"], orders.index)]
     refund = pd.DataFrame({"channel": refunds["channel"].to_numpy(),
                            "order_id": refunds["order_id"].to_numpy(), "line_type": "refund",
                            "amount_fen": -refunds["amount_fen"].to_numpy(),
@@ -164,7 +189,14 @@ def add_settlements(rng: np.random.Generator, month: DemoMonth) -> None:
         lines.loc[foreign, "amount_fen"].to_numpy(), _rate_on(fx, lines.loc[foreign,
                                                                              "settled_at"]))
     day = _payout_day(lines["channel"].to_numpy(), lines["settled_at"])
-    lines["payout_id"] = "PO-" + lines["channel"].str.upper() + "-" + day.dt.strftime("%Y%m%d")
+    # one payout per channel and day: its number made once
+    channel_code = pd.factorize(lines["channel"])[0].astype(np.int64)
+    days = day.to_numpy().astype("datetime64[D]").astype(np.int64)
+    _, first, inverse = np.unique(channel_code * 1_000_000 + days, return_index=True,
+                                  return_inverse=True)
+    named = ("PO-" + lines["channel"].iloc[first].str.upper() + "-"
+             + day.iloc[first].dt.strftime("%Y%m%d")).to_numpy(dtype=object)
+    lines["payout_id"] = pd.array(named[inverse.ravel()], dtype="str")
     lines["payout_day"] = day
     lines.insert(0, "settlement_id", _ids("JS" + month.period.start.strftime("%y%m"), 1,
                                           len(lines), 8))
@@ -239,10 +271,26 @@ def inject_settlement_lines(month: DemoMonth, rate: float = 0.0025) -> None:
     # orders settled in the period, in CNY, one sale line each: one anomaly per order
     in_period = (lines["settled_at"] >= start) & (lines["settled_at"] < end)
     sale = lines[(lines["line_type"] == "sale") & (lines["currency"] == "CNY") & in_period]
-    per_order = lines.groupby("order_id")["line_type"].agg(lambda s: sorted(s))
-    plain = per_order[per_order.map(lambda s: "refund" not in s and s.count("sale") == 1)].index
-    free = list(rng.permutation(sale.loc[sale["order_id"].isin(plain), "order_id"].to_numpy()))
+    kinds = pd.DataFrame({"order_id": lines["order_id"], "sale": lines["line_type"] == "sale",
+                          "refund": lines["line_type"] == "refund"}).groupby("order_id").sum()
+    plain = kinds.index[((kinds["sale"] == 1) & (kinds["refund"] == 0)).to_numpy()]
+    free = list(rng.permutation(sale.loc[isin(sale["order_id"], plain), "order_id"].to_numpy()))
     extra, drop = [], set()
+    # each order's lines (positions), and their amounts as the injectors leave them
+    rows = rows_by(lines, "order_id")
+    line_type = lines["line_type"].to_numpy()
+    amount: dict[int, int] = {}
+
+    def line_of(o, kind) -> int:
+        at = rows[o]
+        return int(at[line_type[at] == kind][0])
+
+    def set_amounts() -> None:
+        if amount:
+            at = list(amount)
+            lines.loc[lines.index[at], "amount_fen"] = pd.array(
+                [amount[i] for i in at], dtype=lines["amount_fen"].dtype)
+            amount.clear()
 
     def take(k, where=None):
         out, kept = [], []
@@ -259,46 +307,45 @@ def inject_settlement_lines(month: DemoMonth, rate: float = 0.0025) -> None:
         return start <= ships.get(o, end) + cycle[orders.at[o, "channel"]] < end
 
     for o in take(n, where=due):  # never settled: a receivable
-        drop.update(lines.index[lines["order_id"] == o])
+        drop.update(lines.index[rows[o]])
         add("PAY_NOT_SETTLED", o, int(orders.at[o, "paid_amount_fen"]), "no settlement", o)
     for o in take(n):  # settled gross differs from what the buyer paid
-        i = lines.index[(lines["order_id"] == o) & (lines["line_type"] == "sale")][0]
+        i = line_of(o, "sale")
         delta = -int(rng.integers(1, 20)) * 100
-        lines.loc[i, "amount_fen"] += delta
+        amount[i] = int(lines["amount_fen"].iat[i]) + delta
         add("PAY_GROSS_MISMATCH", o, -delta, "sale short", o)
-    for o in take(n, where=lambda o: ((lines["order_id"] == o)
-                                      & (lines["line_type"] == "commission")).any()):
-        i = lines.index[(lines["order_id"] == o) & (lines["line_type"] == "commission")][0]
+    set_amounts()
+    for o in take(n, where=lambda o: (line_type[rows[o]] == "commission").any()):
+        i = line_of(o, "commission")
         delta = -int(rng.integers(1, 10)) * 100
-        lines.loc[i, "amount_fen"] += delta
+        amount[i] = int(lines["amount_fen"].iat[i]) + delta
         add("PAY_FEE_MISMATCH", f"{o}|commission", -delta, "commission above schedule", o)
+    set_amounts()
     for o in take(n):  # the same sale line listed twice: its 流水号 repeated, numbered #2
-        row = lines.loc[lines.index[(lines["order_id"] == o)
-                                    & (lines["line_type"] == "sale")][0]].to_dict()
+        row = lines.iloc[line_of(o, "sale")].to_dict()
         row["settlement_id"] = row["line_ref"] + "#2"   # the loader's name for the repeat
         extra.append(row)
         add("PAY_DUPLICATE_LINE", row["settlement_id"], int(row["amount_fen"]), "twice", o)
     # near misses: an order's sale in two lines of its own 流水号 (two items), adding up to what
     # the buyer paid; the first in two equal halves (same amount and time: only the 流水号
     # differs), the others split unevenly (a second line of another amount)
-    def sale_of(o):
-        return lines.index[(lines["order_id"] == o) & (lines["line_type"] == "sale")][0]
-
-    halves = take(1, where=lambda o: int(lines.at[sale_of(o), "amount_fen"]) % 2 == 0)
+    halves = take(1, where=lambda o: int(lines["amount_fen"].iat[line_of(o, "sale")]) % 2 == 0)
     for k, o in enumerate([*halves, *take(n - 1)]):
-        i = sale_of(o)
-        total = int(lines.at[i, "amount_fen"])
+        i = line_of(o, "sale")
+        total = int(lines["amount_fen"].iat[i])
         part = total // 2 if o in halves else total // 3
         if not 0 < part < total:
             continue
-        row = lines.loc[i].to_dict()
-        lines.loc[i, "amount_fen"] = total - part
+        row = lines.iloc[i].to_dict()
+        amount[i] = total - part
         row.update(amount_fen=part, settlement_id=f"JSN{month.period.start:%y%m}{k:05d}")
         row["line_ref"] = row["settlement_id"]
         extra.append(row)
+    set_amounts()
+    cny_sales = np.flatnonzero(((lines["line_type"] == "sale") & (lines["currency"] == "CNY")
+                                & in_period).to_numpy())
     for k in range(n):  # a settlement for an order that is not ours
-        row = lines.loc[lines.index[(lines["line_type"] == "sale")
-                                    & (lines["currency"] == "CNY") & in_period][k * 7]].to_dict()
+        row = lines.iloc[cny_sales[k * 7]].to_dict()
         row.update(settlement_id=f"JSX{month.period.start:%y%m}{k:05d}",
                    order_id=f"X{month.period.start:%Y%m}{k:06d}")
         row["line_ref"] = row["settlement_id"]

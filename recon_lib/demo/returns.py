@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from recon_lib.demo import carry
+from recon_lib.demo.columns import isin, rows_by, set_by_key
 from recon_lib.demo.generator import HOUR, DemoMonth, _ids
 
 DAY = 24 * HOUR
@@ -36,8 +37,8 @@ def add_returns(rng: np.random.Generator, month: DemoMonth) -> None:
     ships = t["shipments"]
     first_ship = ships.groupby("order_id")["ship_time"].min()
     orders = t["orders"].set_index("order_id")
-    lines = t["order_lines"][t["order_lines"]["order_id"].isin(first_ship.index)
-                             & t["order_lines"]["order_id"].isin(orders.index)]
+    lines = t["order_lines"][isin(t["order_lines"]["order_id"], first_ship.index)
+                             & isin(t["order_lines"]["order_id"], orders.index)]
     lines = lines.drop_duplicates("order_id").assign(
         channel=lambda d: orders["channel"].reindex(d["order_id"]).to_numpy())
     picked = lines.sample(frac=RETURN_RATE, random_state=month.seed).reset_index(drop=True)
@@ -107,7 +108,7 @@ def _with_due_returns(month: DemoMonth, lines: pd.DataFrame, picked: pd.DataFram
     # hours in which a request still has its window close an hour before the period's end
     room = ((end - window - HOUR - shipped) // HOUR).astype(np.int64)
     kinds = _kinds(lines)
-    free = ~lines["order_id"].isin(picked["order_id"]).to_numpy() & (room > ASK_DAYS[0] * 24)
+    free = ~isin(lines["order_id"], picked["order_id"]) & (room > ASK_DAYS[0] * 24)
     rng = np.random.default_rng(month.seed + 511)
     # lines that fit every need first, so that as few returns as possible are added
     rank = 2 * ~kinds["after_receipt"] + ~kinds["other_qty"]
@@ -141,7 +142,10 @@ def finish_returns(month: DemoMonth) -> None:
 
 
 def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14) -> None:
-    """Returns discrepancies, each on its own return whose window closes in the period."""
+    """Returns discrepancies, each on its own return whose window closes in the period.
+
+    The injectors draw their random numbers return by return; the rows they change are written
+    together once they are done."""
     rng = np.random.default_rng(month.seed + 505)
     t = month.tables
     req = t["return_requests"]
@@ -150,13 +154,16 @@ def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14
     n = max(2, round(len(t["orders"]) * rate))
     free = list(rng.permutation(req.loc[due, "return_id"].to_numpy()))
     at = {r: i for i, r in enumerate(req["return_id"])}
+    request = {c: req[c].to_numpy() for c in ("order_id", "sku", "qty", "unit_price_fen",
+                                            "requested_refund_fen", "channel")}
     receipts, refunds, pickups = t["return_receipts"], t["refunds"], t["return_pickups"]
     extra_receipts, extra_refunds = [], []
     no_receipt, no_refund, no_pickup = set(), set(), set()
+    receipt_qty, receipt_condition, refund_amount = {}, {}, {}   # return -> new value
 
     def add(code, key, amount_fen, note):
         month.truth.append({"recon": "returns", "reason_code": code, "key": key,
-                            "order_id": req.at[at[key.split("|")[0]], "order_id"]
+                            "order_id": request["order_id"][at[key.split("|")[0]]]
                             if key.split("|")[0] in at else None,
                             "amount": None if amount_fen is None else amount_fen / 100,
                             "note": note})
@@ -170,10 +177,11 @@ def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14
         return out
 
     def row(r):
-        return req.loc[at[r]]
+        return {c: v[at[r]] for c, v in request.items()}
 
-    is_sel = receipts["return_id"].isin
-    bought = t["order_lines"].groupby(["order_id", "sku"])["qty"].sum()
+    lines = t["order_lines"]
+    mine = lines[isin(lines["order_id"], req["order_id"])]
+    bought = mine.groupby(["order_id", "sku"])["qty"].sum().to_dict()
 
     def other_qty_possible(r) -> bool:
         return row(r)["qty"] >= 2 or bought[(row(r)["order_id"], row(r)["sku"])] > row(r)["qty"]
@@ -182,11 +190,10 @@ def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14
         asked = int(row(r)["qty"])
         if asked >= 2:   # fewer units came back, refunded so
             got = asked - 1
-            refunds.loc[refunds["return_id"] == r, "amount_fen"] = got * int(
-                row(r)["unit_price_fen"])
+            refund_amount[r] = got * int(row(r)["unit_price_fen"])
         else:            # the buyer sent back every unit bought; refunded as asked
             got = asked + 1
-        receipts.loc[is_sel([r]), "qty"] = got
+        receipt_qty[r] = got
         add("RET_QTY_MISMATCH", f"{r}|{row(r)['sku']}", int(row(r)["unit_price_fen"]),
             f"{got} of {asked} received")
 
@@ -200,15 +207,18 @@ def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14
 
     def bad_condition(r):   # withheld: no refund
         condition = ["damaged", "wrong_item", "empty"][int(rng.integers(0, 3))]
-        receipts.loc[is_sel([r]), "condition"] = condition
+        receipt_condition[r] = condition
         no_refund.add(r)
         add("RET_BAD_CONDITION", f"{r}|{row(r)['sku']}", int(row(r)["requested_refund_fen"]),
             condition)
 
+    refund_of = dict(zip(refunds["return_id"].to_numpy(), refunds["amount_fen"].to_numpy(),
+                         strict=True))
+
     def refund_mismatch(r):   # refunded more (or less) than the received goods are worth
         delta = int(rng.integers(1, 30)) * 100 * (1 if rng.random() < 0.6 else -1)
         delta = max(delta, 100 - int(row(r)["requested_refund_fen"]))
-        refunds.loc[refunds["return_id"] == r, "amount_fen"] += delta
+        refund_amount[r] = refund_of[r] + delta
         add("RET_REFUND_MISMATCH", r, abs(delta), f"refund off by {delta / 100}")
 
     def no_pickup_at_all(r):   # the courier never picked the parcel up, nothing happened since
@@ -232,6 +242,9 @@ def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14
     for got, (inject, _) in zip(chosen, kinds, strict=True):
         for r in got:
             inject(r)
+    set_by_key(receipts, "return_id", receipt_qty, "qty")
+    set_by_key(receipts, "return_id", receipt_condition, "condition")
+    set_by_key(refunds, "return_id", refund_amount, "amount_fen")
     for i in range(n):   # a parcel the warehouse received with no return request behind it
         template = receipts.iloc[int(rng.integers(0, len(receipts)))].to_dict()
         rec = f"RKU{month.period.start:%y%m}{i:04d}"
@@ -245,24 +258,28 @@ def inject_returns(month: DemoMonth, rate: float = 0.0025, window_days: int = 14
                             "note": "no return request"})
 
     # near misses: a return split over two parcels; a refund paid in two instalments
+    receipt_at = rows_by(receipts, "return_id")
+    split_qty = {}
     for r in take(max(2, n // 2), where=lambda r: row(r)["qty"] >= 2):
-        first = receipts.index[is_sel([r])][0]
-        second = receipts.loc[first].to_dict()
-        receipts.loc[first, "qty"] = 1
+        second = receipts.iloc[receipt_at[r][0]].to_dict()
+        split_qty[r] = 1
         second.update(receipt_id=second["receipt_id"] + "-2", qty=int(row(r)["qty"]) - 1,
                       received_at=second["received_at"] + DAY)
         extra_receipts.append(second)
+    set_by_key(receipts, "return_id", split_qty, "qty")
+    refund_at = rows_by(refunds, "return_id")
+    halves = {}
     for r in take(max(2, n // 2)):
-        first = refunds.index[refunds["return_id"] == r]
-        if len(first) == 0:
+        if r not in refund_at:
             continue
-        total = int(refunds.at[first[0], "amount_fen"])
+        second = refunds.iloc[refund_at[r][0]].to_dict()
+        total = int(second["amount_fen"])
         part = total // 2
-        refunds.loc[first[0], "amount_fen"] = part
-        second = refunds.loc[first[0]].to_dict()
+        halves[r] = part
         second.update(refund_id=second["refund_id"] + "-2", amount_fen=total - part,
                       refunded_at=second["refunded_at"] + 3 * HOUR)
         extra_refunds.append(second)
+    set_by_key(refunds, "return_id", halves, "amount_fen")
 
     receipts = receipts[~receipts["return_id"].isin(no_receipt)]
     refunds = refunds[~refunds["return_id"].isin(no_refund)]

@@ -1,28 +1,43 @@
-"""Freight claims workbooks: one per carrier and period, ready to send to the courier.
+"""Freight claims workbooks: one per courier and period, in Chinese, ready to send.
 
-``reports/<period>/freight_claims_<carrier>.xlsx`` has a summary sheet (claimable amount by
-reason, and the accrual for parcels not billed yet) and one evidence sheet per reason, with frozen
-headers, filters and number formats. A volume rebate short of the contract is claimable too; its
-sheet shows the month's volume, the tier reached, the rebate due, the month whose bill the
-contract puts the credit on (the same or the next) and what that bill credited.
+``reports/<period>/freight_claims_<carrier>.xlsx`` holds what the courier needs to check our
+claim against its own bill, and nothing of ours it does not:
 
-The workbook goes to the courier, and its text comes from files (their bill, our shipments): every
-cell is written by ``recon_lib.report.workbook``, so a waybill reading ``=HYPERLINK(...)`` is text,
-and the totals are our formulas with their values cached. A carrier's name becomes part of a file
-name only through :func:`workbook_name`, which keeps letters, digits, ``-`` and ``_``.
+- ``汇总`` (summary): our company, the courier and the period; per reason the bill lines
+  claimed and the amount; the claimable total (a formula with its value cached).
+- ``索赔明细`` (claimed lines): one row per claimed bill line, citing that line's own bill file
+  and row (``source_file`` / ``source_row``: for a line billed twice the repeated line, for a
+  surcharge the surcharge's line) and waybill; what the line billed (weight, destination,
+  amount), what we owe for it (our chargeable weight, the parcel's actual weight and size, where
+  it went, the rate card's price of the billed weight and of ours) and the amount claimed, with
+  a sentence in Chinese; a total row.
+- ``返利少返`` (rebate short), when a volume rebate was credited short of the contract: the
+  month's volume, the tier reached, the rebate due and what the bill credited.
+
+Parcels the courier has not billed yet (``FRT_UNBILLED``) are an accrual in our own books, not
+a claim: they are in ``exceptions.xlsx`` (sheet ``计提 Accruals``), never in a courier's file.
+Every sheet prints on A4 landscape, one page wide, with our company, the courier and the period
+in the page header and page numbers in the footer.
+
+The workbook's text comes from files (their bill, our shipments): every cell is written by
+``recon_lib.report.workbook``, so a waybill reading ``=HYPERLINK(...)`` is text, and the totals
+are our formulas with their values cached. A carrier's name becomes part of a file name only
+through :func:`workbook_name`, which keeps letters, digits, ``-`` and ``_``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.db import Database
 from recon_lib.periods import Period
 from recon_lib.reasons import REASONS, codes_for
@@ -32,40 +47,57 @@ from recon_lib.report.workbook import Formula, append
 log = logging.getLogger(__name__)
 
 ACCRUAL = "FRT_UNBILLED"  # not a claim: an expense to accrue until the courier bills it
-REBATE = "FRT_REBATE_SHORT"  # claimable, but about a month's volume rather than a waybill
+REBATE = "FRT_REBATE_SHORT"  # claimable, but about a month's volume rather than a bill line
+CLAIMS = tuple(c for c in codes_for("freight") if c != ACCRUAL)
 MONEY_FORMAT = "#,##0.00"
-HEADER_FILL = workbook.HEADER_FILL
+KG_FORMAT = "0.000"
 
-EVIDENCE = [  # column in the query, header in the workbook, number format
-    ("waybill_no", "运单号 Waybill", "@"),
-    ("bill_date", "账单日期 Bill date", "yyyy-mm-dd"),
-    ("billed_weight_kg", "计费重量 Billed kg", "0.000"),
-    ("weight_kg", "我方称重 Our kg", "0.000"),
-    ("dimensions_cm", "尺寸 cm", "@"),
-    ("billed_province", "账单目的地 Billed to", "@"),
-    ("dest_province", "实际目的地 Shipped to", "@"),
-    ("payable", "账单应付 Billed", MONEY_FORMAT),
-    ("amount", "索赔/计提金额 Amount", MONEY_FORMAT),
-    ("explanation", "说明 Explanation", "@"),
-    ("source_file", "账单文件 Bill file", "@"),
-    ("source_row", "行号 Row", "0"),
+SUMMARY_SHEET = "汇总"
+LINES_SHEET = "索赔明细"
+REBATE_SHEET = "返利少返"
+HEADER_ROW = 3
+"""Every sheet: the title on row 1, a note on row 2, the column headers on row 3."""
+
+FEE_NAMES = {"freight": "运费", "insurance": "保价费", "remote": "偏远附加费",
+             "upstairs": "上楼费", "warehousing": "仓储费", "packaging": "包装费",
+             "handling": "操作费", "return": "退货运费", "rebate": "返利", "other": "其他"}
+
+LINE_COLUMNS = [  # column of the claim line, header, number format, width
+    ("reason", "索赔原因", "@", 16),
+    ("waybill_no", "运单号", "@", 20),
+    ("source_file", "账单文件", "@", 26),
+    ("source_row", "账单行号", "0", 9),
+    ("bill_date", "账单日期", "yyyy-mm-dd", 11),
+    ("fee_name", "费用类型", "@", 10),
+    ("billed_weight_kg", "账单计费重量(kg)", KG_FORMAT, 10),
+    ("chargeable_kg", "我方计费重量(kg)", KG_FORMAT, 10),
+    ("weight_kg", "实重(kg)", KG_FORMAT, 9),
+    ("dimensions_cm", "尺寸(cm)", "@", 13),
+    ("billed_province", "账单目的地", "@", 10),
+    ("dest_province", "实际目的地", "@", 10),
+    ("billed", "账单金额", MONEY_FORMAT, 11),
+    ("price_billed", "合同价(按账单重量及目的地)", MONEY_FORMAT, 13),
+    ("price_ours", "合同价(按我方计费重量及实际目的地)", MONEY_FORMAT, 13),
+    ("owed", "我方应付", MONEY_FORMAT, 11),
+    ("amount", "索赔金额", MONEY_FORMAT, 11),
+    ("why", "索赔说明", "@", 60),
 ]
 
-REBATE_EVIDENCE = [  # the same, for a rebate short of the contract: one row per month
-    ("rebate_cycle", "返利月份 Month", "@"),
-    ("rebate_credit_month", "入账账单月 Credited on bill of", "@"),
-    ("rebate_basis", "计量 Basis", "@"),
-    ("rebate_parcels", "票数 Parcels", "#,##0"),
-    ("rebate_freight", "运费 Freight", MONEY_FORMAT),
-    ("rebate_tier", "档位 Tier", "@"),
-    ("rebate_tier_from", "档位起点 Tier from", "#,##0.00"),
-    ("rebate_rate", "返利率 Rate", "0.00%"),
-    ("rebate_due", "应返 Due", MONEY_FORMAT),
-    ("rebate_credited", "已返 Credited", MONEY_FORMAT),
-    ("amount", "少返金额 Shortfall", MONEY_FORMAT),
-    ("explanation", "说明 Explanation", "@"),
-    ("rebate_credit_lines", "账单返利行 Credit lines", "@"),
-    ("rebate_scheme", "合同行 Contract row", "@"),
+REBATE_COLUMNS = [  # the same, for a rebate short of the contract: one row per month
+    ("rebate_cycle", "返利月份", "@", 10),
+    ("rebate_credit_month", "入账账单月", "@", 10),
+    ("rebate_basis", "计量", "@", 8),
+    ("rebate_parcels", "票数", "#,##0", 10),
+    ("rebate_freight", "运费", MONEY_FORMAT, 14),
+    ("rebate_tier", "档位", "@", 6),
+    ("rebate_tier_from", "档位起点", "#,##0.00", 12),
+    ("rebate_rate", "返利率", "0.00%", 8),
+    ("rebate_due", "应返", MONEY_FORMAT, 12),
+    ("rebate_credited", "已返", MONEY_FORMAT, 12),
+    ("amount", "少返金额", MONEY_FORMAT, 12),
+    ("rebate_credit_lines", "账单返利行", "@", 30),
+    ("rebate_scheme", "合同行", "@", 26),
+    ("why", "索赔说明", "@", 60),
 ]
 
 
@@ -76,77 +108,203 @@ def workbook_name(carrier: str) -> str:
     return f"freight_claims_{safe[:60]}.xlsx"
 
 
-def claim_lines(db: Database, period: Period) -> pd.DataFrame:
-    return db.query("freight_claim_lines", period=period.label, **period.bounds())
+def claim_lines(db: Database, period: Period,
+                settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """The period's claims, one row per claimed bill line (one per month for a rebate short of
+    the contract), with the line's bill file and row, billed and contract values, the amount
+    claimed and ``why``, the reason in a Chinese sentence (``sql/freight_claim_lines.sql``);
+    and one row per parcel not billed yet (``FRT_UNBILLED``, an accrual, not a claim).
+
+    Builds the freight reconciliation's price tables for the period again first (the same
+    named queries with ``settings``), so the prices are those the findings were made with."""
+    bounds = period.bounds()
+    db.run("freight_parcels", bill_cycle=settings.bill_cycle,
+           grace_days=settings.bill_grace_days, lag_days=settings.bill_lag_days, **bounds)
+    db.run("freight_bill", **bounds)
+    lines = db.query("freight_claim_lines", period=period.label)
+    lines["reason"] = lines["reason_code"].map(lambda c: REASONS[c].title_zh)
+    lines["fee_name"] = lines["fee_type"].map(lambda f: FEE_NAMES.get(f, f) if isinstance(f, str)
+                                              else None)
+    lines["why"] = [_why(r) for r in lines.itertuples(index=False)]
+    return lines
 
 
-def write_claims(db: Database, period: Period, out_dir: Path) -> list[Path]:
-    """Write one workbook per carrier with freight findings; returns their paths."""
-    lines = claim_lines(db, period)
+def write_claims(db: Database, period: Period, out_dir: Path,
+                 settings: Settings = DEFAULT_SETTINGS) -> list[Path]:
+    """Write one workbook per courier with something to claim in the period; returns their
+    paths. ``settings`` gives the billing rules the prices were found with and our company's
+    name (``Settings.company``) for the headers."""
+    lines = claim_lines(db, period, settings)
+    lines = lines[lines["reason_code"] != ACCRUAL]  # ours to accrue, not the courier's to pay
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("freight_claims_*.xlsx"):  # a carrier may have no claims any more
         old.unlink()
     paths = []
+    made = datetime.now()
     for carrier, part in lines.groupby("carrier", sort=True, dropna=False):
         name = "UNKNOWN" if pd.isna(carrier) else str(carrier)
         path = out_dir / workbook_name(name)
-        _write_workbook(path, name, period, part)
+        _write_workbook(path, name, period, part, settings.company, made)
         paths.append(path)
-        log.info("wrote %s (%d findings)", path.name, len(part))
+        log.info("wrote %s (%d claimed lines, %s)", path.name, len(part),
+                 f"{float(part['amount'].fillna(0).sum()):,.2f}")
     return paths
 
 
-def _header(ws, headers: list[str]) -> None:
-    workbook.header(ws, headers)
+# -- the Chinese sentence of a claimed line -----------------------------------------------------
+def _kg(value) -> str:
+    if value is None or pd.isna(value):
+        return "?"
+    return f"{float(value):.3f}".rstrip("0").rstrip(".")
 
 
-def _write_workbook(path: Path, carrier: str, period: Period, lines: pd.DataFrame) -> None:
+def _yuan(value) -> str:
+    return "?" if value is None or pd.isna(value) else f"{float(value):,.2f}"
+
+
+def _text(value) -> str:
+    return "?" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _why(r) -> str:
+    """Why a line is claimed, in Chinese, with the figures of the row beside it."""
+    code = r.reason_code
+    if code == "FRT_DUPLICATE":
+        first = "?" if pd.isna(r.first_row) else int(r.first_row)
+        where = (f"第 {first} 行" if r.first_file == r.source_file
+                 else f"{_text(r.first_file)} 第 {first} 行")
+        return f"重复计费：同一运单的运费已在{where}计费，本行为重复计费，全额索赔"
+    if code == "FRT_PHANTOM":
+        return "非我方运单：我方发货记录中没有此运单号，全额索赔"
+    if code == "FRT_WEIGHT_OVER":
+        return (f"计费重量偏高：账单按 {_kg(r.billed_weight_kg)} kg 计费，我方计费重量为 "
+                f"{_kg(r.chargeable_kg)} kg（实重 {_kg(r.weight_kg)} kg，尺寸 "
+                f"{_text(r.dimensions_cm)} cm，按合同取实重与体积重较大者并进位）；按合同 "
+                f"{_kg(r.chargeable_kg)} kg 应付 {_yuan(r.price_ours)}，账单 {_yuan(r.billed)}，"
+                f"索赔差额 {_yuan(r.amount)}")
+    if code == "FRT_RATE_OVER":
+        return (f"单价高于合同：{_kg(r.billed_weight_kg)} kg 寄往 "
+                f"{_text(r.billed_province if isinstance(r.billed_province, str) else r.dest_province)}"
+                f" 按合同应付 {_yuan(r.price_billed)}，账单 {_yuan(r.billed)}，"
+                f"索赔差额 {_yuan(r.amount)}")
+    if code == "FRT_ZONE_MISMATCH":
+        return (f"目的地不符：账单目的地 {_text(r.billed_province)}，包裹实际寄往 "
+                f"{_text(r.dest_province)}；按实际目的地合同价应付 {_yuan(r.price_ours)}，账单 "
+                f"{_yuan(r.billed)}，索赔差额 {_yuan(r.amount)}")
+    if code == "FRT_INVALID_SURCHARGE":
+        if r.fee_type == "remote":
+            return (f"偏远附加费不适用：包裹寄往 {_text(r.dest_province)}，不在合同约定的偏远地区，"
+                    "全额索赔")
+        if r.fee_type == "insurance":
+            return f"保价费不适用：包裹申报价值为 {_yuan(r.declared_value)}，未保价，全额索赔"
+        if r.fee_type == "upstairs":
+            return (f"上楼费不适用：包裹实重 {_kg(r.weight_kg)} kg，合同无此附加费或未达到起收重量，"
+                    "全额索赔")
+        return f"{FEE_NAMES.get(r.fee_type, _text(r.fee_type))}不适用，全额索赔"
+    if code == "FRT_RETURN_NO_REQUEST":
+        return "退货运费无依据：我方没有与此运单对应的退货申请，全额索赔"
+    if code == REBATE:
+        basis = f"{_text(r.rebate_parcels)} 票" if r.rebate_basis == "票数" \
+            else f"运费 {_yuan(r.rebate_freight)}"
+        return (f"返利少返：{_text(r.rebate_cycle)} 共 {basis}，达到第 {_text(r.rebate_tier)} 档"
+                f"（返利率 {float(r.rebate_rate):.2%}），应返 {_yuan(r.rebate_due)}，"
+                f"已返 {_yuan(r.rebate_credited)}，少返 {_yuan(r.amount)}")
+    return REASONS[code].title_zh if code in REASONS else str(code)
+
+
+# -- the workbook ----------------------------------------------------------------------------
+def _write_workbook(path: Path, carrier: str, period: Period, lines: pd.DataFrame,
+                    company: str, made: datetime) -> None:
     wb = Workbook()
     summary = wb.active
-    summary.title = "汇总 Summary"
-    append(summary, [f"快递费对账索赔 Freight claims — {carrier} — {period.label}"])
+    summary.title = SUMMARY_SHEET
+    last_day = period.end.toordinal() - 1
+    span = f"{period.start:%Y-%m-%d} 至 {date.fromordinal(last_day):%Y-%m-%d}"
+    heading = f"{company} 快递费索赔 — {carrier} — 账期 {period.label}"
+
+    append(summary, [f"{company} 快递费对账索赔单 — 快递公司 {carrier} — 账期 {period.label}"])
     summary["A1"].font = Font(bold=True, size=13)
     summary.append([])
-    _header(summary, ["原因 Reason", "代码 Code", "票数 Waybills", "金额 Amount"])
+    workbook.header(summary, ["索赔原因", "代码", "笔数", "索赔金额"])
     first = summary.max_row + 1
-    claims = [c for c in codes_for("freight") if c != ACCRUAL]
-    waybills, total = 0, 0.0
-    for code in claims:
-        part = lines[lines["reason_code"] == code]
-        reason = REASONS[code]
-        amount = round(float(part["amount"].fillna(0).sum()), 2)
-        append(summary, [f"{reason.title_zh} {reason.title}", code, len(part), amount])
-        waybills, total = waybills + len(part), total + amount
-    last = summary.max_row
-    append(summary, ["可索赔合计 Claimable total", "", Formula(f"=SUM(C{first}:C{last})", waybills),
-                     Formula(f"=SUM(D{first}:D{last})", round(total, 2))])
-    summary[f"A{summary.max_row}"].font = Font(bold=True)
-    summary.append([])
-    accrual = lines[lines["reason_code"] == ACCRUAL]
-    append(summary, [f"{REASONS[ACCRUAL].title_zh} {REASONS[ACCRUAL].title} (计提 accrual, "
-                     "not a claim)", ACCRUAL, len(accrual),
-                     round(float(accrual["amount"].fillna(0).sum()), 2)])
-    for row in summary.iter_rows(min_row=first, max_row=summary.max_row, min_col=4, max_col=4):
-        for cell in row:
-            cell.number_format = MONEY_FORMAT
-    for col, width in zip("ABCD", (46, 24, 14, 16), strict=True):
-        summary.column_dimensions[col].width = width
-    summary.freeze_panes = "A4"
-
-    for code in [*claims, ACCRUAL]:
+    count, total = 0, 0.0
+    for code in CLAIMS:
         part = lines[lines["reason_code"] == code]
         if part.empty:
             continue
-        evidence = REBATE_EVIDENCE if code == REBATE else EVIDENCE
-        ws = wb.create_sheet(REASONS[code].title_zh[:31])
-        _header(ws, [header for _, header, _ in evidence])
-        for record in part.itertuples(index=False):
-            append(ws, [getattr(record, col) for col, _, _ in evidence])
-        for i, (_, header, fmt) in enumerate(evidence, start=1):
-            letter = get_column_letter(i)
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = fmt
-            ws.column_dimensions[letter].width = 60 if header.startswith("说明") else 16
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
+        amount = round(float(part["amount"].fillna(0).sum()), 2)
+        append(summary, [REASONS[code].title_zh, code, len(part), amount])
+        count, total = count + len(part), total + amount
+    last = summary.max_row
+    append(summary, ["可索赔合计", "", Formula(f"=SUM(C{first}:C{last})", count),
+                     Formula(f"=SUM(D{first}:D{last})", round(total, 2))])
+    summary[f"A{summary.max_row}"].font = Font(bold=True)
+    summary[f"D{summary.max_row}"].font = Font(bold=True)
+    for (cell,) in summary.iter_rows(min_row=first, max_row=summary.max_row, min_col=4,
+                                     max_col=4):
+        cell.number_format = MONEY_FORMAT
+    summary.append([])
+    for label, value in (("索赔方", company), ("快递公司", carrier),
+                         ("账期", f"{period.label}（{span}）"),
+                         ("明细", f"见「{LINES_SHEET}」表：每行对应贵司账单文件中的一行"
+                                  "（账单文件、账单行号），列出账单金额、我方按合同核算的金额和索赔金额"),
+                         ("制表日期", f"{made:%Y-%m-%d}")):
+        append(summary, [label, value])
+    if (lines["reason_code"] == REBATE).any():
+        append(summary, ["返利", f"见「{REBATE_SHEET}」表"])
+    workbook.widths(summary, (22, 70, 10, 16))
+    summary.freeze_panes = f"A{HEADER_ROW + 1}"
+    _print_setup(summary, heading, made)
+
+    items = lines[lines["reason_code"] != REBATE]
+    if len(items):
+        ws = wb.create_sheet(LINES_SHEET)
+        _sheet(ws, f"{company} 快递费索赔明细 — {carrier} — 账期 {period.label}",
+               "账单行号为贵司账单文件中的行号（Excel 行号或 CSV 行号，表头计在内）；金额单位：元",
+               LINE_COLUMNS, items.assign(order=items["reason_code"].map(CLAIMS.index))
+               .sort_values(["order", "source_file", "source_row"], na_position="last"))
+        _print_setup(ws, heading, made)
+    rebates = lines[lines["reason_code"] == REBATE]
+    if len(rebates):
+        ws = wb.create_sheet(REBATE_SHEET)
+        _sheet(ws, f"{company} 返利少返 — {carrier} — 账期 {period.label}",
+               "按合同返利档位核算；金额单位：元", REBATE_COLUMNS, rebates)
+        _print_setup(ws, heading, made)
     workbook.save(wb, path)
+
+
+def _sheet(ws, title: str, note: str, columns, rows: pd.DataFrame) -> None:
+    """Title, note, header (row 3), one row per record, and a total of the amount claimed."""
+    append(ws, [title])
+    ws["A1"].font = Font(bold=True, size=12)
+    append(ws, [note])
+    workbook.header(ws, [header for _, header, _, _ in columns])
+    first = ws.max_row + 1
+    for record in rows.itertuples(index=False):
+        append(ws, [getattr(record, col) for col, _, _, _ in columns])
+    last = ws.max_row
+    names = [col for col, _, _, _ in columns]
+    total: list = [""] * len(columns)
+    total[0] = "合计"
+    for name in ("billed", "owed", "amount"):  # billed - owed = claimed, on every row and here
+        if name in names:
+            col = get_column_letter(names.index(name) + 1)
+            total[names.index(name)] = Formula(f"=SUM({col}{first}:{col}{last})",
+                                               round(float(rows[name].fillna(0).sum()), 2))
+    row = append(ws, total)
+    for cell in ws[row]:
+        cell.font = Font(bold=True)
+    for i, (_, _, fmt, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+        for (cell,) in ws.iter_rows(min_row=first, max_row=row, min_col=i, max_col=i):
+            cell.number_format = fmt
+            if fmt == "@" and width >= 60:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last}"
+
+
+def _print_setup(ws, heading: str, made: datetime) -> None:
+    """A4 landscape, one page wide; company, courier and period in the page header."""
+    workbook.print_setup(ws, header=heading, footer_left=f"制表日期 {made:%Y-%m-%d}",
+                         repeat_rows=f"{HEADER_ROW}:{HEADER_ROW}")

@@ -28,6 +28,7 @@ from urllib.parse import unquote
 import nbformat
 from nbconvert import HTMLExporter
 
+from recon_lib import labels
 from recon_lib.errors import StepError
 
 log = logging.getLogger(__name__)
@@ -286,6 +287,7 @@ def export_html(
         mermaid_js_url="",
         mermaid_layout_elk_js_url="",
         jupyter_widgets_base_url="",
+        language_code="en" if labels.language() == "en" else "zh",  # the table script reads it
     )
     resources = {"metadata": {"name": title, "path": str(ipynb_path.parent)}}
     try:

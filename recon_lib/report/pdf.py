@@ -1,7 +1,8 @@
 """The executive summary as a PDF, for people who want a file to attach.
 
-Printed by a headless Chromium from ``reports/<period>/index.html``; where no Chromium is
-installed, a clear error says how to get one.
+Printed by a headless Chromium from ``reports/<period>/index.html`` on A4 (the page's
+``@page { size: A4 }`` rule: Chromium's own default is US Letter); where no Chromium is installed,
+a clear error says how to get one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def find_browser() -> str | None:
 
 
 def summary_pdf(index_html: Path, pdf: Path | None = None, *, timeout: int = 120) -> Path:
-    """Print the period's index page to ``summary.pdf`` beside it; returns the PDF's path."""
+    """Print the period's index page to ``summary.pdf`` beside it, on A4; returns its path."""
     index_html = Path(index_html)
     if not index_html.is_file():
         raise InputError(f"{index_html}: no report yet; run `recon run` for the period first")

@@ -34,6 +34,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from recon_lib.formats import csv_text, plain, sheet_text
@@ -139,6 +140,37 @@ def _write_cached_values(path: Path, cached: Mapping[str, Mapping[str, float | i
                             f"<v>{values[match.group(1)]!r}</v></c>")
                 data = _FORMULA_CELL.sub(fill, data.decode("utf-8")).encode("utf-8")
             target.writestr(info, data)
+
+
+def print_setup(ws: Worksheet, *, header: str = "", footer_left: str = "",
+                repeat_rows: str | None = None, landscape: bool = True) -> None:
+    """Print on A4 (landscape by default), one page wide and as many pages long as it takes,
+    ``header`` centred at the top of every page, ``footer_left`` and the page number ("第 1 页，
+    共 3 页") at the bottom, and ``repeat_rows`` (e.g. ``"3:3"``, the column headers) on every
+    page. ``&`` in the texts is printed as itself, never read as a header code."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3,
+                                  footer=0.3)
+    if header:
+        ws.oddHeader.center.text = _header_text(header)
+    if footer_left:
+        ws.oddFooter.left.text = _header_text(footer_left)
+    ws.oddFooter.right.text = "第 &P 页，共 &N 页"
+    if repeat_rows:
+        ws.print_title_rows = repeat_rows
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header or footer: ``&`` doubled (a single one starts a code such as
+    ``&P``), control characters dropped, cut at 120 characters (Excel allows 255 for the
+    three parts together)."""
+    text = re.sub(r"[\x00-\x1f\x7f]", "", sheet_text(text))
+    return text[:120].replace("&", "&&")
 
 
 def widths(ws: Worksheet, sizes: Sequence[float]) -> None:

@@ -23,9 +23,13 @@
 -- better for avg_delivery_days, incident_rate, cost_per_parcel. When every carrier has the same
 -- value the metric scores 1. score = sum(weight x scaled) / sum(weight) over the metrics the
 -- carrier has (a NULL metric drops out with its weight). rank 1 = best (ties share a rank).
+-- Only rows with parcels of ours in the period are compared, scored and ranked: a row made of
+-- bill lines alone (return freight, waybills that are not ours, a province the bill left blank)
+-- keeps its money figures but no score or rank, and never sets another carrier's bounds.
 -- Provinces are normalised by the macro short_province (suffixes 省, 市, 自治区... removed); a
 -- parcel or bill line without one is under province '(unknown)', which does not count as
--- coverage. A claim's courier comes from the macro freight_findings_by_carrier. A parcel is a
+-- coverage, and is listed last. A claim's courier comes from the macro
+-- freight_findings_by_carrier. A parcel is a
 -- waybill: one shipment row per waybill (macro one_shipment_per_waybill), however many orders
 -- were packed in it.
 with
@@ -193,39 +197,52 @@ metrics as (
      and rc.province is not distinct from coalesce(ps.province, bs.province)
 ),
 
+compared as (   -- the rows a score compares: those with parcels of ours in the period
+    select
+        *,
+        parcels > 0 as ranked,
+        case when parcels > 0 then on_time_rate end as c_on_time,
+        case when parcels > 0 then avg_delivery_days end as c_speed,
+        case when parcels > 0 then incident_rate end as c_incidents,
+        case when parcels > 0 then cost_per_parcel end as c_cost,
+        case when parcels > 0 then provinces end as c_coverage,
+        case when parcels > 0 then billing_accuracy end as c_billing
+    from metrics
+),
+
 bounds as (
     select
         *,
-        min(on_time_rate) over w as lo_on_time, max(on_time_rate) over w as hi_on_time,
-        min(avg_delivery_days) over w as lo_speed, max(avg_delivery_days) over w as hi_speed,
-        min(incident_rate) over w as lo_incidents, max(incident_rate) over w as hi_incidents,
-        min(cost_per_parcel) over w as lo_cost, max(cost_per_parcel) over w as hi_cost,
-        min(provinces) over w as lo_coverage, max(provinces) over w as hi_coverage,
-        min(billing_accuracy) over w as lo_billing, max(billing_accuracy) over w as hi_billing
-    from metrics
+        min(c_on_time) over w as lo_on_time, max(c_on_time) over w as hi_on_time,
+        min(c_speed) over w as lo_speed, max(c_speed) over w as hi_speed,
+        min(c_incidents) over w as lo_incidents, max(c_incidents) over w as hi_incidents,
+        min(c_cost) over w as lo_cost, max(c_cost) over w as hi_cost,
+        min(c_coverage) over w as lo_coverage, max(c_coverage) over w as hi_coverage,
+        min(c_billing) over w as lo_billing, max(c_billing) over w as hi_billing
+    from compared
     window w as (partition by level, province)
 ),
 
 scaled as (   -- 1 = best among the carriers compared; NULL when the carrier lacks the metric
     select
         *,
-        case when on_time_rate is null then null
+        case when not ranked or on_time_rate is null then null
              when hi_on_time = lo_on_time then 1.0
              else (on_time_rate - lo_on_time) / (hi_on_time - lo_on_time) end as s_on_time,
-        case when avg_delivery_days is null then null
+        case when not ranked or avg_delivery_days is null then null
              when hi_speed = lo_speed then 1.0
              else (hi_speed - avg_delivery_days) / (hi_speed - lo_speed) end as s_speed,
-        case when incident_rate is null then null
+        case when not ranked or incident_rate is null then null
              when hi_incidents = lo_incidents then 1.0
              else (hi_incidents - incident_rate) / (hi_incidents - lo_incidents) end
             as s_incidents,
-        case when cost_per_parcel is null then null
+        case when not ranked or cost_per_parcel is null then null
              when hi_cost = lo_cost then 1.0
              else (hi_cost - cost_per_parcel) / (hi_cost - lo_cost) end as s_cost,
-        case when provinces is null then null
+        case when not ranked or provinces is null then null
              when hi_coverage = lo_coverage then 1.0
              else (provinces - lo_coverage) / (hi_coverage - lo_coverage) end as s_coverage,
-        case when billing_accuracy is null then null
+        case when not ranked or billing_accuracy is null then null
              when hi_billing = lo_billing then 1.0
              else (billing_accuracy - lo_billing) / (hi_billing - lo_billing) end as s_billing
     from bounds
@@ -263,4 +280,4 @@ final as (
 )
 
 select * from final
-order by level, province nulls first, rank nulls last, carrier
+order by level, province = '(unknown)', province nulls first, rank nulls last, carrier

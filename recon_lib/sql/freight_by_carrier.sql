@@ -1,7 +1,9 @@
--- Freight cost and billing quality per carrier for a period: what we paid per parcel and per kg,
--- what can be claimed back, what to accrue, and the share of bill lines billed correctly. A
--- finding's courier comes from the macro freight_findings_by_carrier (create_results.sql); a
--- courier with findings but no bill line in the period (its whole bill is late) still has a row.
+-- Freight billed and billing quality per carrier for a period: what the bills charged (every fee
+-- type), what can be claimed back, what to accrue, and the share of bill lines billed correctly.
+-- Cost per parcel and per kg are not here: they have one definition, the carrier scorecard's
+-- (analytics_carrier_scorecard.sql), which results.freight_by_carrier adds. A finding's courier
+-- comes from the macro freight_findings_by_carrier (create_results.sql); a courier with findings
+-- but no bill line in the period (its whole bill is late) still has a row.
 with
 
 lines as (
@@ -38,9 +40,6 @@ billed as (
         l.carrier,
         count(distinct case when l.fee_type = 'freight' then l.waybill_no end) as parcels,
         sum(l.payable) as billed,                                              -- yuan
-        sum(l.payable) / nullif(count(distinct case when l.fee_type = 'freight'
-                                                    then l.waybill_no end), 0) as per_parcel,
-        sum(l.payable) / nullif(sum(l.billed_weight_kg), 0) as per_kg,         -- yuan per kg
         1 - avg(case when l.disputed then 1.0 else 0.0 end) as billing_accuracy -- share of lines
     from by_line as l
     group by l.carrier
@@ -51,8 +50,6 @@ final as (
         coalesce(b.carrier, m.carrier) as carrier,
         coalesce(b.parcels, 0) as parcels,
         coalesce(b.billed, 0) as billed,                                       -- yuan
-        b.per_parcel,
-        b.per_kg,
         coalesce(m.claimable, 0) as claimable,                                 -- yuan
         coalesce(m.accrual, 0) as accrual,                                     -- yuan
         b.billing_accuracy                                                     -- null: no bill

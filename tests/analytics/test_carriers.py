@@ -147,10 +147,26 @@ def test_province_level(month):
     # the rebate is about ZTO's whole month: on the carrier row only, not in a province
     _check(rows[("province", "ZTO", "广东")], [
         3, 3, 2, 2, 1.0, 5.5 / 3, 2.7, 0, 0, 0, 2, 6, 6, 1, 1.0, 0, 1.0, 1])
-    # 上海: only the phantom bill line; no parcels
+    # 上海: only the phantom bill line; no parcels of ours, so no score and no rank (it used to
+    # score 1 and rank first on its billing alone)
     _check(rows[("province", "SF", "上海")], [
-        0, 0, 0, 0, None, None, None, None, None, None, 1, 20, 10, 0, 0.0, 20, 1.0, 1])
+        0, 0, 0, 0, None, None, None, None, None, None, 1, 20, 10, 0, 0.0, 20, None, None])
     assert rows[("province", "SF", "浙江")][COLUMNS.index("claimable")] == 3
+
+
+def test_a_row_without_parcels_is_neither_ranked_nor_listed_first(month):
+    """A province made of bill lines alone ('(unknown)': return freight, a blank destination)
+    keeps its money but no rank, and comes after the provinces we shipped to."""
+    db = month
+    db.execute("UPDATE courier_bill_lines SET dest_province = NULL WHERE waybill_no = 'SFX'",
+               name="blank destination")
+    df = analytics.carrier_scorecard(db, P)
+    provinces = df[df["level"] == "province"]
+    unknown = provinces[provinces["province"] == "(unknown)"]
+    assert len(unknown) == 1 and unknown["parcels"].iloc[0] == 0
+    assert unknown["rank"].isna().all() and unknown["score"].isna().all()
+    assert provinces["province"].tolist()[-1] == "(unknown)"
+    assert unknown["claimable"].iloc[0] == 20  # the money is still there
 
 
 def test_weights_change_the_ranking(month):
@@ -180,3 +196,15 @@ def test_metric_missing_for_one_carrier_is_not_scored(month):
     # YTO's score stands on incidents (.15) and coverage (.05) alone
     assert top.at["YTO", "score"] == pytest.approx(1.0)
     assert analytics.carrier_scorecard(month, "2026-12").empty
+
+
+def test_the_freight_page_and_the_scorecard_share_one_cost_per_parcel(month):
+    from recon_lib import results
+
+    card = analytics.carrier_scorecard(month, P)
+    card = card[card["level"] == "carrier"].set_index("carrier")
+    page = results.freight_by_carrier(month, P).set_index("carrier")
+    for carrier in page.index.intersection(card.index):
+        for column in ("cost_per_parcel", "cost_per_kg"):
+            assert page.at[carrier, column] == pytest.approx(card.at[carrier, column]), carrier
+    assert page.at["SF", "cost_per_parcel"] == pytest.approx(64 / 5)  # freight lines only

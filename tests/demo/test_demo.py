@@ -25,7 +25,7 @@ def month():
 
 def _digest(folder):
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".xlsx"):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):   # workbooks too
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()

@@ -64,7 +64,7 @@ def test_period_index_links_every_section(period_page):
 
 def test_period_index_content_and_escaping(period_page):
     _, _, _, html = period_page
-    assert "<title>Reconciliation report 2026-10</title>" in html
+    assert "<title>对账报告 2026-10 Reconciliation report 2026-10</title>" in html
     assert '<meta charset="utf-8">' in html
     assert "<script" not in html  # the evil title is text, not markup
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; refunds" in html
@@ -79,9 +79,10 @@ def test_period_index_marks_failed_sections(period_page):
     _, _, _, html = period_page
     items = re.findall(r"<li class=\"(ok|failed)\">(.*?)</li>", html, flags=re.S)
     assert [status for status, _ in items] == ["ok", "ok", "failed"]
-    assert html.count('class="badge failed">FAILED<') == 1
+    assert html.count('class="badge failed">失败 FAILED<') == 1
     assert "FAILED" in items[2][1] and "refunds" in items[2][1]
     assert "1 of 3 section(s) failed" in html
+    assert ">OK<" not in html  # a badge says what a section holds, never a bare "OK"
 
 
 def test_period_index_is_self_contained(period_page):
@@ -141,20 +142,21 @@ def test_alerts_open_the_period_page_styled_by_severity(tmp_path):
                 ("warning", "on-time delivery 82%", []),
                 ("info", "a payout is 1 day late", [])],
     ).read_text("utf-8")
-    assert html.index("<h2>Alerts</h2>") < html.index("<h2>Headline figures</h2>")
-    items = re.findall(r'<li class="(critical|warning|info)"><span class="sev">(\w+)</span> '
+    assert html.index("<h2>预警 Alerts</h2>") < html.index("<h2>关键数字 Headline figures</h2>")
+    items = re.findall(r'<li class="(critical|warning|info)"><span class="sev">(\w+) (\w+)</span> '
                        r"(.*?)</li>", html, flags=re.S)
-    assert [(css, label) for css, label, _ in items] == [
-        ("critical", "CRITICAL"), ("warning", "WARNING"), ("info", "INFO")]
-    assert "SF overcharged &lt;¥5,000&gt; &amp; more" in items[0][2]
-    assert link_targets(items[0][2]) == ["freight.html", "exceptions.xlsx"]
+    assert [(css, zh, en) for css, zh, en, _ in items] == [
+        ("critical", "严重", "CRITICAL"), ("warning", "警告", "WARNING"), ("info", "提示", "INFO")]
+    items = [(css, text) for css, _, _, text in items]
+    assert "SF overcharged &lt;¥5,000&gt; &amp; more" in items[0][1]
+    assert link_targets(items[0][1]) == ["freight.html", "exceptions.xlsx"]
     assert "ul.alerts li.critical" in html and "ul.alerts li.warning" in html
 
 
 def test_no_alerts_is_said_and_no_rules_leave_the_block_out(tmp_path):
     out = tmp_path / "2026-10"
     quiet = write_period_index("2026-10", out, [], alerts=[]).read_text("utf-8")
-    assert "<h2>Alerts</h2>" in quiet and "No alerts: no rule was breached." in quiet
+    assert "<h2>预警 Alerts</h2>" in quiet and "没有预警：没有规则被触发。 No alerts: no rule was breached." in quiet
     assert '<li class="critical">' not in quiet
     without = write_period_index("2026-10", out, []).read_text("utf-8")
-    assert "<h2>Alerts</h2>" not in without and "No alerts" not in without
+    assert "Alerts</h2>" not in without and "No alerts" not in without
