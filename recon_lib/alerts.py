@@ -529,8 +529,20 @@ _WHAT = {
 }
 
 
+_WHAT_ZH = {
+    "freight_overcharge": "快递多收费",
+    "freight_overcharge_share": "快递多收费占账单比例",
+    "refunds_not_received": "已退款未收货",
+    "payout_late": "提现超期未到账",
+    "billing_accuracy": "快递账单准确率",
+    "top_sku_low_stock": "重点商品库存不足",
+    "on_time_rate": "准时交付率",
+}
+"""The Chinese name each message opens with (the English sentence follows)."""
+
+
 def _message(rule: Rule, kind: Kind, reading: _Reading, breached: bool) -> str:
-    what = _WHAT[rule.kind].format(subject=reading.subject)
+    what = f"{_WHAT_ZH[rule.kind]} " + _WHAT[rule.kind].format(subject=reading.subject)
     if reading.value is None:
         return f"{what}: not measured, {reading.missing}"
     side = kind.direction if breached else f"not {kind.direction}"

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from recon_lib import alerts, analytics, config, coverage, register, results
+from recon_lib import alerts, analytics, config, coverage, labels, register, results
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.coverage import Coverage
 from recon_lib.db import Database
@@ -254,6 +254,9 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
         _at("headline and alerts")
         figures = headline(db, period.label)
         totals = results.section_totals(db, period.label)
+        first = [(yuan(r.amount) if r.amount == r.amount else "-", labels.reason(r.reason_code),
+                  r.key, r.owner or "-", f"{int(r.age_days):,}", r.recon)
+                 for r in results.first_to_do(db, period.label).itertuples(index=False)]
         checked = alerts.evaluate(db, period, rules.rules, settings, coverage=cov)
         alerts_json = alerts.write_json(out_dir / alerts.JSON_NAME, period, checked, rules.source,
                                         coverage=cov)
@@ -289,7 +292,7 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
                  for a in alerts.breached(checked)]
         index = write_period_index(period.label, out_dir, sections, figures, status, downloads,
                                    alerts=shown, coverage=cov, section_totals=totals,
-                                   run=(run_id, datetime.now()))
+                                   run=(run_id, datetime.now()), first=first)
         _update_reports_index(reports_dir, db_path)
     _at("")
     if failures:

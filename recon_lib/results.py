@@ -292,3 +292,27 @@ def units_waterfall(db: Database, period: str) -> pd.DataFrame:
 def lifecycle(db: Database, period: str) -> pd.DataFrame:
     """One row per order paid in the period: legs, each leg's status, amounts, days between."""
     return db.query("lifecycle_list", period=str(period))
+
+
+def first_to_do(db: Database, period: str, n: int = 10) -> pd.DataFrame:
+    """What to do first: the open register items with the most money at stake at the period's
+    end, across every reconciliation (amount, reason, key, owner, age in days, first seen)."""
+    from recon_lib import register
+
+    p = parse_period(period)
+    items = register.items(db, p)
+    items = items[items["status"].isin(("open", "in_progress"))
+                  & (items["first_seen"].map(_starts_before(p.end)))]
+    items = items.sort_values(["amount", "age_days"], ascending=[False, False],
+                              na_position="last").head(n)
+    return items[["recon", "reason_code", "key", "amount", "owner", "age_days", "first_seen",
+                  "status"]].reset_index(drop=True)
+
+
+def _starts_before(end):
+    def check(label: str) -> bool:
+        try:
+            return parse_period(label).start < end
+        except Exception:  # a label that is not a period: keep the item visible
+            return True
+    return check

@@ -116,7 +116,8 @@ def _build(root: Path) -> HostileMonth:
     shown.append(("critical", f"carrier {CARRIER} order {ORDER}", [(WAYBILL, book)]))
     index = write_period_index(PERIOD.label, out_dir, sections, [(ORDER, WAYBILL), *figures],
                                status=COUNTERPARTY, downloads=[(CARRIER, book)], alerts=shown,
-                               coverage=_hostile_coverage(done.coverage), section_totals=totals,
+                               coverage=_hostile_coverage(done.coverage),
+                               first=[(ORDER, CARRIER, WAYBILL, COUNTERPARTY, SKU, "freight")], section_totals=totals,
                                run=run)
     write_reports_index(root / "reports", [(PERIOD.label, [(WAREHOUSE, CATEGORY)])])
     pages = {s.name: s.html for s in sections} | {"index": index,

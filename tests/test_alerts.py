@@ -222,7 +222,7 @@ def test_payout_late_lists_the_late_payouts(month):
     assert "most overdue first: PO1 (tmall, ¥500.00, 6 days late)" in alert.message
     [jd] = measure(month, kind="payout_late", threshold=0, channel="jd")
     assert (jd.value, jd.amount) == (0, 0.0) and jd.message.startswith(
-        "payouts overdue at the bank (channel jd): none; ")
+        "提现超期未到账 payouts overdue at the bank (channel jd): none; ")
 
 
 def test_payout_late_says_the_money_first(month):
@@ -234,7 +234,8 @@ def test_payout_late_says_the_money_first(month):
     add_register(month, "PO5")
     [alert] = measure(month, kind="payout_late", threshold=3)
     assert alert.amount == 1210.0 and alert.details["amount_cny"] == 1210.0  # 500 + 100 x 7.1
-    assert alert.message.startswith("payouts overdue at the bank (all channels): ¥1,210.00 in 2 "
+    assert alert.message.startswith("提现超期未到账 payouts overdue at the bank (all channels): "
+                                    "¥1,210.00 in 2 "
                                     "payout(s); the most overdue 16 days, above 3 days; ")
     assert "PO5 (shop, ¥710.00, 16 days late)" in alert.message
     assert alert.to_dict()["amount"] == 1210.0
@@ -333,7 +334,7 @@ def test_alerts_json_lists_every_check_and_masks_nobody(month, tmp_path):
         "rule": "sf-claims", "kind": "freight_overcharge", "severity": "critical",
         "scope": {"carrier": "SF"}, "value": 50.0, "threshold": 40, "direction": "above",
         "unit": "CNY", "breached": True, "amount": 50.0,
-        "message": "freight overcharges of SF: ¥50.00, above ¥40.00",
+        "message": "快递多收费 freight overcharges of SF: ¥50.00, above ¥40.00",
         "evidence": {"report": "freight.html", "workbook": "exceptions.xlsx",
                      "sheet": "快递费 Freight", "claims": "freight_claims_SF.xlsx"},
         "details": {"findings": 2, "billed": 1000.0}}

@@ -62,6 +62,12 @@ a:hover { text-decoration: underline; }
           color: var(--bad); font-weight: 600; }
 .card { background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
         padding: 4px 18px; box-shadow: 0 1px 2px rgba(31, 41, 51, .04); }
+table.first { border-collapse: collapse; width: 100%; font-size: 14px; }
+table.first th, table.first td { padding: 6px 8px 6px 0; border-bottom: 1px solid var(--line);
+                                 text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+table.first th { color: var(--muted); font-weight: 400; }
+table.first td.num { text-align: right; font-weight: 600; white-space: nowrap;
+                     font-variant-numeric: tabular-nums; }
 table.figures { border-collapse: collapse; width: 100%; }
 table.figures th, table.figures td { padding: 8px 0; border-bottom: 1px solid var(--line);
                                      vertical-align: top; }
@@ -257,6 +263,7 @@ def write_period_index(
     *,
     section_totals: Mapping[str, tuple[int, float]] | None = None,
     run: tuple[str, datetime] | None = None,
+    first: Sequence[tuple[str, str, str, str, str, str]] | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` for one period and return its path.
 
@@ -272,7 +279,9 @@ def write_period_index(
     "No alerts" (None leaves the block out). ``coverage`` opens the page with what the run could
     check: the checks not made and why, and every source's state; a section with a check not
     made is marked 部分未核对 Not all checked. ``run`` is (run id, when) the figures came from,
-    shown under the title and kept on the page for :func:`mark_stale`.
+    shown under the title and kept on the page for :func:`mark_stale`. ``first`` opens the
+    page with "What to do first": the open items with the most money at stake, as (amount,
+    reason, key, owner, age, section page name), largest first.
     """
     out_dir = Path(out_dir)
     title = both(f"对账报告 {period_label}", f"Reconciliation report {period_label}")
@@ -289,6 +298,8 @@ def write_period_index(
                       "show where they stopped.")
         parts.append(f'<p class="notice">{escape(notice)}</p>')
     parts.append("</header>")
+    if first is not None:
+        parts.append(_first_block(first, out_dir))
     if coverage is not None:
         parts.append(_coverage_block(coverage))
     if alerts is not None:
@@ -312,6 +323,32 @@ def write_period_index(
                      f'<section class="card">\n<ul class="files">\n{links}\n</ul>\n</section>')
     return _write(out_dir / "index.html",
                   _page(title, "\n".join(parts), run=run[0] if run else ""))
+
+
+def _first_block(first: Sequence[tuple[str, str, str, str, str, str]], out_dir: Path) -> str:
+    """"What to do first": the biggest open items, each with its owner, age and evidence."""
+    heading = escape(both("优先处理", "What to do first"))
+    if not first:
+        none = both("没有待处理的事项。", "Nothing is open.")
+        return f'<h2>{heading}</h2>\n<section class="card"><p class="missing">{escape(none)}</p></section>'
+    head = "".join(f"<th>{escape(both(zh, en))}</th>" for zh, en in (
+        ("金额", "Amount"), ("事项", "Item"), ("单号", "Key"), ("负责人", "Owner"),
+        ("天数", "Age, days"), ("依据", "Evidence")))
+    rows = []
+    for amount, reason, key, owner, age, section in first:
+        page = out_dir / f"{section}.html"
+        link = (f'<a href="{escape(_href(page, out_dir))}">{escape(section)}.html</a>'
+                if page.exists() else "")
+        book = out_dir / "exceptions.xlsx"
+        if book.exists():
+            link += (" · " if link else "") + \
+                f'<a href="{escape(_href(book, out_dir))}">exceptions.xlsx</a>'
+        rows.append(f'<tr><td class="num">{escape(amount)}</td><td>{escape(reason)}</td>'
+                    f"<td>{escape(key)}</td><td>{escape(owner)}</td>"
+                    f'<td class="num">{escape(age)}</td><td>{link}</td></tr>')
+    return (f'<h2>{heading}</h2>\n<section class="card first">\n<table class="first">'
+            f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
+            + "\n</tbody></table>\n</section>")
 
 
 def _coverage_block(coverage: Coverage) -> str:
