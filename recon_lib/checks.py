@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from recon_lib import geo, periods, schema
@@ -182,6 +183,16 @@ def _decimal(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+def _decimals(values: np.ndarray) -> np.ndarray:
+    """An object array of numbers as exact numbers: Decimals, and ints, which Decimal arithmetic
+    takes exactly as they are (anything else converted as :func:`_decimal` does)."""
+    out = values.copy()
+    other = np.fromiter((type(v) is not Decimal and type(v) is not int for v in values),
+                        dtype=bool, count=len(values))
+    out[other] = [_decimal(v) for v in values[other]]
+    return out
+
+
 def _line_total(tbl: schema.Table, frame: pd.DataFrame, where: _Where) -> list[Problem]:
     """total = qty x price, give or take half a cent per unit (a unit price printed to the cent
     from the line's total), and at least a cent."""
@@ -189,15 +200,16 @@ def _line_total(tbl: schema.Table, frame: pd.DataFrame, where: _Where) -> list[P
     if rule is None or any(c not in frame for c in (rule.total, rule.qty, rule.price)):
         return []
     filled = frame[[rule.total, rule.qty, rule.price]].notna().all(axis=1).to_numpy()
-    expected: dict = {}
-    cells = zip(frame.index[filled], frame[rule.qty].to_numpy()[filled],
-                frame[rule.price].to_numpy()[filled], frame[rule.total].to_numpy()[filled],
-                strict=True)
-    for index, qty, price, total in cells:
-        product = _decimal(qty) * _decimal(price)
-        slack = max(CENT, abs(_decimal(qty)) * HALF_CENT)
-        if abs(product - _decimal(total)) > slack:
-            expected[index] = (product, slack)
+    # Exact Decimal arithmetic, element by element in numpy's loop rather than Python's.
+    qty, price, total = (_decimals(frame[c].to_numpy(dtype=object)[filled])
+                         for c in (rule.qty, rule.price, rule.total))
+    product = qty * price
+    slack = np.abs(qty) * HALF_CENT
+    slack = np.where(slack > CENT, slack, CENT)  # max(CENT, |qty| x HALF_CENT)
+    off = np.abs(product - total) > slack if len(product) else np.zeros(0, dtype=bool)
+    off = off.astype(bool)
+    expected = dict(zip(frame.index[filled][off], zip(product[off], slack[off], strict=True),
+                        strict=True))
     flagged = pd.Series(frame.index.isin(list(expected)), index=frame.index)
 
     def message(index) -> str:

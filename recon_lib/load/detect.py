@@ -177,8 +177,9 @@ def _profiles(profiles: Mapping[str, Profile] | Iterable[Profile]) -> list[Profi
 
 
 def candidates(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile], *,
-               label: str | None = None) -> list[Candidate]:
-    """Every profile scored against the file, best first (matches, then by share found)."""
+               label: str | None = None, source: readers.Source | None = None) -> list[Candidate]:
+    """Every profile scored against the file, best first (matches, then by share found).
+    ``source``: the file read once for recognising and reading it (see ``readers.Source``)."""
     path = Path(path)
     label = label or str(path)
     profiles = _profiles(profiles)
@@ -189,7 +190,17 @@ def candidates(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Prof
     sheets = None
     grids: dict[str, list[readers.Row]] = {}  # text rows per delimiter, parsed once each
     if path.suffix.lower() in readers.EXCEL_SUFFIXES:
-        sheets = readers.read_excel_sheets(path, label, max_rows=depth)
+        if source is not None:  # the whole workbook, parsed once for reading it too
+            sheets = {name: cells.rows(0, depth) for name, cells in source.sheets().items()}
+        else:
+            sheets = readers.read_excel_sheets(path, label, max_rows=depth)
+    keys: dict[int, list[set[str]]] = {}  # each grid's header keys, by id of its rows
+
+    def keyed(rows: list[readers.Row]) -> list[set[str]]:
+        if id(rows) not in keys:
+            keys[id(rows)] = readers.header_keys(rows[:depth])
+        return keys[id(rows)]
+
     out = []
     for profile in profiles:
         if sheets is not None:
@@ -202,12 +213,13 @@ def candidates(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Prof
         else:
             if profile.delimiter not in grids:
                 grids[profile.delimiter] = readers.read_text_rows(
-                    path, "auto", profile.delimiter, label, max_rows=depth)
+                    path, "auto", profile.delimiter, label, max_rows=depth, source=source)
             chosen = {None: grids[profile.delimiter]}
         best = Candidate(profile, 0, profile.signature, kind in profile.file_types)
         holding: list[str] = []  # every sheet that holds the whole signature
         for sheet, rows in chosen.items():
-            found = readers.find_header(rows, profile.signature, profile.header_search_rows)
+            found = readers.find_header(rows, profile.signature, profile.header_search_rows,
+                                        keys=keyed(rows))
             if found.index is not None:
                 if not holding:
                     best = Candidate(profile, found.found, found.missing, best.type_ok, sheet,
@@ -246,7 +258,7 @@ class Recognition:
 
 
 def recognise(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile], *,
-              label: str | None = None) -> Recognition:
+              label: str | None = None, source: readers.Source | None = None) -> Recognition:
     """The profile that reads the file, the other profiles that match it, or the closest ones.
 
     A profile matches when its whole signature is in one of the file's first rows and it reads
@@ -256,7 +268,7 @@ def recognise(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profi
     winner's layout are resolved when the file is read: see ``loader.read_file``.)
     """
     path = Path(path)
-    scored = candidates(path, profiles, label=label)
+    scored = candidates(path, profiles, label=label, source=source)
     matched = tuple(c for c in scored if c.matched)
     if not matched:
         return Recognition(path, None, (), tuple(scored[:SHOWN_CANDIDATES]),
@@ -293,11 +305,13 @@ def _is_empty(path: Path) -> bool:
 
 
 def detect(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile], *,
-           label: str | None = None) -> Profile:
+           label: str | None = None, source: readers.Source | None = None) -> Profile:
     """The profile that reads the file; an InputError naming the closest profiles otherwise.
 
     A profile matches when its whole signature is in one of the file's first rows and it reads
     this kind of file. When several match, the longest signature wins; a tie is an error.
+    ``source``: the file read once, to be read again by the loader without going to disk or
+    parsing the workbook twice (see ``readers.Source``).
     """
     path = Path(path)
     label = label or str(path)
@@ -306,7 +320,7 @@ def detect(path: str | Path, profiles: Mapping[str, Profile] | Iterable[Profile]
         raise InputError(f"{label} is empty", [Problem(
             label, "the file is empty (no header row, no data): export it again, or take it out "
                    "of the folder")])
-    found = recognise(path, profiles, label=label)
+    found = recognise(path, profiles, label=label, source=source)
     if found.profile is None and not found.matched:
         closest = found.closest
         message = f"{label}: no profile recognises this file"

@@ -8,19 +8,26 @@ person sees (whole numbers without ``.0``, dates as ISO text).
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import itertools
 import logging
 import os
 import stat
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook, PasswordError
 
 from recon_lib.errors import InputError, Problem
+from recon_lib.load.cells import TEXT, Cells, Row
 from recon_lib.load.values import STRIP, header_key
 
 if TYPE_CHECKING:
@@ -37,8 +44,8 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAMS = tuple(name.encode("utf-16-le") + b"\x00\x00"
                            for name in ("EncryptionInfo", "EncryptedPackage"))
 
-Row = tuple[int, list[str]]
-"""(row number users see, stripped cell texts)."""
+__all__ = ["Cells", "Grid", "HeaderSearch", "Row", "Source", "find_header", "read_grid",
+           "read_grids"]
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,35 @@ class Grid:
     """The rows of one file (or one sheet of a workbook)."""
 
     path: Path
-    rows: list[Row]
+    cells: Cells
     sheet: str | None = None
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        """Every row as (number, cells): for people and tests; the loader reads ``cells``."""
+        return self.cells.rows()
+
+
+class Source:
+    """One file of a load, read from disk once: recognising it and reading it share its bytes
+    (a text file) or its parsed sheets (a workbook, whose parsing is the expensive part)."""
+
+    def __init__(self, path: str | Path, label: str | None = None):
+        self.path = Path(path)
+        self.label = label or str(path)
+        self._data: bytes | None = None
+        self._sheets: dict[str, Cells] | None = None
+
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = _read_bytes(self.path, self.label)
+        return self._data
+
+    def sheets(self) -> dict[str, Cells]:
+        """Every sheet of the workbook, whole."""
+        if self._sheets is None:
+            self._sheets = read_excel_cells(self.path, self.label)
+        return self._sheets
 
 
 @dataclass(frozen=True)
@@ -150,6 +184,93 @@ def csv_rows(text: str, delimiter: str, label: str, *, max_rows: int | None = No
     return rows
 
 
+def text_cells(text: str, delimiter: str, label: str) -> Cells:
+    """Parse a whole CSV text into Cells, as :func:`csv_rows` would: same cells, same numbers.
+
+    Text without a quote character (most exports) is cut up with numpy (:func:`_plain_cells`):
+    a row is then exactly a line (``\\n`` or ``\\r\\n``), its cells exactly the pieces between
+    delimiters. Anything else (quotes, a lone ``\\r``, NUL, a cell longer than the csv module
+    allows) goes through the csv module, row by row."""
+    plain = _plain_cells(text, delimiter)
+    if plain is not None:
+        return plain
+    rows = _csv_lists(text, delimiter, label)
+    numbers = np.array([n for n, _ in rows], dtype=np.int64)
+    lists = _stripped(pa.array([cells for _, cells in rows], pa.list_(TEXT)))
+    flat = lists.values
+    if len(flat):
+        # Quotes left by padding and Excel's text guard (="0123"): few cells, one by one.
+        guarded = pc.or_(pc.starts_with(flat, '"'), pc.starts_with(flat, "=")).to_numpy(
+            zero_copy_only=False)
+        if guarded.any():
+            at = np.flatnonzero(guarded)
+            unwrapped = pa.array([_unwrap(c) for c in flat.take(pa.array(at)).to_pylist()], TEXT)
+            flat = pc.replace_with_mask(flat, pa.array(guarded), unwrapped)
+            lists = pa.ListArray.from_arrays(lists.offsets, flat)
+    return Cells.from_lists(numbers, lists)
+
+
+def _plain_cells(text: str, delimiter: str) -> Cells | None:
+    """Cells of CSV text without quotes, or None when the text needs the csv module.
+
+    The text's UTF-8 bytes are cut at every newline and delimiter byte (both ASCII, so never
+    inside a character): each cell is the bytes up to and including its separator, which the
+    strip of STRIP characters (and the delimiter) then takes off with any ``\\r`` of ``\\r\\n``."""
+    if ('"' in text or "\x00" in text or len(delimiter.encode()) != 1
+            or delimiter in '\r\n"' or text.count("\r") != text.count("\r\n")):
+        return None
+    if text == "":
+        return Cells.from_rows([])
+    data = text.encode("utf-8")
+    if not data.endswith(b"\n"):
+        data += b"\n"  # every line ends in a newline
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newline = buf == 10
+    ends = np.flatnonzero(newline)  # one per line
+    seps = np.flatnonzero(newline | (buf == ord(delimiter)))  # one per cell, its last byte
+    offsets = np.empty(len(seps) + 1, dtype=np.int64)
+    offsets[0] = 0
+    offsets[1:] = seps + 1
+    if int(np.diff(offsets).max()) > csv.field_size_limit():
+        cells = pa.LargeStringArray.from_buffers(len(seps), pa.py_buffer(offsets),
+                                                 pa.py_buffer(data))
+        if pc.max(pc.utf8_length(cells)).as_py() > csv.field_size_limit() + 1:
+            return None  # let the csv module say which line is too long
+    cells = pa.LargeStringArray.from_buffers(len(seps), pa.py_buffer(offsets), pa.py_buffer(data))
+    row_offsets = np.empty(len(ends) + 1, dtype=np.int64)
+    row_offsets[0] = 0
+    row_offsets[1:] = np.searchsorted(seps, ends) + 1
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    length = ends - starts
+    empty = (length == 0) | ((length == 1) & (buf[np.minimum(starts, len(buf) - 1)] == 13))
+    widths = np.diff(row_offsets)
+    widths[empty] = 0  # an empty line holds no cell
+    lists = pa.LargeListArray.from_arrays(pa.array(row_offsets),
+                                          pc.utf8_trim(cells, STRIP + delimiter))
+    return Cells.from_lists(np.arange(1, len(ends) + 1), lists, widths)
+
+
+def _stripped(lists: pa.ListArray) -> pa.ListArray:
+    """Every cell without STRIP characters at either end."""
+    return pa.ListArray.from_arrays(lists.offsets, pc.utf8_trim(lists.values, STRIP))
+
+
+def _csv_lists(text: str, delimiter: str, label: str) -> list[Row]:
+    """The csv module's rows, unstripped, numbered by the line each starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=delimiter != " ")
+    rows: list[Row] = []
+    start = 1
+    try:
+        for cells in reader:
+            rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"{label} is not a readable CSV file", [
+            Problem(label, f"CSV error: {exc}", reader.line_num)]) from None
+    return rows
+
+
 def _head(data: bytes, lines: int) -> bytes:
     """The first ``lines`` lines of the bytes (cut at a newline, so no character is split)."""
     pos = -1
@@ -161,15 +282,21 @@ def _head(data: bytes, lines: int) -> bytes:
 
 
 def read_text_rows(path: Path, encoding: str, delimiter: str, label: str, *,
-                   max_rows: int | None = None) -> list[Row]:
+                   max_rows: int | None = None, source: Source | None = None) -> list[Row]:
     """Rows of a CSV/TXT file. With ``max_rows`` (recognition) only the head is decoded, leniently."""
-    data = _read_bytes(path, label)
+    data = source.data() if source is not None else _read_bytes(path, label)
     if max_rows is not None:
         # Rows may span several lines inside quotes, so read more lines than rows.
         text = decode(_head(data, 2 * max_rows + 20), encoding, label, lenient=True)
-    else:
-        text = decode(data, encoding, label)
-    return csv_rows(text, delimiter, label, max_rows=max_rows)
+        return csv_rows(text, delimiter, label, max_rows=max_rows)
+    return read_text_cells(path, encoding, delimiter, label, source=source).rows()
+
+
+def read_text_cells(path: Path, encoding: str, delimiter: str, label: str, *,
+                    source: Source | None = None) -> Cells:
+    """A whole CSV/TXT file as Cells (the file decoded in one block)."""
+    data = source.data() if source is not None else _read_bytes(path, label)
+    return text_cells(decode(data, encoding, label), delimiter, label)
 
 
 def _read_bytes(path: Path, label: str) -> bytes:
@@ -204,6 +331,13 @@ def cell_text(value: object) -> str:
 def read_excel_sheets(path: Path, label: str, *, sheet: str | None = None,
                       max_rows: int | None = None) -> dict[str, list[Row]]:
     """Rows of every sheet (or of ``sheet``), numbered as Excel numbers them."""
+    return {name: cells.rows() for name, cells in
+            read_excel_cells(path, label, sheet=sheet, max_rows=max_rows).items()}
+
+
+def read_excel_cells(path: Path, label: str, *, sheet: str | None = None,
+                     max_rows: int | None = None) -> dict[str, Cells]:
+    """Every sheet (or ``sheet``) as Cells, rows numbered as Excel numbers them."""
     ensure_regular(path, label)
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -220,18 +354,42 @@ def read_excel_sheets(path: Path, label: str, *, sheet: str | None = None,
             raise InputError(f"{label} has no sheet {sheet!r}", [Problem(
                 label, f"no sheet named {sheet!r}; sheets: {', '.join(names)}")])
         names = [sheet]
-    out: dict[str, list[Row]] = {}
+    out: dict[str, Cells] = {}
     for name in names:
         try:
             values = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=max_rows)
         except Exception as exc:  # noqa: BLE001 - see above
             raise InputError(f"{label} is not a readable Excel file", [
                 Problem(label, f"cannot read sheet {name!r}: {exc}")]) from None
-        out[name] = [
-            (i, [c.strip(STRIP) if type(c) is str else cell_text(c) for c in cells])
-            for i, cells in enumerate(values, start=1)
-        ]
+        out[name] = sheet_cells(values)
     return out
+
+
+def sheet_cells(values: list[list]) -> Cells:
+    """A sheet's values (python-calamine's rows) as Cells of the text a person sees."""
+    widths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    count = int(widths.sum())
+    texts = np.fromiter(itertools.chain.from_iterable(values), dtype=object, count=count)
+    kinds = np.fromiter(map(type, texts), dtype=object, count=count)
+    at = np.flatnonzero(np.equal(kinds, float))
+    numbers = texts[at].astype(np.float64)
+    whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (np.abs(numbers) < 1e17)
+    fractions = at[~whole]  # as repr writes them, unless in exponent form
+    texts[fractions] = [t if "e" not in t else cell_text(float(t))
+                        for t in map(repr, texts[fractions])]
+    others = np.flatnonzero(np.not_equal(kinds, str) & np.not_equal(kinds, float))
+    texts[others] = [cell_text(c) for c in texts[others]]
+    texts[at[whole]] = None  # whole numbers are written by Arrow below: 3.0 -> "3"
+    text = pa.array(texts, TEXT)
+    if whole.any():
+        mask = np.zeros(count, dtype=bool)
+        mask[at[whole]] = True
+        text = pc.replace_with_mask(text, pa.array(mask),
+                                    pa.array(numbers[whole].astype(np.int64)).cast(TEXT))
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(widths, out=offsets[1:])
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), pc.utf8_trim(text, STRIP))
+    return Cells.from_lists(np.arange(1, len(values) + 1), lists)
 
 
 def _encrypted(path: Path) -> bool:
@@ -280,12 +438,24 @@ def several_sheets(found: dict[str, tuple[str, ...]], detail: str = "") -> str:
 
 
 # -- both -------------------------------------------------------------------------------------
-def find_header(rows: list[Row], signature: tuple[str, ...], search_rows: int) -> HeaderSearch:
-    """The first of the first ``search_rows`` rows that holds every signature cell."""
-    wanted = {header_key(s): s for s in signature}
+def header_keys(rows: list[Row]) -> list[set[str]]:
+    """Each row's cells as :func:`find_header` compares them (to score many profiles at once)."""
+    return [{header_key(c) for c in cells if c} for _, cells in rows]
+
+
+@functools.lru_cache(maxsize=256)
+def _signature_keys(signature: tuple[str, ...]) -> dict[str, str]:
+    return {header_key(s): s for s in signature}
+
+
+def find_header(rows: list[Row], signature: tuple[str, ...], search_rows: int, *,
+                keys: list[set[str]] | None = None) -> HeaderSearch:
+    """The first of the first ``search_rows`` rows that holds every signature cell. ``keys``:
+    the rows' :func:`header_keys`, when already known."""
+    wanted = _signature_keys(tuple(signature))
     best = HeaderSearch(None, None, 0, tuple(signature))
     for index, (number, cells) in enumerate(rows[:search_rows]):
-        present = {header_key(c) for c in cells if c}
+        present = keys[index] if keys is not None else {header_key(c) for c in cells if c}
         missing = tuple(s for k, s in wanted.items() if k not in present)
         if not missing:
             return HeaderSearch(index, number, len(wanted), ())
@@ -295,7 +465,7 @@ def find_header(rows: list[Row], signature: tuple[str, ...], search_rows: int) -
 
 
 def read_grid(path: str | Path, profile: Profile | None = None, *, label: str | None = None,
-              max_rows: int | None = None) -> Grid:
+              max_rows: int | None = None, source: Source | None = None) -> Grid:
     """Read a file as rows of cell text, the way ``profile`` says (encoding, delimiter, sheet).
 
     Without a profile a text file is read as comma-separated with encoding ``auto`` and a
@@ -306,7 +476,7 @@ def read_grid(path: str | Path, profile: Profile | None = None, *, label: str | 
     """
     path = Path(path)
     label = label or str(path)
-    grids = read_grids(path, profile, label=label, max_rows=max_rows)
+    grids = read_grids(path, profile, label=label, max_rows=max_rows, source=source)
     if len(grids) > 1:
         raise InputError(f"{label}: several sheets hold data", [Problem(
             label, several_sheets({g.sheet: (profile.name,) for g in grids}))])
@@ -314,27 +484,40 @@ def read_grid(path: str | Path, profile: Profile | None = None, *, label: str | 
 
 
 def read_grids(path: str | Path, profile: Profile | None = None, *, label: str | None = None,
-               max_rows: int | None = None) -> list[Grid]:
+               max_rows: int | None = None, source: Source | None = None) -> list[Grid]:
     """Like :func:`read_grid`, but every sheet whose first rows hold the profile's signature
-    when several do (a workbook with a copy of its data, or a draft, on another sheet)."""
+    when several do (a workbook with a copy of its data, or a draft, on another sheet).
+    ``source``: the file as recognition already read it (see :class:`Source`)."""
     path = Path(path)
     label = label or str(path)
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         encoding = profile.encoding if profile else "auto"
         delimiter = profile.delimiter if profile else ","
-        return [Grid(path, read_text_rows(path, encoding, delimiter, label, max_rows=max_rows))]
+        if max_rows is not None:
+            rows = read_text_rows(path, encoding, delimiter, label, max_rows=max_rows,
+                                  source=source)
+            return [Grid(path, Cells.from_rows(rows))]
+        return [Grid(path, read_text_cells(path, encoding, delimiter, label, source=source))]
     if suffix not in EXCEL_SUFFIXES:
         raise InputError(f"{label}: unsupported file type", [Problem(
             label, f"cannot read {suffix or 'files without an extension'}; "
                    f"expected one of {', '.join(SUFFIXES)}")])
-    sheets = read_excel_sheets(path, label, sheet=profile.sheet if profile else None,
-                               max_rows=max_rows)
+    wanted = profile.sheet if profile else None
+    if source is not None and max_rows is None:
+        sheets = source.sheets()
+        if wanted is not None:
+            if wanted not in sheets:
+                raise InputError(f"{label} has no sheet {wanted!r}", [Problem(
+                    label, f"no sheet named {wanted!r}; sheets: {', '.join(sheets)}")])
+            sheets = {wanted: sheets[wanted]}
+    else:
+        sheets = read_excel_cells(path, label, sheet=wanted, max_rows=max_rows)
     if profile is not None:
-        found = [Grid(path, rows, name) for name, rows in sheets.items()
-                 if find_header(rows, profile.signature, profile.header_search_rows).index
-                 is not None]
+        found = [Grid(path, cells, name) for name, cells in sheets.items()
+                 if find_header(cells.rows(0, profile.header_search_rows), profile.signature,
+                                profile.header_search_rows).index is not None]
         if found:
             return found
-    name, rows = next(iter(sheets.items()), (None, []))
-    return [Grid(path, rows, name)]
+    name, cells = next(iter(sheets.items()), (None, Cells.from_rows([])))
+    return [Grid(path, cells, name)]
