@@ -231,13 +231,8 @@ def _count(db: Database, tbl: schema.Table, columns: list[str],
     """count(*) and count(column) of the table, over ``labels`` (None: every row)."""
     if labels == []:
         return [0] * (len(columns) + 1)
-    # identifiers from the schema only; the labels are bound
-    counted = ", ".join(["count(*)"] + [f'count("{c}")' for c in columns])
-    sql = f"SELECT {counted} FROM {tbl.name}"
-    params = {}
-    if labels is not None:
-        sql += " WHERE period IN (SELECT unnest($labels))"
-        params["labels"] = labels
+    sql = schema.count_rows_sql(tbl, columns, by_labels=labels is not None)
+    params = {} if labels is None else {"labels": labels}
     return [int(v) for v in db.execute(sql, params, name=f"coverage: count {tbl.name}").fetchone()]
 
 
@@ -272,11 +267,9 @@ def _uncovered(db: Database, period: Period, per: str) -> list[str]:
     for table in (covered, covering):
         tbl = schema.table(table)
         labels = list(_labels(db, tbl, period))
-        sql = (f'SELECT DISTINCT "{column}" FROM {tbl.name} '
-               "WHERE period IN (SELECT unnest($labels))")
-        values.append({v for (v,) in db.execute(sql, {"labels": labels},
-                                                name=f"coverage: {column} in {table}").fetchall()
-                       if v is not None})
+        found = db.execute(schema.distinct_values_sql(tbl, column), {"labels": labels},
+                           name=f"coverage: {column} in {table}").fetchall()
+        values.append({v for (v,) in found})
     return sorted(values[0] - values[1])
 
 

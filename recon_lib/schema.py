@@ -11,6 +11,7 @@ Every loaded table also carries lineage columns (``period``, ``source_file``, ``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 MONEY = "DECIMAL(18,2)"
@@ -592,6 +593,23 @@ def delete_by_key_sql(tbl: Table, source: str) -> str:
         raise ValueError(f"table {tbl.name} has no key to replace rows by")
     cond = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in tbl.key)
     return f"DELETE FROM {tbl.name} AS t USING {source} AS s WHERE {cond}"
+
+
+def count_rows_sql(tbl: Table, columns: Iterable[str] = (), *, by_labels: bool = True) -> str:
+    """SELECT count(*) and count(<column>) for each of ``columns``, of the rows whose period
+    label is in ``$labels`` (every row when ``by_labels`` is False). Identifiers from the schema."""
+    for c in columns:
+        tbl.column(c)  # a column the table does not have is a bug, not input
+    counted = ", ".join(["count(*)"] + [f'count("{c}")' for c in columns])
+    where = " WHERE period IN (SELECT unnest($labels))" if by_labels else ""
+    return f"SELECT {counted} FROM {tbl.name}{where}"
+
+
+def distinct_values_sql(tbl: Table, column: str) -> str:
+    """SELECT the distinct non-null values of one column over the rows of ``$labels``."""
+    tbl.column(column)
+    return (f'SELECT DISTINCT "{column}" FROM {tbl.name} '
+            f'WHERE period IN (SELECT unnest($labels)) AND "{column}" IS NOT NULL')
 
 
 def stored_by_key_sql(tbl: Table, source: str) -> str:

@@ -46,3 +46,22 @@ def with_an_order(folder: Path, period: str = "2026-10") -> None:
     (folder / "orders.csv").write_text(
         ORDERS_HEADER + f"T{period},天猫,店,交易成功,{period}-15 10:00:00,{period}-15 10:05:00,,"
         f"张三,13800000000,广东,广州市,路1号,10.00,0.00,0.00,10.00\n", encoding="utf-8-sig")
+
+
+@pytest.fixture(scope="session")
+def written(tmp_path_factory) -> tuple[Path, Path]:
+    """A reconciled demo month's database and the exceptions workbook of its run (shared by the
+    resolve and pending-edit tests; copy the database before changing it)."""
+    from recon_lib.demo import build_month
+    from recon_lib.demo.frames import insert_month
+    from recon_lib.periods import parse_period
+    from recon_lib.pipeline import reconcile_period
+    from recon_lib.report.exceptions import write_exceptions
+
+    october = parse_period("2026-10")
+    folder = tmp_path_factory.mktemp("written")
+    with Database(folder / "recon.duckdb") as database:
+        insert_month(database, build_month(october, orders=400, seed=5))
+        reconcile_period(database, october)
+        book = write_exceptions(database, october, folder / "out")
+    return folder / "recon.duckdb", book

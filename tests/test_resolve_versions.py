@@ -17,25 +17,10 @@ from openpyxl import load_workbook
 
 from recon_lib import register
 from recon_lib.db import Database
-from recon_lib.demo import build_month
-from recon_lib.demo.frames import insert_month
 from recon_lib.errors import InputError
 from recon_lib.periods import parse_period
-from recon_lib.pipeline import reconcile_period
-from recon_lib.report.exceptions import write_exceptions
 
 OCT = parse_period("2026-10")
-
-
-@pytest.fixture(scope="module")
-def written(tmp_path_factory) -> tuple[Path, Path]:
-    """A reconciled month's database and the exceptions workbook of its run."""
-    folder = tmp_path_factory.mktemp("versions")
-    with Database(folder / "recon.duckdb") as db:
-        insert_month(db, build_month(OCT, orders=400, seed=5))
-        reconcile_period(db, OCT)
-        book = write_exceptions(db, OCT, folder / "out")
-    return folder / "recon.duckdb", book
 
 
 @pytest.fixture
