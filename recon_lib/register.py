@@ -365,8 +365,19 @@ def _read_sheet(path: Path, need_version: bool = True) -> list[tuple[int, dict]]
                          "nothing says which state of the register its rows were written from; "
                          "it was written by an older recon_lib or the column was deleted. Write "
                          "the workbook again (`recon run`) and make the edits there")
-    return [(i, dict(zip(header, values, strict=False)))
+    return [(i, dict(zip(header, map(_unescaped, values), strict=False)))
             for i, values in enumerate(grid[1:], start=2) if any(v is not None for v in values)]
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescaped(value):
+    """A text cell as Excel shows it: the file format writes ``_`` followed by ``x0041_`` as
+    ``_x005F_x0041_`` (Excel and our writer both), and openpyxl reads it back undecoded."""
+    if isinstance(value, str) and "_x" in value:
+        return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return value
 
 
 def as_of_period(label: str | None, db: Database) -> Period:

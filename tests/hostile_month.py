@@ -23,9 +23,10 @@ from recon_lib.demo import build_month
 from recon_lib.demo.frames import insert_month
 from recon_lib.periods import Period, parse_period
 from recon_lib.pipeline import SECTIONS, headline, reconcile_period
-from recon_lib.report import run_notebook, write_period_index, write_reports_index
+from recon_lib.report import write_period_index, write_reports_index
 from recon_lib.report.claims import write_claims
 from recon_lib.report.exceptions import write_exceptions
+from recon_lib.report.render import render_sections
 
 PERIOD: Period = parse_period("2026-10")
 MARK = "data-xss"
@@ -109,9 +110,10 @@ def _build(root: Path) -> HostileMonth:
         book = write_exceptions(db, PERIOD, out_dir)
         claims = write_claims(db, PERIOD, out_dir)
         totals, run = results.section_totals(db, PERIOD.label), results.latest_run(db, PERIOD.label)
-    sections = [run_notebook(config.NOTEBOOKS_DIR / f"{name}.ipynb", out_dir,
-                             {"period": PERIOD.label, "db_path": str(db_path)})
-                for name in SECTIONS]
+    pages = render_sections([config.NOTEBOOKS_DIR / f"{name}.ipynb" for name in SECTIONS],
+                            out_dir, {"period": PERIOD.label, "db_path": str(db_path)})
+    assert [error for _, error in pages] == [None] * len(SECTIONS), "a page failed to render"
+    sections = [rendered for rendered, _ in pages]
     shown = [(a.severity, a.message, []) for a in alerts.breached(checked)]
     shown.append(("critical", f"carrier {CARRIER} order {ORDER}", [(WAYBILL, book)]))
     index = write_period_index(PERIOD.label, out_dir, sections, [(ORDER, WAYBILL), *figures],

@@ -76,11 +76,11 @@ def texts(path: Path) -> list[str]:
 
 # -- the writer ----------------------------------------------------------------------------------
 def _book_of(values, tmp_path) -> Path:
-    wb = Workbook()
-    workbook.header(wb.active, ["value", "n"])
-    for i, value in enumerate(values):
-        workbook.append(wb.active, [value, -i])
-    return workbook.save(wb, tmp_path / "w.xlsx")
+    with workbook.Book(tmp_path / "w.xlsx") as book:
+        ws = book.sheet("values")
+        ws.header(["value", "n"])
+        ws.rows([(value, -i) for i, value in enumerate(values)], [None, None])
+    return tmp_path / "w.xlsx"
 
 
 def test_text_starting_like_a_formula_is_stored_as_text(tmp_path):
@@ -103,16 +103,41 @@ def test_the_check_catches_a_writer_that_lets_formulas_through(tmp_path):
 
 
 def test_our_formulas_carry_their_values(tmp_path):
-    wb = Workbook()
-    ws = wb.active
-    for n in (1, 2, 3.5):
-        workbook.append(ws, [n])
-    workbook.append(ws, [Formula("=SUM(A1:A3)", 6.5)])
-    workbook.put(ws, 5, 1, Formula("=A4*2", 13))
-    path = workbook.save(wb, tmp_path / "f.xlsx")
+    path = tmp_path / "f.xlsx"
+    with workbook.Book(path) as book:
+        ws = book.sheet("sums")
+        for n in (1, 2, 3.5):
+            ws.row([n])
+        ws.row([Formula("=SUM(A1:A3)", 6.5)])
+        ws.row([Formula("=A4*2", 13)])
     assert formulas(path) == [("A4", "SUM(A1:A3)", "6.5"), ("A5", "A4*2", "13")]
     cached = load_workbook(path, data_only=True).active
     assert (cached["A4"].value, cached["A5"].value) == (6.5, 13)
+
+
+def test_a_failed_write_leaves_the_previous_workbook_and_no_half_file(tmp_path):
+    path = tmp_path / "x.xlsx"
+    with workbook.Book(path) as book:
+        book.sheet("one").row(["first"])
+    with pytest.raises(ValueError, match="not a formula"), workbook.Book(path) as book:
+        ws = book.sheet("one")
+        ws.row(["second"])
+        ws.row([Formula("SUM(A1)", 1)])
+    assert load_workbook(path).active["A1"].value == "first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.xlsx"]
+
+
+def test_text_that_looks_like_a_file_format_escape_reads_back_as_itself(tmp_path):
+    """``_x0041_`` is how the file format writes the letter A; our writer and Excel escape a
+    literal one, and recon resolve's reader decodes it, so a key holding it is still its key."""
+    path = tmp_path / "e.xlsx"
+    row = {name: f"_x0041_{name}" for name in register.COLUMNS} | {register.VERSION_COLUMN: "v"}
+    with workbook.Book(path) as book:
+        ws = book.sheet(register.SHEET)
+        ws.header(list(row))
+        ws.row(list(row.values()))
+    [(number, read)] = register._read_sheet(path)
+    assert number == 2 and read == row
 
 
 def test_csv_text_that_a_spreadsheet_would_run_is_prefixed(tmp_path):

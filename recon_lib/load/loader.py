@@ -22,7 +22,7 @@ import pandas as pd
 from recon_lib import checks, config, schema
 from recon_lib.db import Database
 from recon_lib.errors import InputError, Problem
-from recon_lib.load import readers, waybills
+from recon_lib.load import readers, store, waybills
 from recon_lib.load.detect import detect, scan_folder
 from recon_lib.load.overlaps import OVERLAP_LINES, OVERLAP_SHARE, overlaps, same_lines
 from recon_lib.load.profile import Profile, load_profiles, profile_dirs
@@ -251,11 +251,13 @@ def _read_folder(folder: Path, files: list[Path], period: Period,
         result.frame["source_file"] = stored  # lineage is the file in its own folder
         seconds = time.perf_counter() - t0
         rows = len(result.frame)
-        frames.setdefault(profile.table, []).append(result.frame)
+        frame = store.compact(result.frame, profile.table)  # before the next file is read
+        result.frame = None  # only the compact copy is kept
+        frames.setdefault(profile.table, []).append(frame)
         if result.facts is not None:
             facts.append(result.facts)
         if profile.from_bill:
-            wanting.append((label, result.frame, profile))
+            wanting.append((label, frame, profile))
         headers[stored] = result.headers
         reports.append(FileReport(label, profile.name, profile.table, rows, seconds))
         log.info("read %s as %s -> %s: %d rows in %.2fs (%.0f rows/s)", label, profile.name,
@@ -264,6 +266,9 @@ def _read_folder(folder: Path, files: list[Path], period: Period,
             log.warning("%s has a header but no data rows", label)
 
     problems += _from_bills(wanting, facts)
+    if wanting:  # the columns the bills filled
+        frames = {name: [store.compact(part, name) for part in parts]
+                  for name, parts in frames.items()}
     tables = {name: pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
               for name, parts in frames.items()}
     # A reference into a table whose file is missing from the load would only add noise.

@@ -14,6 +14,7 @@ every cell had been read one by one.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import datetime, timedelta
@@ -166,6 +167,7 @@ def total_number(text: str) -> Decimal | None:
     return -value if negative else value
 
 
+@functools.lru_cache(maxsize=4096)  # profiles repeat the same few values many times
 def check_scalar(text: str, type_: str) -> str | None:
     """The problem with one canonical value written in a profile, or None if it parses."""
     _, problems = parse(pd.Series([text.strip(STRIP)]), type_)

@@ -33,16 +33,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.db import Database
 from recon_lib.periods import Period
 from recon_lib.reasons import REASONS, codes_for
 from recon_lib.report import workbook
-from recon_lib.report.workbook import Formula, append
+from recon_lib.report.workbook import Formula, Style
 
 log = logging.getLogger(__name__)
 
@@ -215,96 +212,87 @@ def _why(r) -> str:
 # -- the workbook ----------------------------------------------------------------------------
 def _write_workbook(path: Path, carrier: str, period: Period, lines: pd.DataFrame,
                     company: str, made: datetime) -> None:
-    wb = Workbook()
-    summary = wb.active
-    summary.title = SUMMARY_SHEET
     last_day = period.end.toordinal() - 1
     span = f"{period.start:%Y-%m-%d} 至 {date.fromordinal(last_day):%Y-%m-%d}"
     heading = f"{company} 快递费索赔 — {carrier} — 账期 {period.label}"
+    with workbook.Book(path) as book:
+        _summary(book.sheet(SUMMARY_SHEET), carrier, period, lines, company, made, span,
+                 heading)
+        items = lines[lines["reason_code"] != REBATE]
+        if len(items):
+            ws = book.sheet(LINES_SHEET)
+            _sheet(ws, f"{company} 快递费索赔明细 — {carrier} — 账期 {period.label}",
+                   "账单行号为贵司账单文件中的行号（Excel 行号或 CSV 行号，表头计在内）；金额单位：元",
+                   LINE_COLUMNS, items.assign(order=items["reason_code"].map(CLAIMS.index))
+                   .sort_values(["order", "source_file", "source_row"], na_position="last"))
+            _print_setup(ws, heading, made)
+        rebates = lines[lines["reason_code"] == REBATE]
+        if len(rebates):
+            ws = book.sheet(REBATE_SHEET)
+            _sheet(ws, f"{company} 返利少返 — {carrier} — 账期 {period.label}",
+                   "按合同返利档位核算；金额单位：元", REBATE_COLUMNS, rebates)
+            _print_setup(ws, heading, made)
 
-    append(summary, [f"{company} 快递费对账索赔单 — 快递公司 {carrier} — 账期 {period.label}"])
-    summary["A1"].font = Font(bold=True, size=13)
-    summary.append([])
-    workbook.header(summary, ["索赔原因", "代码", "笔数", "索赔金额"])
-    first = summary.max_row + 1
+
+def _summary(ws: workbook.Sheet, carrier: str, period: Period, lines: pd.DataFrame,
+             company: str, made: datetime, span: str, heading: str) -> None:
+    """What is claimed by reason, the total, and who claims what of whom."""
+    ws.row([f"{company} 快递费对账索赔单 — 快递公司 {carrier} — 账期 {period.label}"],
+           Style(bold=True, size=13))
+    ws.skip()
+    ws.header(["索赔原因", "代码", "笔数", "索赔金额"])
+    money = [None, None, None, Style(number=MONEY_FORMAT)]
+    first = ws.last_row + 1
     count, total = 0, 0.0
     for code in CLAIMS:
         part = lines[lines["reason_code"] == code]
         if part.empty:
             continue
         amount = round(float(part["amount"].fillna(0).sum()), 2)
-        append(summary, [REASONS[code].title_zh, code, len(part), amount])
+        ws.row([REASONS[code].title_zh, code, len(part), amount], money)
         count, total = count + len(part), total + amount
-    last = summary.max_row
-    append(summary, ["可索赔合计", "", Formula(f"=SUM(C{first}:C{last})", count),
-                     Formula(f"=SUM(D{first}:D{last})", round(total, 2))])
-    summary[f"A{summary.max_row}"].font = Font(bold=True)
-    summary[f"D{summary.max_row}"].font = Font(bold=True)
-    for (cell,) in summary.iter_rows(min_row=first, max_row=summary.max_row, min_col=4,
-                                     max_col=4):
-        cell.number_format = MONEY_FORMAT
-    summary.append([])
+    last = ws.last_row
+    bold = Style(bold=True)
+    ws.row(["可索赔合计", "", Formula(f"=SUM(C{first}:C{last})", count),
+            Formula(f"=SUM(D{first}:D{last})", round(total, 2))],
+           [bold, None, None, Style(number=MONEY_FORMAT, bold=True)])
+    ws.skip()
     for label, value in (("索赔方", company), ("快递公司", carrier),
                          ("账期", f"{period.label}（{span}）"),
                          ("明细", f"见「{LINES_SHEET}」表：每行对应贵司账单文件中的一行"
                                   "（账单文件、账单行号），列出账单金额、我方按合同核算的金额和索赔金额"),
                          ("制表日期", f"{made:%Y-%m-%d}")):
-        append(summary, [label, value])
+        ws.row([label, value])
     if (lines["reason_code"] == REBATE).any():
-        append(summary, ["返利", f"见「{REBATE_SHEET}」表"])
-    workbook.widths(summary, (22, 70, 10, 16))
-    summary.freeze_panes = f"A{HEADER_ROW + 1}"
-    _print_setup(summary, heading, made)
-
-    items = lines[lines["reason_code"] != REBATE]
-    if len(items):
-        ws = wb.create_sheet(LINES_SHEET)
-        _sheet(ws, f"{company} 快递费索赔明细 — {carrier} — 账期 {period.label}",
-               "账单行号为贵司账单文件中的行号（Excel 行号或 CSV 行号，表头计在内）；金额单位：元",
-               LINE_COLUMNS, items.assign(order=items["reason_code"].map(CLAIMS.index))
-               .sort_values(["order", "source_file", "source_row"], na_position="last"))
-        _print_setup(ws, heading, made)
-    rebates = lines[lines["reason_code"] == REBATE]
-    if len(rebates):
-        ws = wb.create_sheet(REBATE_SHEET)
-        _sheet(ws, f"{company} 返利少返 — {carrier} — 账期 {period.label}",
-               "按合同返利档位核算；金额单位：元", REBATE_COLUMNS, rebates)
-        _print_setup(ws, heading, made)
-    workbook.save(wb, path)
+        ws.row(["返利", f"见「{REBATE_SHEET}」表"])
+    ws.widths((22, 70, 10, 16))
+    ws.freeze(HEADER_ROW)
+    _print_setup(ws, heading, made)
 
 
-def _sheet(ws, title: str, note: str, columns, rows: pd.DataFrame) -> None:
+def _sheet(ws: workbook.Sheet, title: str, note: str, columns, rows: pd.DataFrame) -> None:
     """Title, note, header (row 3), one row per record, and a total of the amount claimed."""
-    append(ws, [title])
-    ws["A1"].font = Font(bold=True, size=12)
-    append(ws, [note])
-    workbook.header(ws, [header for _, header, _, _ in columns])
-    first = ws.max_row + 1
-    for record in rows.itertuples(index=False):
-        append(ws, [getattr(record, col) for col, _, _, _ in columns])
-    last = ws.max_row
+    ws.row([title], Style(bold=True, size=12))
+    ws.row([note])
+    ws.header([header for _, header, _, _ in columns])
+    styles = [Style(number=fmt, wrap=fmt == "@" and width >= 60) for _, _, fmt, width in columns]
+    first = ws.last_row + 1
+    last = ws.rows(rows[[col for col, _, _, _ in columns]].itertuples(index=False, name=None),
+                   styles)
     names = [col for col, _, _, _ in columns]
     total: list = [""] * len(columns)
     total[0] = "合计"
     for name in ("billed", "owed", "amount"):  # billed - owed = claimed, on every row and here
         if name in names:
-            col = get_column_letter(names.index(name) + 1)
+            col = workbook.column_letter(names.index(name) + 1)
             total[names.index(name)] = Formula(f"=SUM({col}{first}:{col}{last})",
                                                round(float(rows[name].fillna(0).sum()), 2))
-    row = append(ws, total)
-    for cell in ws[row]:
-        cell.font = Font(bold=True)
-    for i, (_, _, fmt, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-        for (cell,) in ws.iter_rows(min_row=first, max_row=row, min_col=i, max_col=i):
-            cell.number_format = fmt
-            if fmt == "@" and width >= 60:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last}"
+    ws.row(total, [Style(number=s.number, bold=True, wrap=s.wrap) for s in styles])
+    ws.widths([width for _, _, _, width in columns])
+    ws.freeze(HEADER_ROW)
+    ws.filter(HEADER_ROW, last, len(columns))
 
 
-def _print_setup(ws, heading: str, made: datetime) -> None:
+def _print_setup(ws: workbook.Sheet, heading: str, made: datetime) -> None:
     """A4 landscape, one page wide; company, courier and period in the page header."""
-    workbook.print_setup(ws, header=heading, footer_left=f"制表日期 {made:%Y-%m-%d}",
-                         repeat_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    ws.print_setup(header=heading, footer_left=f"制表日期 {made:%Y-%m-%d}", repeat_row=HEADER_ROW)

@@ -24,10 +24,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from recon_lib import register, results
 from recon_lib.db import Database
@@ -39,9 +35,8 @@ from recon_lib.report import workbook
 
 log = logging.getLogger(__name__)
 
-HEADER_FILL = workbook.HEADER_FILL
-EDITABLE_FILL = PatternFill("solid", fgColor="FFF7D6")
-MONEY = "#,##0.00"
+EDITABLE_FILL = "#FFF7D6"
+MONEY = workbook.MONEY
 WORKBOOK = "exceptions.xlsx"
 SHEET_NAMES = {"shipping": "发货 Shipping", "outbound": "出库 Outbound",
                "freight": "快递费 Freight", "returns": "退货 Returns", "payments": "回款 Payments"}
@@ -80,76 +75,60 @@ def write_exceptions(db: Database, period: Period, out_dir: Path) -> Path:
     found["title_zh"] = found["reason_code"].map(
         lambda c: f"{REASONS[c].title_zh} {REASONS[c].title}" if c in REASONS else c)
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    for recon in RECONCILIATIONS:
-        part = found[found["recon"] == recon]
-        ws = wb.create_sheet(SHEET_NAMES.get(recon, recon)[:31])
-        _frame(ws, part, FINDING_COLUMNS)
     stamps = register.version_stamps(items, period.end, datetime.now())
-    _register_sheet(wb.create_sheet(register.SHEET), mask_frame(items), stamps)
-    _accruals_sheet(wb.create_sheet(ACCRUALS_SHEET), db.query("freight_accruals",
-                                                              period=period.label))
-    path = workbook.save(wb, out_dir / WORKBOOK)  # a reader never sees a half-written workbook
+    accruals = db.query("freight_accruals", period=period.label)
+    with workbook.Book(out_dir / WORKBOOK) as book:  # in place only once complete
+        for recon in RECONCILIATIONS:
+            _frame(book.sheet(SHEET_NAMES.get(recon, recon)), found[found["recon"] == recon],
+                   FINDING_COLUMNS)
+        _register_sheet(book.sheet(register.SHEET), mask_frame(items), stamps)
+        _accruals_sheet(book.sheet(ACCRUALS_SHEET), accruals)
+    path = out_dir / WORKBOOK
     log.info("wrote %s (%d findings, %d register items)", path.name, len(found), len(items))
     return path
 
 
-def _header(ws, headers) -> None:
-    workbook.header(ws, headers)
-    ws.freeze_panes = "A2"
+def _frame(ws: workbook.Sheet, df: pd.DataFrame, columns) -> int:
+    """A header, then a row per record; returns the last row's number."""
+    ws.header([header for _, header, _, _ in columns])
+    last = ws.rows(df[[col for col, _, _, _ in columns]].itertuples(index=False, name=None),
+                   [workbook.Style(number=fmt) for _, _, _, fmt in columns])
+    ws.widths([width for _, _, width, _ in columns])
+    ws.freeze(1)
+    ws.filter(1, last, len(columns))
+    return last
 
 
-def _frame(ws, df: pd.DataFrame, columns) -> None:
-    _header(ws, [header for _, header, _, _ in columns])
-    for record in df.itertuples(index=False):
-        workbook.append(ws, [getattr(record, col) for col, _, _, _ in columns])
-    for i, (_, _, width, fmt) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-        for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-            cell.number_format = fmt
-    ws.auto_filter.ref = ws.dimensions
-
-
-def _register_sheet(ws, items: pd.DataFrame, stamps: list[str]) -> None:
+def _register_sheet(ws: workbook.Sheet, items: pd.DataFrame, stamps: list[str]) -> None:
     names = list(register.COLUMNS)
-    _header(ws, [*names, register.VERSION_COLUMN])
-    for record, stamp in zip(items[names].itertuples(index=False), stamps, strict=True):
-        workbook.append(ws, [*record, stamp])
-    for i, name in enumerate(names, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = REGISTER_WIDTHS.get(name, 14)
-        if name in register.EDITABLE:
-            ws.cell(row=1, column=i).fill = EDITABLE_FILL
-        if name == "amount":
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = MONEY
-    status_col = get_column_letter(names.index("status") + 1)
-    choice = DataValidation(type="list", formula1='"' + ",".join(register.STATUSES) + '"',
-                            allow_blank=False, showErrorMessage=True,
-                            errorTitle="status", error="open, in_progress, resolved or written_off")
-    ws.add_data_validation(choice)
-    choice.add(f"{status_col}2:{status_col}{max(2, ws.max_row)}")
-    ws.auto_filter.ref = ws.dimensions
-    version = ws.column_dimensions[get_column_letter(len(names) + 1)]
-    version.hidden = True  # recon resolve's, not the analyst's
-    version.width = 40
+    ws.header([*names, register.VERSION_COLUMN],
+              fills={i: EDITABLE_FILL for i, name in enumerate(names, start=1)
+                     if name in register.EDITABLE})
+    styles = [workbook.Style(number=MONEY if name == "amount" else None) for name in names]
+    records = (  # the version stamp last: recon resolve's, in a hidden column
+        (*record, stamp) for record, stamp in
+        zip(items[names].itertuples(index=False, name=None), stamps, strict=True))
+    last = ws.rows(records, [*styles, None])
+    ws.widths([REGISTER_WIDTHS.get(name, 14) for name in names] + [40],
+              hidden=[len(names) + 1])
+    ws.choice(names.index("status") + 1, 2, max(2, last), register.STATUSES, "status",
+              "open, in_progress, resolved or written_off")
+    ws.freeze(1)
+    ws.filter(1, last, len(names) + 1)
 
 
-def _accruals_sheet(ws, accruals: pd.DataFrame) -> None:
+def _accruals_sheet(ws: workbook.Sheet, accruals: pd.DataFrame) -> None:
     """Parcels shipped, not billed: one row each, and the total to accrue (a formula with its
     value cached)."""
-    _frame(ws, accruals, ACCRUAL_COLUMNS)
+    last = _frame(ws, accruals, ACCRUAL_COLUMNS)
     if len(accruals):
         names = [name for name, _, _, _ in ACCRUAL_COLUMNS]
-        col = get_column_letter(names.index("amount") + 1)
+        col = workbook.column_letter(names.index("amount") + 1)
         total: list = [""] * len(names)
         total[0] = "合计 Total"
         total[names.index("amount")] = workbook.Formula(
-            f"=SUM({col}2:{col}{ws.max_row})", round(float(accruals["amount"].fillna(0).sum()), 2))
-        row = workbook.append(ws, total)
-        ws.cell(row, names.index("amount") + 1).number_format = MONEY
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(names))}{row - 1}"
+            f"=SUM({col}2:{col}{last})", round(float(accruals["amount"].fillna(0).sum()), 2))
+        ws.row(total, [workbook.Style(number=fmt) for _, _, _, fmt in ACCRUAL_COLUMNS])
 
 
 # -- edits not applied yet ----------------------------------------------------------------------

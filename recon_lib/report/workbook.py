@@ -5,41 +5,42 @@ Spreadsheet programs run a cell that starts with ``=`` (and, when typed or impor
 in a waybill or a counterparty's name would become a live link in a workbook we send to a courier,
 and ``@SUM(1+1)*cmd|'/C calc'!A0`` in a CSV a command. So:
 
-- :func:`put` and :func:`append` write every cell of every workbook: text is always a string
-  cell (openpyxl ``data_type='s'``), whatever it starts with, so it reads back as the same text;
-  numbers, dates and booleans keep their types. Our own formulas (totals) are :class:`Formula`
-  values, written with their cached result by :func:`save`, so a viewer that does not calculate
-  (a previewer, pandas, openpyxl's ``data_only``) shows the number.
+- A :class:`Book` is written in one pass, sheet after sheet, each top to bottom (XlsxWriter's
+  ``constant_memory`` mode: a row is on disk once the next one starts, so a month's findings
+  never sit in memory as cell objects). :meth:`Sheet.row` and :meth:`Sheet.rows` write every
+  cell: text is always a string cell, whatever it starts with, so it reads back as the same
+  text; numbers, dates and booleans keep their types. Our own formulas (totals) are
+  :class:`Formula` values, written with their result cached, so a viewer that does not
+  calculate (a previewer, pandas, openpyxl's ``data_only``) shows the number.
 - :func:`write_csv` prefixes such text with ``'`` (``formats.csv_text``) and quotes every text
   field, as OWASP's CSV injection guidance recommends; real numbers are written as numbers.
 - A text cell holds ``formats.sheet_text(value)`` (characters XML cannot carry replaced, cut at
   Excel's 32,767): ``recon resolve`` compares the register with the same, so a key reads back as
   itself.
+- A workbook appears under its name only when complete (written beside it, then renamed): a
+  reader never sees half a workbook, and a failed write leaves the previous one as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from weakref import WeakKeyDictionary
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from recon_lib.formats import csv_text, plain, sheet_text
 
-HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+HEADER_FILL = "#DDE4EE"
+MONEY = "#,##0.00"
+_DATE_FORMATS = {datetime: "yyyy-mm-dd hh:mm:ss", date: "yyyy-mm-dd", time: "hh:mm:ss"}
 
 
 @dataclass(frozen=True)
@@ -50,119 +51,176 @@ class Formula:
     value: float | int
 
 
-_cached: WeakKeyDictionary[Worksheet, dict[str, float | int]] = WeakKeyDictionary()
+@dataclass(frozen=True)
+class Style:
+    """How a cell looks: number format, bold, fill colour, wrapped text, font size."""
+
+    number: str | None = None
+    bold: bool = False
+    fill: str | None = None
+    wrap: bool = False
+    size: int | None = None
 
 
-def _cell(ws: Worksheet, value) -> Cell:
-    cell = Cell(ws)
-    _set(cell, value)
-    return cell
+class Book:
+    """A workbook written in one pass to ``path``: use it as a context manager. Its sheets are
+    written one after another, each from the top down."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self._wb = xlsxwriter.Workbook(str(self._tmp), {
+            "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+            "strings_to_urls": False, "remove_timezone": True})
+        self._formats: dict[Style, object] = {}
+
+    def sheet(self, name: str) -> Sheet:
+        """A new sheet, after the others."""
+        return Sheet(self, self._wb.add_worksheet(_sheet_name(name)))
+
+    def format(self, style: Style | None):
+        """XlsxWriter's format for ``style`` (one per distinct style)."""
+        if style is None or style == Style():
+            return None
+        if style not in self._formats:
+            props: dict = {}
+            if style.number:
+                props["num_format"] = style.number
+            if style.bold:
+                props["bold"] = True
+            if style.fill:
+                props |= {"pattern": 1, "bg_color": style.fill}
+            if style.wrap:
+                props |= {"text_wrap": True, "valign": "top"}
+            if style.size:
+                props["font_size"] = style.size
+            self._formats[style] = self._wb.add_format(props)
+        return self._formats[style]
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        try:
+            if kind is None:
+                if not self._wb.worksheets():
+                    self._wb.add_worksheet()
+                self._wb.close()
+                os.replace(self._tmp, self.path)
+            else:
+                with contextlib.suppress(Exception):  # half a workbook: none of it is kept
+                    self._wb.close()
+        finally:
+            self._tmp.unlink(missing_ok=True)
 
 
-def _set(cell: Cell, value) -> None:
-    if not isinstance(value, Formula):
-        value = plain(value)
-    if isinstance(value, Formula):
-        cell.value = value.text  # openpyxl marks a text starting with "=" as a formula
-        if cell.data_type != "f":
-            raise ValueError(f"not a formula: {value.text!r}")
-        return
-    if isinstance(value, str):
-        cell.value = sheet_text(value)
-        cell.data_type = "s"  # text, even "=HYPERLINK(...)" or "#N/A": never a formula or error
-        return
-    cell.value = value
+def _sheet_name(name: str) -> str:
+    r"""Excel refuses ``[]:*?/\`` in a sheet name and more than 31 characters."""
+    return re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or "Sheet"
 
 
-def put(ws: Worksheet, row: int, column: int, value) -> Cell:
-    """Write one cell: text as text, numbers as numbers, a :class:`Formula` as our formula."""
-    cell = ws.cell(row=row, column=column)
-    _set(cell, value)
-    if isinstance(value, Formula):
-        _cached.setdefault(ws, {})[cell.coordinate] = plain(value.value)
-    return cell
+class Sheet:
+    """One worksheet, written a row at a time from the top. Row and column numbers are
+    Excel's, from 1; :attr:`last_row` is the last row written (0 before any)."""
 
+    def __init__(self, book: Book, ws) -> None:
+        self.book, self._ws, self.last_row = book, ws, 0
 
-def append(ws: Worksheet, values: Iterable) -> int:
-    """Write a row below the last one, each value as :func:`put` writes it; returns its number."""
-    values = list(values)
-    ws.append([_cell(ws, v) for v in values])
-    row = ws.max_row
-    for i, value in enumerate(values, start=1):
-        if isinstance(value, Formula):
-            _cached.setdefault(ws, {})[ws.cell(row=row, column=i).coordinate] = plain(value.value)
-    return row
+    def row(self, values: Iterable, style: Style | Sequence[Style | None] | None = None) -> int:
+        """Write the next row, each value as text, number, date, boolean or :class:`Formula`,
+        with ``style`` (one for the whole row, or one per column); returns its number."""
+        values = list(values)
+        styles = [style] * len(values) if style is None or isinstance(style, Style) else style
+        return self.rows([values], styles)
 
+    def rows(self, records: Iterable[Sequence], styles: Sequence[Style | None]) -> int:
+        """Write one row per record, with one style per column; returns the last row's
+        number."""
+        ws, fmt = self._ws, self.book.format
+        formats = [fmt(s) for s in styles]
+        dates = [s is None or s.number in (None, "@") for s in styles]
+        r = self.last_row
+        for record in records:
+            for c, value in enumerate(record):
+                cell_format = formats[c] if c < len(formats) else None
+                if isinstance(value, Formula):
+                    if not value.text.startswith("="):
+                        raise ValueError(f"not a formula: {value.text!r}")
+                    ws.write_formula(r, c, value.text, cell_format, plain(value.value))
+                    continue
+                value = plain(value)
+                if value is None:
+                    if cell_format is not None:
+                        ws.write_blank(r, c, None, cell_format)
+                elif isinstance(value, str):
+                    # text, even "=HYPERLINK(...)" or "#N/A": never a formula or an error
+                    ws.write_string(r, c, sheet_text(value), cell_format)
+                elif isinstance(value, bool):
+                    ws.write_boolean(r, c, value, cell_format)
+                elif isinstance(value, int | float):
+                    ws.write_number(r, c, value, cell_format)
+                else:  # a date shows as one only with a date format
+                    if c >= len(dates) or dates[c]:
+                        cell_format = fmt(Style(number=_DATE_FORMATS[type(value)]))
+                    ws.write_datetime(r, c, value, cell_format)
+            r += 1
+        self.last_row = r
+        return r
 
-def header(ws: Worksheet, names: Sequence[str], fill: PatternFill = HEADER_FILL) -> int:
-    """A bold, filled header row; returns its number."""
-    row = append(ws, names)
-    for cell in ws[row]:
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    return row
+    def skip(self, n: int = 1) -> None:
+        """Leave ``n`` rows empty."""
+        self.last_row += n
 
+    def header(self, names: Sequence[str], fill: str = HEADER_FILL,
+               fills: Mapping[int, str] | None = None) -> int:
+        """A bold, filled header row (``fills``: another colour for some 1-based columns);
+        returns its number."""
+        return self.row(names, [Style(bold=True, fill=(fills or {}).get(i, fill), wrap=True)
+                                for i in range(1, len(names) + 1)])
 
-def save(wb: Workbook, path: Path) -> Path:
-    """Save ``wb`` to ``path`` atomically (a reader never sees half a workbook), with the cached
-    value of each :class:`Formula` in it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        wb.save(tmp)
-        cached = {ws.path.lstrip("/"): _cached[ws] for ws in wb.worksheets if _cached.get(ws)}
-        if cached:
-            _write_cached_values(tmp, cached)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    def widths(self, sizes: Sequence[float], hidden: Sequence[int] = ()) -> None:
+        """Column widths from column A on; the 1-based columns in ``hidden`` are hidden."""
+        for i, width in enumerate(sizes):
+            self._ws.set_column(i, i, width, None, {"hidden": (i + 1) in hidden})
 
+    def freeze(self, rows: int) -> None:
+        """Keep the first ``rows`` rows in view while scrolling."""
+        self._ws.freeze_panes(rows, 0)
 
-_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v\s*/>|<v></v>)</c>')
+    def filter(self, header_row: int, last_row: int, columns: int) -> None:
+        """An autofilter from the header row down to ``last_row``."""
+        self._ws.autofilter(header_row - 1, 0, max(header_row, last_row) - 1, columns - 1)
 
+    def choice(self, column: int, first_row: int, last_row: int, choices: Sequence[str],
+               title: str, message: str) -> None:
+        """The cells of ``column`` from ``first_row`` to ``last_row`` take one of ``choices``."""
+        self._ws.data_validation(first_row - 1, column - 1, max(first_row, last_row) - 1,
+                                 column - 1, {"validate": "list", "source": list(choices),
+                                              "ignore_blank": False, "error_title": title,
+                                              "error_message": message})
 
-def _write_cached_values(path: Path, cached: Mapping[str, Mapping[str, float | int]]) -> None:
-    """Put each formula's result in its ``<v>`` (openpyxl writes formulas without one)."""
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w") as target:
-        for info, data in entries:
-            values = cached.get(info.filename)
-            if values:
-                def fill(match: re.Match[str], values=values) -> str:
-                    if match.group(1) not in values:
-                        return match.group(0)
-                    return (f'<c r="{match.group(1)}"{match.group(2)}><f>{match.group(3)}</f>'
-                            f"<v>{values[match.group(1)]!r}</v></c>")
-                data = _FORMULA_CELL.sub(fill, data.decode("utf-8")).encode("utf-8")
-            target.writestr(info, data)
-
-
-def print_setup(ws: Worksheet, *, header: str = "", footer_left: str = "",
-                repeat_rows: str | None = None, landscape: bool = True) -> None:
-    """Print on A4 (landscape by default), one page wide and as many pages long as it takes,
-    ``header`` centred at the top of every page, ``footer_left`` and the page number ("第 1 页，
-    共 3 页") at the bottom, and ``repeat_rows`` (e.g. ``"3:3"``, the column headers) on every
-    page. ``&`` in the texts is printed as itself, never read as a header code."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3,
-                                  footer=0.3)
-    if header:
-        ws.oddHeader.center.text = _header_text(header)
-    if footer_left:
-        ws.oddFooter.left.text = _header_text(footer_left)
-    ws.oddFooter.right.text = "第 &P 页，共 &N 页"
-    if repeat_rows:
-        ws.print_title_rows = repeat_rows
+    def print_setup(self, *, header: str = "", footer_left: str = "",
+                    repeat_row: int | None = None, landscape: bool = True) -> None:
+        """Print on A4 (landscape by default), one page wide and as many pages long as it
+        takes, ``header`` centred at the top of every page, ``footer_left`` and the page number
+        ("第 1 页，共 3 页") at the bottom, and ``repeat_row`` (the column headers) on every
+        page. ``&`` in the texts is printed as itself, never read as a header code."""
+        ws = self._ws
+        ws.set_paper(9)  # A4
+        if landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+        if header:
+            ws.set_header("&C" + _header_text(header), {"margin": 0.3})
+        left = "&L" + _header_text(footer_left) if footer_left else ""
+        ws.set_footer(left + "&R第 &P 页，共 &N 页", {"margin": 0.3})
+        if repeat_row:
+            ws.repeat_rows(repeat_row - 1)
 
 
 def _header_text(text: str) -> str:
@@ -173,10 +231,9 @@ def _header_text(text: str) -> str:
     return text[:120].replace("&", "&&")
 
 
-def widths(ws: Worksheet, sizes: Sequence[float]) -> None:
-    """Column widths, from column A on."""
-    for i, width in enumerate(sizes, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+def column_letter(column: int) -> str:
+    """The letter of a 1-based column: ``1`` -> ``A``."""
+    return xl_col_to_name(column - 1)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -213,19 +270,13 @@ def _csv_value(value):
 
 def write_xlsx(frame: pd.DataFrame, path: Path, *, sheet: str = "Sheet1",
                formats: Mapping[str, str] | None = None) -> Path:
-    """``frame`` as a one-sheet workbook: a header row, then each row through :func:`append`;
-    ``formats`` maps a column to its number format."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet[:31]
-    header(ws, [str(c) for c in frame.columns])
-    for record in frame.itertuples(index=False, name=None):
-        append(ws, record)
-    for i, name in enumerate(frame.columns, start=1):
-        fmt = (formats or {}).get(name)
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = fmt
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    return save(wb, path)
+    """``frame`` as a one-sheet workbook: a header row, then a row per record; ``formats``
+    maps a column to its number format."""
+    with Book(path) as book:
+        ws = book.sheet(sheet)
+        ws.header([str(c) for c in frame.columns])
+        styles = [Style(number=(formats or {}).get(name)) for name in frame.columns]
+        last = ws.rows(frame.itertuples(index=False, name=None), styles)
+        ws.freeze(1)
+        ws.filter(1, last, len(frame.columns))
+    return Path(path)

@@ -107,7 +107,9 @@ def test_every_sheet_prints_on_a4_landscape_with_company_and_period(workbook):
     for ws in workbook:
         assert int(ws.page_setup.paperSize) == 9  # A4
         assert ws.page_setup.orientation == "landscape"
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        # one page wide (1 is the file format's default when left out), pages as long as it takes
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
         header = ws.oddHeader.center.text
         assert "测试商贸有限公司 && Co" in header and "2026-10" in header  # & printed as itself
         assert "&P" in ws.oddFooter.right.text
