@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -293,7 +294,8 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
         index = write_period_index(period.label, out_dir, sections, figures, status, downloads,
                                    alerts=shown, coverage=cov, section_totals=totals,
                                    run=(run_id, datetime.now()), first=first)
-        _update_reports_index(reports_dir, db_path)
+        _save_headline(out_dir, figures)
+        _update_reports_index(reports_dir, db_path, {period.label: figures})
     _at("")
     if failures:
         raise failures[0]
@@ -324,11 +326,42 @@ def _evidence_links(alert: alerts.Alert, out_dir: Path) -> list[tuple[str, Path]
     return [(label, path) for label, path in links if path.is_file()]
 
 
-def _update_reports_index(reports_dir: Path, db_path: Path) -> None:
+HEADLINE_FILE = "headline.json"
+"""The period's headline figures as its run showed them, beside its index page: the reports
+index lists every period's without recomputing them (at a million orders a period's figures
+take seconds, and a year holds twelve)."""
+
+
+def _save_headline(out_dir: Path, figures: list[tuple[str, str]]) -> None:
+    path = out_dir / HEADLINE_FILE
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps([list(f) for f in figures], ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _saved_headline(out_dir: Path) -> list[tuple[str, str]] | None:
+    """The figures a run saved for the period, or None (a report of an older recon_lib, or a
+    file that is not what we wrote)."""
+    try:
+        saved = json.loads((out_dir / HEADLINE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, list) or not all(
+            isinstance(f, list) and len(f) == 2 and all(isinstance(v, str) for v in f)
+            for f in saved):
+        return None
+    return [(label, value) for label, value in saved]
+
+
+def _update_reports_index(reports_dir: Path, db_path: Path,
+                          known: dict[str, list[tuple[str, str]]]) -> None:
     periods = sorted((p.name for p in reports_dir.iterdir()
                       if p.is_dir() and (p / "index.html").exists()), key=_newest_first)
-    with Database(db_path, read_only=True) as db:
-        write_reports_index(reports_dir, [(p, headline(db, p)) for p in periods])
+    figures = {p: known.get(p) or _saved_headline(reports_dir / p) for p in periods}
+    if any(f is None for f in figures.values()):
+        with Database(db_path, read_only=True) as db:
+            figures = {p: f if f is not None else headline(db, p) for p, f in figures.items()}
+    write_reports_index(reports_dir, [(p, figures[p]) for p in periods])
 
 
 def _newest_first(label: str) -> tuple:
