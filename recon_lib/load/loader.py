@@ -197,18 +197,19 @@ def load_period(db: Database, period: Period, data_dir: str | Path | None = None
         raise InputError(f"period {period.label} was not loaded ({where}): {len(problems)} "
                          f"problem(s) in {count} file(s); nothing was changed", problems)
 
+    counts: dict[str, int] = {}
+    for _, tables in batches:
+        for name, frame in tables.items():
+            counts[name] = counts.get(name, 0) + len(frame)
+    del loaded
     with db.transaction():
         for inner, tables in batches:
             for name in schema.TABLES:
                 db.execute(schema.clear_period_sql(schema.table(name)), {"period": inner.label},
                            name=f"load: clear {name}")
-            for name, frame in tables.items():
-                _insert(db, name, frame)
+            for name in list(tables):  # a table's frame is let go once it is stored
+                _insert(db, name, tables.pop(name))
     seconds = time.perf_counter() - started
-    counts: dict[str, int] = {}
-    for _, tables in batches:
-        for name, frame in tables.items():
-            counts[name] = counts.get(name, 0) + len(frame)
     report = LoadReport(period.label, folders[0][1], tuple(reports), seconds, counts,
                         tuple(f for _, f in folders))
     log.info("loaded period %s: %d folder(s), %d files, %d rows in %.2fs", period.label,

@@ -38,6 +38,8 @@ _FEW_VALUES = {c.name for c in schema.LINEAGE} - {"source_row"}
 def _arrow_column(column: pd.Series, type_: pa.DataType, few: bool = False) -> pa.Array:
     if type_ == pa.string() and isinstance(column.array, pd.arrays.ArrowStringArray):
         return pa.array(column, type=type_, from_pandas=True)  # already Arrow (source_file)
+    if column.dtype.kind in "iuM":  # numpy ints and times (NaT is null)
+        return pa.array(column.to_numpy(), type=type_, from_pandas=True)
     if type_ != pa.string() or column.dtype != object:
         return pa.array(column.tolist(), type=type_)
     if few:  # each distinct text converted once
@@ -47,18 +49,29 @@ def _arrow_column(column: pd.Series, type_: pa.DataType, few: bool = False) -> p
 
 
 def compact(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """The frame with its text columns as Arrow strings. A month's files are all read and
-    checked before any is stored, and a million orders' ids and texts as Python objects take
-    gigabytes, in Arrow a fraction of that. A new frame: converting a column in place would
-    leave its Python texts alive in the block the other columns still share. Missing text
-    stays missing (NaN)."""
-    text = {c.name for c in schema.all_columns(schema.table(table))
-            if values.kind(c.type) == "text"}
-    if not any(name in text and frame[name].dtype == object for name in frame.columns):
+    """The frame with its texts as Arrow strings, its times as datetime64 and its row numbers
+    as int64. A month's files are all read and checked before any is stored, and a million
+    orders' ids, texts and times as Python objects take gigabytes, in Arrow and numpy a
+    fraction of that. A new frame: converting a column in place would leave its Python objects
+    alive in the block the other columns still share. Missing values stay missing (NaN, NaT)."""
+    kinds = {c.name: values.kind(c.type) for c in schema.all_columns(schema.table(table))}
+    converted = {name: _compact_column(frame[name], kinds.get(name))
+                 for name in frame.columns if frame[name].dtype == object}
+    converted = {name: column for name, column in converted.items() if column is not None}
+    if not converted:
         return frame
-    return pd.DataFrame({name: frame[name].astype("str")
-                         if name in text and frame[name].dtype == object else frame[name]
-                         for name in frame.columns}, index=frame.index)
+    return pd.DataFrame({name: converted.get(name, frame[name]) for name in frame.columns},
+                        index=frame.index)
+
+
+def _compact_column(column: pd.Series, kind: str | None) -> pd.Series | None:
+    if kind == "text":
+        return column.astype("str")
+    if kind == "timestamp":
+        return column.astype("datetime64[us]")
+    if column.name == "source_row" and column.notna().all():
+        return column.astype("int64")
+    return None
 
 
 def insert(db: Database, table: str, frame: pd.DataFrame) -> None:
