@@ -33,11 +33,15 @@ PERIOD = "2026-10"
 
 
 def _python(code: str, *args: str) -> dict:
-    """Run ``code`` in a fresh interpreter; it prints one JSON object as its last line."""
+    """Run ``code`` in a fresh interpreter; it prints one JSON object on a line of its own
+    (the report's worker processes may write to the same stdout, even after it)."""
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"benchmark step failed:\n{out.stdout}\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    for line in reversed(out.stdout.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise SystemExit(f"benchmark step printed no result:\n{out.stdout}\n{out.stderr}")
 
 
 PEAK = """

@@ -89,6 +89,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("top_sku_low_stock", "above", "count", (), "inventory", options=("top",)),
     # delivered parcels delivered by the promised date (all, one channel or one carrier)
     Kind("on_time_rate", "below", "share", ("carrier", "channel"), "service"),
+    # goods accepted more than 60 days before the period's end and still not invoiced, yuan
+    Kind("grni_over_60_days", "above", "CNY", (), "purchase", checks=("purchase.grni",)),
+    # invoices priced above their POs (PUR_PRICE_OVER findings of the period), yuan
+    Kind("purchase_price_overrun", "above", "CNY", (), "purchase", "purchase",
+         checks=("purchase.invoiced_ordered",)),
 )}
 
 SCOPE_VALUES = {"carrier": CARRIER_CODES, "channel": CHANNELS}
@@ -359,6 +364,14 @@ class _Measures:
         return analytics.safety_stock_alerts(self.db, self.period)
 
     @cached_property
+    def grni(self) -> pd.DataFrame:
+        return self.db.query("purchase_grni", period_end=self.period.end_ts)
+
+    @cached_property
+    def price_overrun(self) -> pd.DataFrame:
+        return self.db.query("alerts_purchase_price_overrun", period=self.period.label)
+
+    @cached_property
     def abc(self) -> pd.DataFrame:
         return analytics.abc_classes(self.db, self.period)
 
@@ -485,6 +498,21 @@ def _read_on_time_rate(rule: Rule, m: _Measures) -> list[_Reading]:
                      {"parcels_judged": int(row[judged])})]
 
 
+def _read_grni_over_60_days(rule: Rule, m: _Measures) -> list[_Reading]:
+    old = m.grni[["grni_61_90", "grni_over_90"]].astype(float).fillna(0.0).sum(axis=1)
+    suppliers = m.grni[old > 0]
+    return [_Reading({}, round(float(old.sum()), 2), "all suppliers",
+                     {"suppliers": [{"supplier": r.supplier, "amount": round(float(a), 2)}
+                                    for r, a in zip(suppliers.itertuples(index=False),
+                                                    old[old > 0], strict=True)][:SHOWN]})]
+
+
+def _read_purchase_price_overrun(rule: Rule, m: _Measures) -> list[_Reading]:
+    row = m.price_overrun.iloc[0]
+    return [_Reading({}, _number(row["amount"], "CNY"), "all suppliers",
+                     {"findings": int(row["findings"])})]
+
+
 _READERS = {
     "freight_overcharge": _read_freight_overcharge,
     "freight_overcharge_share": _read_freight_overcharge_share,
@@ -493,6 +521,8 @@ _READERS = {
     "billing_accuracy": _read_billing_accuracy,
     "top_sku_low_stock": _read_top_sku_low_stock,
     "on_time_rate": _read_on_time_rate,
+    "grni_over_60_days": _read_grni_over_60_days,
+    "purchase_price_overrun": _read_purchase_price_overrun,
 }
 
 
@@ -526,6 +556,8 @@ _WHAT = {
     "billing_accuracy": "billing accuracy of {subject}",
     "top_sku_low_stock": "warehouse x SKU rows at or below safety stock ({subject})",
     "on_time_rate": "on-time delivery ({subject})",
+    "grni_over_60_days": "goods received over 60 days ago and not invoiced ({subject})",
+    "purchase_price_overrun": "supplier invoices priced above their POs ({subject})",
 }
 
 
@@ -537,6 +569,8 @@ _WHAT_ZH = {
     "billing_accuracy": "快递账单准确率",
     "top_sku_low_stock": "重点商品库存不足",
     "on_time_rate": "准时交付率",
+    "grni_over_60_days": "入库超 60 天未开票",
+    "purchase_price_overrun": "发票单价高于订单价",
 }
 """The Chinese name each message opens with (the English sentence follows)."""
 
@@ -562,6 +596,11 @@ def _message(rule: Rule, kind: Kind, reading: _Reading, breached: bool) -> str:
                     f"{_overdue(p['days_late'])})" for p in d["latest"][:NAMED]))
     elif rule.kind == "refunds_not_received" and d.get("findings"):
         text += f"; {d['findings']} return(s)"
+    elif rule.kind == "purchase_price_overrun" and d.get("findings"):
+        text += f"; {d['findings']} invoice line(s)"
+    elif rule.kind == "grni_over_60_days" and d.get("suppliers"):
+        text += ": " + ", ".join(f"{x['supplier']} {yuan(x['amount'])}"
+                                 for x in d["suppliers"][:NAMED])
     elif rule.kind == "billing_accuracy" and d.get("overcharge"):
         text += f"; {yuan(d['overcharge'])} to claim"
     elif rule.kind == "top_sku_low_stock" and d.get("rows"):
@@ -582,7 +621,8 @@ def _amount(kind: str, reading: _Reading) -> float | None:
     """The money an alert is about, in yuan (see :attr:`Alert.amount`)."""
     if reading.value is None:
         return None
-    if kind in ("freight_overcharge", "refunds_not_received"):
+    if kind in ("freight_overcharge", "refunds_not_received", "grni_over_60_days",
+                "purchase_price_overrun"):
         return reading.value
     if kind in ("freight_overcharge_share", "billing_accuracy"):
         return reading.details.get("overcharge")

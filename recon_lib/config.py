@@ -73,6 +73,24 @@ class Settings:
     difference, not a discrepancy."""
     amount_abs_tolerance: float = 0.01
     """Money differences up to this (yuan) count as rounding."""
+    intake_price_tolerance: float = 0.20
+    """An order line's unit price may be this share above or below the SKU's list price (the
+    promotions a shop runs) before it is a finding (INTAKE_PRICE_OFF_LIST)."""
+    intake_duplicate_minutes: int = 30
+    """The same buyer ordering the same items to the same address within this many minutes is a
+    likely duplicate order (INTAKE_LIKELY_DUPLICATE)."""
+    purchase_price_tolerance: float = 0.02
+    """A supplier may invoice a unit price up to this share above the purchase order's
+    (PUR_PRICE_OVER beyond it)."""
+    purchase_supplier_tolerances: tuple[tuple[str, float], ...] = ()
+    """Suppliers whose contract allows another price tolerance than ``purchase_price_tolerance``:
+    (supplier, share) pairs; in ``recon.yml`` a mapping (``purchase_supplier_tolerances:
+    {佛山华彩陶瓷有限公司: 0.05}``)."""
+    purchase_overdue_days: int = 7
+    """Days after a PO line's expected date before it is overdue if not fully received."""
+    purchase_invoice_days: int = 20
+    """Days after goods are received by which the supplier's invoice is expected; accepted goods
+    still not invoiced then are PUR_RECEIVED_NOT_INVOICED (they are accrued from receipt)."""
     currency: str = "CNY"
     company: str = "森屿家居"
     """Our company's name, as it heads the workbooks we send (the freight claims to couriers)."""
@@ -84,6 +102,11 @@ class Settings:
         if self.bill_cycle not in BILL_CYCLES:
             raise ValueError(f"setting bill_cycle must be one of {', '.join(BILL_CYCLES)}, "
                              f"got {self.bill_cycle!r}")
+        for supplier, share in self.purchase_supplier_tolerances:
+            if not isinstance(supplier, str) or isinstance(share, bool) \
+                    or not isinstance(share, int | float) or not 0 <= share <= 1:
+                raise ValueError("setting purchase_supplier_tolerances: expected supplier: share "
+                                 f"(0 to 1), got {supplier!r}: {share!r}")
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, int | float) and value < 0:

@@ -116,3 +116,27 @@ def province_of(text: str) -> str | None:
             inside = places.get(rest)
             return province if inside in (None, province) else None
     return None
+
+
+POSTCODE_PREFIXES = {
+    "01": "内蒙古", "02": "内蒙古", "03": "山西", "04": "山西", "05": "河北", "06": "河北",
+    "07": "河北", "10": "北京", "11": "辽宁", "12": "辽宁", "13": "吉林", "15": "黑龙江",
+    "16": "黑龙江", "20": "上海", "21": "江苏", "22": "江苏", "23": "安徽", "24": "安徽",
+    "25": "山东", "26": "山东", "27": "山东", "30": "天津", "31": "浙江", "32": "浙江",
+    "33": "江西", "34": "江西", "35": "福建", "36": "福建", "40": "重庆", "41": "湖南",
+    "42": "湖南", "43": "湖北", "44": "湖北", "45": "河南", "46": "河南", "47": "河南",
+    "51": "广东", "52": "广东", "53": "广西", "54": "广西", "55": "贵州", "56": "贵州",
+    "57": "海南", "61": "四川", "62": "四川", "63": "四川", "64": "四川", "65": "云南",
+    "66": "云南", "67": "云南", "71": "陕西", "72": "陕西", "73": "甘肃", "74": "甘肃",
+    "75": "宁夏", "81": "青海", "83": "新疆", "84": "新疆", "85": "西藏",
+}
+"""The province of a mainland postcode's first two digits (China Post's postal zones)."""
+
+
+def province_of_postcode(postcode: str) -> str | None:
+    """The short name of the province a six-digit postcode belongs to; None when the text is
+    not a mainland postcode (not six digits, or a zone no province has)."""
+    digits = _key(postcode)
+    if len(digits) != 6 or not digits.isascii() or not digits.isdigit():
+        return None
+    return POSTCODE_PREFIXES.get(digits[:2])

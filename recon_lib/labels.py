@@ -330,6 +330,31 @@ def _not_settled(d: Mapping) -> str:
             f"{_t(d['deadline'])} 前结算，截至期末平台未入账（实付 {_y(d['paid_amount'])}）")
 
 
+def _address(d: Mapping) -> str:
+    province, city = d.get("province"), d.get("city")
+    if not province and not city:
+        return "收货地址既没有省份也没有城市"
+    if not province:
+        return f"收货地址没有省份（城市 {city}）"
+    if not city:
+        return f"收货地址没有城市（省份 {province}）"
+    return f"城市 {city} 属于{d['province_of_city']}，不在{province}"
+
+
+def _postcode(d: Mapping) -> str:
+    if not d.get("province_of_postcode"):
+        return f"邮编 {d['postcode']} 不是有效的内地邮编"
+    return f"邮编 {d['postcode']} 属于{d['province_of_postcode']}，收货地址在{d['province']}"
+
+
+def _price(d: Mapping) -> str:
+    text = (f"{_n(d['qty'])} 件 {d['sku']} 售价 {_y(d['unit_price'])}，标价 "
+            f"{_y(d['list_price'])}")
+    if d.get("below_cost"):
+        return f"{text}，低于成本 {_y(d['unit_cost'])}"
+    return f"{text}，偏离超过允许的 {float(d['tolerance']):.0%}"
+
+
 _EXPLAIN: dict[str, Callable[[str, str, Mapping], str]] = {
     "SHIP_UNSHIPPED": lambda k, o, d: (f"{_t(d['paid_at'])} 付款，应于 {_t(d['deadline'])} 前发货；"
                                        "截至期末没有发出包裹"),
@@ -383,6 +408,57 @@ _EXPLAIN: dict[str, Callable[[str, str, Mapping], str]] = {
     "RET_UNEXPECTED_PARCEL": lambda k, o, d: _unexpected_parcel(k, d),
     "RET_NO_PICKUP": lambda k, o, d: (f"{_t(d['requested_at'])} 申请退货，运单 {d['waybill']} "
                                       "一直未揽收，也未收到退货"),
+    "INTAKE_BAD_PHONE": lambda k, o, d: (f"收货电话 {d['phone'] or '（无数字）'} 既不是内地手机号，"
+                                         "也不是带区号的固定电话"),
+    "INTAKE_BAD_ADDRESS": lambda k, o, d: _address(d),
+    "INTAKE_BAD_POSTCODE": lambda k, o, d: _postcode(d),
+    "INTAKE_UNKNOWN_SKU": lambda k, o, d: f"订购 {_n(d['qty'])} 件 {d['sku']}：商品资料中没有这个编码",
+    "INTAKE_INACTIVE_SKU": lambda k, o, d: f"订购 {_n(d['qty'])} 件 {d['sku']}：商品资料标记为已停售",
+    "INTAKE_PRICE_OFF_LIST": lambda k, o, d: _price(d),
+    "INTAKE_TOTAL_MISMATCH": lambda k, o, d: (f"商品 {_y(d['lines_total'])} + 运费 {_y(d['shipping_fee'])}"
+                                              f" - 优惠 {_y(d['discount'])} = {_y(d['expected'])}，"
+                                              f"买家实付 {_y(d['paid_amount'])}"),
+    "INTAKE_LIKELY_DUPLICATE": lambda k, o, d: (f"同一买家在订单 {d['first_order']} 之后 "
+                                                f"{d['minutes']} 分钟又下了一单，商品（{d['items']}）"
+                                                "和收货地址都相同"),
+    "INTAKE_OVER_STOCK": lambda k, o, d: (f"{_t(d['ordered_at'])} 订购 {_n(d['qty'])} 件 {d['sku']}，"
+                                          f"当时在库 {_n(d['on_hand'])} 件（{d['snapshot_date']} 库存 "
+                                          f"{_n(d['snapshot_on_hand'])} 件，下单后变动 "
+                                          f"{_n(d['moved_since'])} 件）"),
+    "INTAKE_PAYMENT_TIME": lambda k, o, d: (f"订单状态为{'已付款' if d['status'] == 'paid' else '交易成功'}，"
+                                            "但没有付款时间" if not d.get("paid_at") else
+                                            f"{_t(d['paid_at'])} 付款，早于下单时间 {_t(d['created_at'])}"),
+    "PUR_INVOICE_NO_PO": lambda k, o, d: (f"{d['supplier']} 发票 {d['invoice_no']} 开票 {_n(d['qty'])} 件 "
+                                          f"{d['sku']}，" + ("没有注明采购订单" if not d.get("po_no")
+                                                           else f"采购订单 {d['po_no']} 没有这个商品或不存在")),
+    "PUR_PRICE_OVER": lambda k, o, d: (f"发票 {d['invoice_no']} 开票 {_n(d['qty'])} 件 {d['sku']} 单价 "
+                                       f"{_y(d['unit_price'])}，采购订单 {d['po_no']} 约定 {_y(d['po_price'])}"),
+    "PUR_INVOICE_QTY_OVER": lambda k, o, d: (f"采购订单 {d['po_no']} 的 {d['sku']} 累计开票 "
+                                             f"{_n(d['invoiced_so_far'])} 件，截至期末只入库 "
+                                             f"{_n(d['received'])} 件（发票 {d['invoice_no']}）"),
+    "PUR_REJECTED_INVOICED": lambda k, o, d: (f"采购订单 {d['po_no']} 的 {d['sku']} 累计开票 "
+                                              f"{_n(d['invoiced_so_far'])} 件，入库 {_n(d['received'])} 件中"
+                                              f"只合格 {_n(d['accepted'])} 件（发票 {d['invoice_no']}）"),
+    "PUR_TAX_MISMATCH": lambda k, o, d: (f"发票 {d['invoice_no']} 第 {d['line_no']} 行税额 {_y(d['tax'])}，"
+                                         f"不含税金额 {_y(d['amount'])} x 税率 {float(d['tax_rate']):.0%} = "
+                                         f"{_y(d['expected_tax'])}"),
+    "PUR_RECEIVED_NOT_ORDERED": lambda k, o, d: (
+        f"入库单 {d['grn_no']} 收到 {_n(d['qty'])} 件 {d['sku']}，" +
+        ("没有注明采购订单" if not d.get("po_no") else
+         f"采购订单 {d['po_no']} 没有这个商品或不存在" if d.get("ordered") is None else
+         f"采购订单 {d['po_no']} 订购 {_n(d['ordered'])} 件，累计入库 {_n(d['received_so_far'])} 件")),
+    "PUR_PO_OVERDUE": lambda k, o, d: (f"采购订单 {d['po_no']}（{d['supplier']}）订购 {_n(d['ordered'])} 件 "
+                                       f"{d['sku']}，预计 {d['expected_date']} 到货，截至期末入库 "
+                                       f"{_n(d['received'])} 件"),
+    "PUR_RECEIVED_NOT_INVOICED": lambda k, o, d: (f"入库单 {d['grn_no']} 于 {_t(d['received_at'])[:10]} 合格入库 "
+                                                  f"{_n(d['accepted'])} 件 {d['sku']}（采购订单 {d['po_no']}），"
+                                                  f"开票期已过，未开票 {_n(d['units'])} 件"),
+    "PUR_PAID_TWICE": lambda k, o, d: (f"{_t(d['booked_at'])[:10]} 付给 {d['supplier']} "
+                                       f"{_y(d['amount'])}（流水 {d['txn_id']}），发票 {d['invoice_no']} "
+                                       f"累计已付 {_y(d['paid_so_far'])}，发票金额 {_y(d['total'])}"),
+    "PUR_PAID_NOT_INVOICED": lambda k, o, d: (f"{_t(d['booked_at'])[:10]} 付给 {d['supplier']} "
+                                              f"{_y(d['amount'])}（流水 {d['txn_id']}），摘要"
+                                              f"「{d.get('reference') or ''}」没有对应的发票"),
     "PAY_NOT_SETTLED": lambda k, o, d: _not_settled(d),
     "PAY_GROSS_MISMATCH": lambda k, o, d: (f"买家实付 {_y(_check(d, 'amount')['left'])}，平台结算 "
                                            f"{_y(_check(d, 'amount')['right'])}"),

@@ -19,7 +19,7 @@ from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK, InputError, Problem
 from recon_lib.formats import yuan
 from recon_lib.load import LoadReport, load_period, load_profiles, profile_dirs
 from recon_lib.periods import Period, parse_period
-from recon_lib.recons import freight, outbound, payments, returns, shipping
+from recon_lib.recons import freight, intake, outbound, payments, purchase, returns, shipping
 from recon_lib.recons.base import RunContext
 from recon_lib.report import (
     NotebookFailed,
@@ -34,11 +34,11 @@ from recon_lib.report.render import render_sections
 
 log = logging.getLogger(__name__)
 
-RECONCILIATIONS = (shipping, outbound, freight, returns, payments)
+RECONCILIATIONS = (intake, shipping, outbound, freight, returns, payments, purchase)
 """Every reconciliation, in the order they run."""
 
-SECTIONS = ("money", "shipping", "outbound", "freight", "returns", "payments", "inventory",
-            "trends", "service")
+SECTIONS = ("money", "intake", "shipping", "outbound", "freight", "returns", "payments",
+            "purchase", "inventory", "trends", "service")
 """Report sections: ``notebooks/<name>.ipynb``, rendered in this order."""
 
 

@@ -25,7 +25,7 @@ def mask_phone(phone: str | None) -> str | None:
     if phone is None or pd.isna(phone):
         return None
     digits = re.sub(r"\D", "", str(phone))
-    if len(digits) < 7:
+    if len(digits) < 8:   # its first three and last four digits would be all of it
         return "*" * len(digits) or None
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 

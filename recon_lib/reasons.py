@@ -163,6 +163,81 @@ _reason("PAY_MATCH_UNRESOLVED", "payments", "low", "Payout matching unresolved",
         "Too many payouts and deposits could pair by amount and date for the bounded search: "
         "match them by hand.", "", title_zh="到账匹配待人工确认")
 
+# -- intake: each order of the period as it came in, before and independent of shipping --------
+_reason("INTAKE_BAD_PHONE", "intake", "medium", "Phone number not valid",
+        "The buyer's phone is neither a mainland mobile number (1[3-9] and 9 digits) nor a "
+        "landline with its area code: the courier cannot call.", "paid amount of the order",
+        title_zh="收货电话无效")
+_reason("INTAKE_BAD_ADDRESS", "intake", "medium", "Address without province or city, or "
+        "contradicting itself", "The delivery address has no province or no city, or its city "
+        "lies in another province.", "paid amount of the order",
+        title_zh="收货地址省市缺失或不符")
+_reason("INTAKE_BAD_POSTCODE", "intake", "low", "Postcode does not match the province",
+        "The delivery postcode is not six digits, or belongs to another province than the "
+        "address.", "paid amount of the order", title_zh="邮编与省份不符")
+_reason("INTAKE_UNKNOWN_SKU", "intake", "high", "SKU not in the catalogue",
+        "An order line names a SKU the product master does not have: it cannot be picked, "
+        "costed or settled by category.", "line amount", title_zh="商品编码不存在")
+_reason("INTAKE_INACTIVE_SKU", "intake", "medium", "SKU discontinued",
+        "An order line names a SKU the product master marks as no longer sold.", "line amount",
+        title_zh="商品已停售")
+_reason("INTAKE_PRICE_OFF_LIST", "intake", "medium", "Price off the list price",
+        "An order line's unit price is further from the SKU's list price than the tolerance "
+        "allows, or below the SKU's cost.",
+        "difference from the list price x quantity", title_zh="售价偏离标价")
+_reason("INTAKE_TOTAL_MISMATCH", "intake", "high", "Order total does not add up",
+        "The order's lines plus freight minus discounts differ from what the buyer paid.",
+        "absolute difference", title_zh="订单金额不平")
+_reason("INTAKE_LIKELY_DUPLICATE", "intake", "medium", "Likely duplicate order",
+        "The same buyer ordered the same items to the same address again within minutes, and "
+        "neither order was cancelled.", "paid amount of the later order",
+        title_zh="疑似重复下单")
+_reason("INTAKE_OVER_STOCK", "intake", "medium", "Ordered more than in stock",
+        "An order asked for more units of a SKU than all warehouses held when it was placed "
+        "(the next stock snapshot less the movements in between).",
+        "units short at the selling price", title_zh="下单超出库存")
+_reason("INTAKE_PAYMENT_TIME", "intake", "high", "Payment time missing or before the order",
+        "An order marked paid has no payment time, or was paid before it was created.",
+        "paid amount of the order", title_zh="付款时间缺失或早于下单")
+
+# -- purchase: purchase orders vs goods received vs supplier invoices (三单匹配) ---------------
+_reason("PUR_INVOICE_NO_PO", "purchase", "high", "Invoice without a purchase order",
+        "A supplier invoice line quotes no purchase order, or one we never placed.",
+        "line amount before tax", title_zh="发票无采购订单")
+_reason("PUR_PRICE_OVER", "purchase", "high", "Invoiced above the PO price",
+        "A supplier invoice line's unit price is above the purchase order's by more than the "
+        "price tolerance.", "price difference x quantity invoiced", title_zh="发票单价高于订单价")
+_reason("PUR_INVOICE_QTY_OVER", "purchase", "high", "Invoiced more than received",
+        "The units invoiced against a PO line, this invoice included, exceed the units the "
+        "warehouses received by the period end (a short delivery billed in full).",
+        "units over at the invoiced price", title_zh="发票数量超过入库数量")
+_reason("PUR_REJECTED_INVOICED", "purchase", "medium", "Rejected goods invoiced",
+        "The units invoiced against a PO line exceed the units accepted: goods rejected at the "
+        "warehouse were billed.", "units rejected but billed, at the invoiced price",
+        title_zh="拒收货物被开票")
+_reason("PUR_TAX_MISMATCH", "purchase", "medium", "Tax not quantity x price x rate",
+        "A supplier invoice line's VAT differs from quantity x unit price x tax rate.",
+        "absolute difference", title_zh="发票税额不符")
+_reason("PUR_RECEIVED_NOT_ORDERED", "purchase", "medium", "Received, not ordered",
+        "A goods receipt names no purchase order we placed, a SKU the PO does not have, or takes "
+        "the units received above the units ordered.", "units not ordered at the PO price",
+        title_zh="入库无采购订单")
+_reason("PUR_PO_OVERDUE", "purchase", "medium", "PO overdue, not received",
+        "A purchase order line was not fully received by its expected date plus the grace days.",
+        "units not received at the PO price", title_zh="采购订单逾期未到货")
+_reason("PUR_RECEIVED_NOT_INVOICED", "purchase", "low", "Received, not invoiced",
+        "Goods accepted against a PO line have not been invoiced within the invoice window: a "
+        "liability to accrue (GRNI).", "units not invoiced at the PO price",
+        title_zh="已入库未开票")
+_reason("PUR_PAID_TWICE", "purchase", "high", "Invoice paid twice",
+        "A payment to a supplier takes what was paid against an invoice above the invoice's "
+        "total: the invoice was paid again.", "amount paid beyond the invoice total",
+        title_zh="发票重复付款")
+_reason("PUR_PAID_NOT_INVOICED", "purchase", "medium", "Paid, not invoiced",
+        "A payment to a supplier quotes none of its invoices: a prepayment or a payment without "
+        "an invoice to book it against.", "amount paid", title_zh="付款无发票")
+
+
 RECONCILIATIONS: tuple[str, ...] = tuple(dict.fromkeys(r.recon for r in REASONS.values()))
 
 

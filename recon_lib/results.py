@@ -231,6 +231,37 @@ def freight_rebates(db: Database, period: str) -> pd.DataFrame:
     return df
 
 
+def intake_by_channel(db: Database, period: str) -> pd.DataFrame:
+    """The period's order-intake findings by reason and channel: ``reason_code``, ``channel``,
+    ``findings`` and ``amount`` (yuan), the most money first."""
+    df = db.query("intake_by_channel", period=str(period))
+    df["findings"] = df["findings"].astype(int)
+    df["amount"] = df["amount"].astype(float)
+    return df
+
+
+def purchase_grni(db: Database, period: str) -> pd.DataFrame:
+    """The GRNI accrual (goods accepted, not invoiced) at the period's end per supplier, at PO
+    prices before tax, aged 0-30, 31-60, 61-90 and over 90 days since receipt."""
+    p = parse_period(str(period))
+    df = db.query("purchase_grni", period_end=p.end_ts)
+    money = ["grni", "grni_0_30", "grni_31_60", "grni_61_90", "grni_over_90"]
+    df[money] = df[money].astype(float).fillna(0.0)
+    return df
+
+
+def purchase_payables(db: Database, period: str) -> pd.DataFrame:
+    """What is owed each supplier at the period's end (应付): invoices with tax less the payments
+    quoting them, aged 0-30, 31-60, 61-90 and over 90 days since the invoice date; payments
+    quoting no invoice apart (``unallocated``) and taken off ``payable``."""
+    p = parse_period(str(period))
+    df = db.query("purchase_payables", period_end=p.end_ts)
+    money = ["invoiced_total", "paid_to_date", "unallocated", "payable", "payable_0_30",
+             "payable_31_60", "payable_61_90", "payable_over_90"]
+    df[money] = df[money].astype(float).fillna(0.0)
+    return df
+
+
 def return_rates(db: Database, period: str, dimension: str = "channel") -> pd.DataFrame:
     """Return rate by ``channel``, ``sku`` (per unit sold) or buyer's ``reason``."""
     if dimension not in ("channel", "sku", "reason"):

@@ -149,6 +149,8 @@ _table(
         _c("unit_cost", MONEY, "Standard cost of one unit.", unit="CNY"),
         _c("list_price", MONEY, "List price of one unit.", unit="CNY"),
         _c("weight_kg", KG, "Packed weight of one unit.", unit="kg"),
+        _c("active", "BOOLEAN", "Whether the SKU may be sold (在售); false once it is "
+           "discontinued. Empty when the master does not say."),
     ),
     key=("sku",),
     master=True,
@@ -178,6 +180,7 @@ _table(
         _c("refunded_amount", MONEY, "Refunded to the buyer on the order so far, as the channel's "
            "order report says (Tmall 退款金额); empty when the export does not say. The refunds "
            "themselves, with their times, are in refunds."),
+        _c("ship_postcode", "VARCHAR", "Destination postcode (邮编), when the export has one."),
     ),
     key=("order_id",),
     period_date=PeriodDate(("created_at", "paid_at"),
@@ -546,6 +549,98 @@ _table(
     ),
     key=("ticket_id",),
     period_date=PeriodDate(("opened_at",)),
+)
+
+
+PURCHASE_CURRENCY_NOTE = "Currency of the amounts (ISO 4217)."
+
+_table(
+    "purchase_orders",
+    "Purchase orders (采购订单) the merchant placed with its suppliers (one row per PO).",
+    (
+        _c("po_no", "VARCHAR", "Purchase order number.", True),
+        _c("supplier", "VARCHAR", "Supplier's name as the ERP holds it.", True),
+        _c("order_date", "DATE", "Day the PO was placed.", True),
+        _c("expected_date", "DATE", "Day the goods are due at the warehouse."),
+        _c("warehouse", "VARCHAR", "Receiving warehouse."),
+        _c("currency", "VARCHAR", PURCHASE_CURRENCY_NOTE, True),
+    ),
+    key=("po_no",),
+    period_date=PeriodDate(("order_date",)),
+)
+
+_table(
+    "purchase_order_lines",
+    "What each purchase order asks for, at what price (one row per PO line).",
+    (
+        _c("po_no", "VARCHAR", "Purchase order.", True),
+        _c("line_no", "INTEGER", "Line number within the PO.", True),
+        _c("sku", "VARCHAR", "SKU ordered.", True),
+        _c("qty", "INTEGER", "Units ordered.", True, unit="units"),
+        _c("unit_price", MONEY, "Agreed price of one unit, before tax.", True, unit="CNY"),
+        _c("tax_rate", "DECIMAL(6,4)", "VAT rate (0.13 = 13%).", unit="share"),
+    ),
+    key=("po_no", "line_no"),
+    references={"po_no": ("purchase_orders", "po_no")},
+    quantities=(Quantity("qty"),),
+)
+
+_table(
+    "goods_receipts",
+    "Goods received notes (GRN, 入库单): what arrived at a warehouse against a PO, and what was "
+    "accepted.",
+    (
+        _c("grn_no", "VARCHAR", "Goods received note number.", True),
+        _c("po_no", "VARCHAR", "Purchase order the goods were delivered against; empty when the "
+           "warehouse recorded none."),
+        _c("supplier", "VARCHAR", "Supplier that delivered."),
+        _c("sku", "VARCHAR", "SKU received.", True),
+        _c("qty_received", "INTEGER", "Units that arrived.", True, unit="units"),
+        _c("qty_accepted", "INTEGER", "Units accepted into stock; empty means all that arrived.",
+           unit="units"),
+        _c("warehouse", "VARCHAR", "Receiving warehouse.", True),
+        _c("received_at", "TIMESTAMP", "When the goods were received.", True),
+    ),
+    key=("grn_no", "sku"),
+    period_date=PeriodDate(("received_at",)),
+    quantities=(Quantity("qty_received"),),
+)
+
+_table(
+    "supplier_invoices",
+    "Suppliers' invoices (供应商发票, one row per invoice).",
+    (
+        _c("supplier", "VARCHAR", "Supplier that billed.", True),
+        _c("invoice_no", "VARCHAR", "Supplier's invoice number.", True),
+        _c("invoice_date", "DATE", "Invoice date.", True),
+        _c("po_no", "VARCHAR", "Purchase order the invoice quotes, when the header names one."),
+        _c("vat_invoice_no", "VARCHAR", "增值税发票 number, where one was issued."),
+        _c("currency", "VARCHAR", PURCHASE_CURRENCY_NOTE, True),
+        _c("total", MONEY, "Invoice total including tax.", unit="CNY"),
+    ),
+    key=("supplier", "invoice_no"),
+    period_date=PeriodDate(("invoice_date",)),
+)
+
+_table(
+    "supplier_invoice_lines",
+    "What each supplier invoice bills (one row per invoice line).",
+    (
+        _c("supplier", "VARCHAR", "Supplier that billed.", True),
+        _c("invoice_no", "VARCHAR", "Invoice.", True),
+        _c("line_no", "INTEGER", "Line number within the invoice.", True),
+        _c("po_no", "VARCHAR", "Purchase order the line bills; empty: the invoice header's."),
+        _c("sku", "VARCHAR", "SKU billed.", True),
+        _c("qty", "INTEGER", "Units billed.", True, unit="units"),
+        _c("unit_price", MONEY, "Price of one unit, before tax.", True, unit="CNY"),
+        _c("amount", MONEY, "qty x unit_price, before tax.", unit="CNY"),
+        _c("tax_rate", "DECIMAL(6,4)", "VAT rate billed (0.13 = 13%).", unit="share"),
+        _c("tax", MONEY, "VAT billed on the line.", unit="CNY"),
+    ),
+    key=("supplier", "invoice_no", "line_no"),
+    references={"invoice_no": ("supplier_invoices", "invoice_no")},
+    quantities=(Quantity("qty"),),
+    line_total=LineTotal("amount", "qty", "unit_price"),
 )
 
 

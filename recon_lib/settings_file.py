@@ -84,6 +84,15 @@ def _read(path: Path) -> dict:
                                                "e.g. [bank_transactions, settlement_lines]"))
                 continue
             value = tuple(value)
+        elif key == "purchase_supplier_tolerances":
+            if isinstance(value, dict):   # a nested mapping's values come with their lines too
+                value = {k: v[0] if isinstance(v, tuple) else v for k, v in value.items()}
+            if not isinstance(value, dict) or not all(
+                    isinstance(k, str) and _fits(v, 0.0) for k, v in value.items()):
+                problems.append(Problem(where, f"{key}: expected supplier: share pairs, e.g. "
+                                               "{佛山华彩陶瓷有限公司: 0.05}"))
+                continue
+            value = tuple(sorted((k, float(v)) for k, v in value.items()))
         elif not _fits(value, default):
             problems.append(Problem(where, f"{key}: expected {type(default).__name__} like "
                                            f"{default!r}, got {value!r}"))

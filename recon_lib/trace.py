@@ -4,7 +4,9 @@ refunds, settlement, payouts and the bank, with every finding on any of them.
 ``trace(id)`` takes an id from any leg: an order number (also one only a settlement or a parcel
 names), a shipment, a waybill (ours, a return's, or one only a courier bill or the tracking
 carries), a return, a return receipt, a refund, a settlement line, a payout or a bank transaction
-(or a payout number a bank reference quotes). It shows, in this order:
+(or a payout number a bank reference quotes), or on the purchasing side a purchase order, a goods
+receipt or a supplier invoice (followed through the PO's receipts, invoices and the payments
+quoting them). It shows, in this order:
 
 1. the findings keyed by the id itself, with their register status;
 2. the id's own records where no order leads to them (a waybill only on a bill, a payout's
@@ -49,16 +51,20 @@ OWN_LEGS = [  # (title, query, what a row is, which rows come first): the id's o
     ("物流 Tracking events", "trace_id_tracking", "event", ""),
     ("退货入库 Return receipts", "trace_id_receipts", "receipt", ""),
     ("退款 Refunds", "trace_id_refunds", "refund", ""),
+    ("采购订单 Purchase order", "trace_id_purchase_orders", "line", ""),
+    ("采购入库 Goods received", "trace_id_goods_receipts", "receipt", ""),
+    ("供应商发票 Supplier invoices", "trace_id_supplier_invoices", "line", ""),
+    ("供应商付款 Supplier payments", "trace_id_supplier_payments", "payment", ""),
 ]
 
 KINDS = ("order", "order not in the order export", "shipment", "tracking number",
          "waybill on a courier bill", "tracked parcel", "return", "return waybill",
          "return receipt", "refund", "settlement line", "payout", "bank transaction",
-         "quoted by a bank transaction")
+         "quoted by a bank transaction", "purchase order", "goods receipt", "supplier invoice")
 """What an id can be (``sql/trace_resolve.sql``), in the order they are named."""
 
 RECORD_IDS = ("settlement_id", "payout_id", "txn_id", "waybill_no", "tracking_no", "receipt_id",
-              "refund_id")
+              "refund_id", "po_no", "grn_no", "invoice_no")
 """Columns of the id's own records whose values findings may be keyed by."""
 
 CARRY_MANY = {"payout", "bank transaction", "quoted by a bank transaction"}

@@ -42,3 +42,14 @@ def test_a_wrong_settings_file_names_the_line_and_what_was_expected(tmp_path, te
     with pytest.raises(InputError) as caught:
         settings(tmp_path, text)
     assert expected in str(caught.value)
+
+
+def test_suppliers_price_tolerances_are_a_mapping_of_shares(tmp_path):
+    got = settings(tmp_path, "purchase_supplier_tolerances: {B厂: 0.05, A厂: 0}\n")
+    assert got.purchase_supplier_tolerances == (("A厂", 0.0), ("B厂", 0.05))
+    for wrong in ("purchase_supplier_tolerances: 0.05\n",
+                  "purchase_supplier_tolerances: {A厂: lots}\n"):
+        with pytest.raises(InputError, match="line 1: purchase_supplier_tolerances: expected"):
+            settings(tmp_path, wrong)
+    with pytest.raises(InputError, match=r"expected supplier: share \(0 to 1\)"):
+        settings(tmp_path, "purchase_supplier_tolerances: {A厂: 2}\n")

@@ -19,6 +19,8 @@ from recon_lib.demo.downstream import add_bills, add_logistics, add_service
 from recon_lib.demo.freight import inject_freight
 from recon_lib.demo.generator import DemoMonth, generate_month
 from recon_lib.demo.inject import inject_outbound, inject_shipping
+from recon_lib.demo.intake import inject_finish, inject_orders
+from recon_lib.demo.purchase import build_purchases
 from recon_lib.demo.returns import inject_returns
 from recon_lib.demo.writer import FileLayout, write_file
 from recon_lib.errors import InputError
@@ -45,6 +47,7 @@ def build_month(period: Period, orders: int = 20_000, seed: int = 7,
     month = generate_month(period, orders=orders, seed=seed, settings=settings,
                            catalogue=earlier.products)
     month.earlier = earlier
+    inject_orders(month)
     inject_shipping(month)
     add_logistics(month)
     for table in ("shipments", "inventory_movements", "tracking_events"):
@@ -66,8 +69,10 @@ def build_month(period: Period, orders: int = 20_000, seed: int = 7,
     carry.take(month, "settlement_lines")
     payments.add_payouts(rng, month)
     payments.inject_payouts(month)
+    build_purchases(month)
     payments.finish_bank(month)
     add_service(month)
+    inject_finish(month)
     month.carry.products = month.tables["products"]
     month.carry.fee_schedules = month.tables["fee_schedules"]
     return month
@@ -135,6 +140,15 @@ def _layouts(period: Period) -> list[tuple[str, str | None, FileLayout]]:
                       "币种：人民币", ""),
             order=("交易日期", "流水号", "摘要", "收入金额", "支出金额", "余额", "对方户名", "账号"))),
         ("service_tickets", None, FileLayout(f"service_tickets_{label}.csv", "service_tickets")),
+        ("purchase_orders", None, FileLayout(f"erp_purchase_orders_{label}.csv",
+                                             "erp_purchase_orders")),
+        ("purchase_order_lines", None, FileLayout(f"erp_purchase_order_lines_{label}.csv",
+                                                  "erp_purchase_order_lines")),
+        ("goods_receipts", None, FileLayout(f"wms_goods_receipts_{label}.csv",
+                                            "wms_goods_receipts")),
+        ("supplier_invoices", None, FileLayout(f"供应商发票清单_{label}.xlsx", "supplier_invoices")),
+        ("supplier_invoice_lines", None, FileLayout(f"supplier_invoice_lines_{label}.csv",
+                                                    "supplier_invoice_lines")),
     ]
 
 

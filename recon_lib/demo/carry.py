@@ -28,6 +28,8 @@ DAY_COLUMN = {
     "tracking_events": "event_time", "return_requests": "requested_at",
     "return_receipts": "received_at", "refunds": "refunded_at", "settlement_lines": "settled_at",
     "payouts": "paid_at", "bank_transactions": "booked_at", "service_tickets": "opened_at",
+    "purchase_orders": "order_date", "goods_receipts": "received_at",
+    "supplier_invoices": "invoice_date",
 }
 """The column that says on which day a record arrives; orders and lines are handled apart."""
 
@@ -75,17 +77,23 @@ def _append(month: DemoMonth, table: str, rows: pd.DataFrame, by: str | None) ->
         drop=True)
 
 
+LINES = {"shipments": ("shipment_lines", "shipment_id"),
+         "supplier_invoices": ("supplier_invoice_lines", "invoice_no")}
+"""Tables whose lines travel with them (the lines' table and the column that names the row)."""
+
+
 def cut(month: DemoMonth, table: str) -> None:
     """Move the rows of ``table`` dated at or after the period's end into the month's carry."""
     df = month.tables[table]
     later = _later(df, table, month.period.end_ts)
     _hand_on(month, table, df[later])
     month.tables[table] = df[~later].reset_index(drop=True)
-    if table == "shipments":
-        lines = month.tables["shipment_lines"]
-        gone = isin(lines["shipment_id"], df.loc[later, "shipment_id"])
-        _hand_on(month, "shipment_lines", lines[gone])
-        month.tables["shipment_lines"] = lines[~gone].reset_index(drop=True)
+    if table in LINES:
+        name, column = LINES[table]
+        lines = month.tables[name]
+        gone = isin(lines[column], df.loc[later, column])
+        _hand_on(month, name, lines[gone])
+        month.tables[name] = lines[~gone].reset_index(drop=True)
 
 
 def take(month: DemoMonth, table: str) -> None:
@@ -97,11 +105,12 @@ def take(month: DemoMonth, table: str) -> None:
     later = _later(rows, table, month.period.end_ts)
     _hand_on(month, table, rows[later])
     _append(month, table, rows[~later], DAY_COLUMN[table])
-    if table == "shipments" and "shipment_lines" in month.earlier.records:
-        lines = month.earlier.records["shipment_lines"]
-        now = isin(lines["shipment_id"], rows.loc[~later, "shipment_id"])
-        _hand_on(month, "shipment_lines", lines[~now])
-        _append(month, "shipment_lines", lines[now], None)
+    if table in LINES and LINES[table][0] in month.earlier.records:
+        name, column = LINES[table]
+        lines = month.earlier.records[name]
+        now = isin(lines[column], rows.loc[~later, column])
+        _hand_on(month, name, lines[~now])
+        _append(month, name, lines[now], None)
 
 
 def story(month: DemoMonth, table: str) -> pd.DataFrame:

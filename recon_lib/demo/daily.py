@@ -30,7 +30,9 @@ from recon_lib.periods import Period
 
 log = logging.getLogger(__name__)
 
-FOLLOWS = {"order_lines": ("orders", "order_id"), "shipment_lines": ("shipments", "shipment_id")}
+FOLLOWS = {"order_lines": ("orders", "order_id"), "shipment_lines": ("shipments", "shipment_id"),
+           "purchase_order_lines": ("purchase_orders", "po_no"),
+           "supplier_invoice_lines": ("supplier_invoices", "invoice_no")}
 """Tables whose rows travel with their parent's row."""
 
 

@@ -37,6 +37,9 @@ class DemoMonth:
     """What the months before left open: the records of theirs that fall in this month or later."""
     carry: Carry = field(default_factory=Carry)
     """What this month leaves open, for the months after it."""
+    reserved: set[str] = field(default_factory=set)
+    """Orders an injector changed on purpose (or set beside one as a near miss): the others
+    leave them alone."""
 
 
 def _choice(rng: np.random.Generator, options, weights, size: int) -> np.ndarray:

@@ -31,6 +31,7 @@ class _Pool:
         ok = (orders["status"] == "completed") & isin(orders["order_id"], single)
         # room after the SLA for a late parcel that still lands inside the period
         ok &= (orders["paid_at"] + sla + 48 * HOUR) < end
+        ok &= ~isin(orders["order_id"], month.reserved)
         self.free = list(rng.permutation(orders.loc[ok, "order_id"].to_numpy()))
         self.rng = rng
 

@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 EDITABLE_FILL = "#FFF7D6"
 MONEY = workbook.MONEY
 WORKBOOK = "exceptions.xlsx"
-SHEET_NAMES = {"shipping": "发货 Shipping", "outbound": "出库 Outbound",
-               "freight": "快递费 Freight", "returns": "退货 Returns", "payments": "回款 Payments"}
+SHEET_NAMES = {"intake": "订单核对 Order checks", "shipping": "发货 Shipping",
+               "outbound": "出库 Outbound", "freight": "快递费 Freight", "returns": "退货 Returns",
+               "payments": "回款 Payments", "purchase": "采购 Purchase"}
 FINDING_COLUMNS = [  # column, header, width, number format
     ("title_zh", "原因 Reason", 22, "@"), ("reason_code", "代码 Code", 24, "@"),
     ("key", "键 Key", 30, "@"), ("order_id", "订单号 Order", 22, "@"),

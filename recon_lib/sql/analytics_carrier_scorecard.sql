@@ -131,8 +131,9 @@ waybill_province as (   -- where a claim's waybill went: as its bill line says, 
         f.waybill_no,
         coalesce(b.province, short_province(s.dest_province)) as province
     from flagged as f
-    left join (select waybill_no, any_value(province) as province
-               from bill group by waybill_no) as b on b.waybill_no = f.waybill_no
+    left join (select waybill_no, any_value(province) as province   -- the claims' lines only
+               from bill semi join flagged using (waybill_no)
+               group by waybill_no) as b on b.waybill_no = f.waybill_no
     left join one_shipment_per_waybill() as s on s.tracking_no = f.waybill_no
 ),
 

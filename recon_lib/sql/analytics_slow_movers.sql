@@ -1,5 +1,7 @@
 -- Slow movers and dead stock: warehouse x SKU with stock on hand (latest snapshot in the period)
--- and no outbound movement in the last $slow_days days before the period end.
+-- and no outbound movement in the last $slow_days days before the period end. Stock is valued at
+-- the snapshot's unit cost, else the received cost (the PO price of the SKU's latest goods
+-- receipt), else products.unit_cost.
 --   status = 'dead' when nothing went out in the last $dead_days days (or ever), else 'slow'.
 --   days_idle = calendar days from the day of the last outbound movement to the period end
 --               (NULL when the SKU never went out of that warehouse).
@@ -21,6 +23,15 @@ latest as (
                                order by s.snapshot_date desc) = 1
 ),
 
+received as (   -- what the SKU cost when it last came in against a PO
+    select g.sku, arg_max(l.unit_price, g.received_at) as received_cost
+    from goods_receipts as g
+    join purchase_order_lines as l on l.po_no = g.po_no and l.sku = g.sku
+    cross join params as p
+    where g.received_at < p.p_end
+    group by g.sku
+),
+
 last_out as (
     select m.warehouse, m.sku, max(m.posted_at) as last_outbound_at
     from inventory_movements as m, params as p
@@ -35,7 +46,8 @@ judged as (
         pr.category,
         l.snapshot_date,
         l.on_hand,                                                             -- units
-        cast(l.on_hand * coalesce(l.unit_cost, pr.unit_cost) as double) as stock_value, -- yuan
+        cast(l.on_hand * coalesce(l.unit_cost, rc.received_cost, pr.unit_cost) as double)
+            as stock_value,                                                    -- yuan
         o.last_outbound_at,
         date_diff('day', o.last_outbound_at, p.p_end) as days_idle,            -- days
         case
@@ -47,6 +59,7 @@ judged as (
     cross join params as p
     left join last_out as o on o.warehouse = l.warehouse and o.sku = l.sku
     left join products as pr on pr.sku = l.sku
+    left join received as rc on rc.sku = l.sku
     where l.on_hand > 0
 ),
 

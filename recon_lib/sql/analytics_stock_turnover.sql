@@ -1,10 +1,13 @@
 -- Stock turnover per warehouse and SKU over a window of whole months that ends at the period end
 -- (the period itself, or e.g. the trailing 12 months), rolled up per category (all warehouses),
 -- per warehouse (all categories) and in total; the column `level` says which row is which.
---   COGS                    = outbound units x products.unit_cost                     (yuan)
+--   COGS                    = outbound units x unit cost                              (yuan)
 --   average inventory value = mean over the window's snapshots of on_hand x unit_cost (yuan)
---                             (snapshot unit_cost, else products.unit_cost; one snapshot in
---                             the window is its own average)
+--                             (snapshot unit_cost, else the unit cost; one snapshot in the
+--                             window is its own average)
+--   unit cost               = the received cost (the PO price of the SKU's latest goods
+--                             receipt before the window's end) where it exists, else
+--                             products.unit_cost
 --   turnover                = COGS / average inventory value    (times per window; NULL at 0)
 --   days on hand            = average inventory value / (COGS / days in the window)  (days)
 -- Roll-ups add up COGS and average inventory values of their SKUs, then divide.
@@ -17,9 +20,20 @@ params as (
         date_diff('day', cast($window_start as date), cast($window_end as date)) as days
 ),
 
+received as (   -- what the SKU cost when it last came in against a PO
+    select g.sku, arg_max(l.unit_price, g.received_at) as received_cost
+    from goods_receipts as g
+    join purchase_order_lines as l on l.po_no = g.po_no and l.sku = g.sku
+    cross join params as p
+    where g.received_at < p.w_end
+    group by g.sku
+),
+
 products as (
-    select sku, category, unit_cost          -- unit_cost: yuan per unit
-    from products
+    select p.sku, p.category,
+           coalesce(r.received_cost, p.unit_cost) as unit_cost     -- yuan per unit
+    from products as p
+    left join received as r on r.sku = p.sku
 ),
 
 outbound as (

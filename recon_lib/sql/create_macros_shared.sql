@@ -11,3 +11,25 @@
 CREATE OR REPLACE MACRO one_shipment_per_waybill() AS TABLE
   SELECT * FROM shipments
   QUALIFY row_number() OVER (PARTITION BY tracking_no ORDER BY ship_time, shipment_id) = 1;
+
+-- A phone as dialled: separators and the country code (+86, 0086, 86 before a mobile) removed.
+CREATE OR REPLACE MACRO phone_digits(p) AS
+  regexp_replace(regexp_replace(regexp_replace(trim(p), '[\s()（）\-]', '', 'g'),
+                                '^(\+86|0086)', ''), '^86(1[0-9]{10})$', '\1');
+
+-- A mainland phone: a mobile (1[3-9] and 9 digits) or a landline with its area code
+-- (010 or 02x and 8 digits, 0xxx and 7 or 8 digits).
+CREATE OR REPLACE MACRO valid_cn_phone(p) AS
+  regexp_full_match(phone_digits(p), '1[3-9][0-9]{9}|0[12][0-9][0-9]{8}|0[3-9][0-9]{2}[0-9]{7,8}');
+
+-- The masked phone a finding may show: the same rule as recon_lib.privacy.mask_phone
+-- (first three and last four digits), so personal data never reaches a finding's text.
+CREATE OR REPLACE MACRO mask_phone(p) AS
+  CASE
+    WHEN p IS NULL OR length(regexp_replace(p, '[^0-9]', '', 'g')) = 0 THEN NULL
+    WHEN length(regexp_replace(p, '[^0-9]', '', 'g')) < 8
+      THEN repeat('*', length(regexp_replace(p, '[^0-9]', '', 'g')))
+    ELSE left(regexp_replace(p, '[^0-9]', '', 'g'), 3)
+         || repeat('*', length(regexp_replace(p, '[^0-9]', '', 'g')) - 7)
+         || right(regexp_replace(p, '[^0-9]', '', 'g'), 4)
+  END;

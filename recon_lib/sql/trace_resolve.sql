@@ -33,6 +33,10 @@ hits as (
               where b.txn_id = $id
     union all select 'quoted by a bank transaction', null from bank_transactions
               where length($id) >= 4 and contains(reference, $id)
+    -- purchasing: a PO, a goods receipt or a supplier invoice leads to no customer order
+    union all select 'purchase order', null from purchase_orders where po_no = $id
+    union all select 'goods receipt', null from goods_receipts where grn_no = $id
+    union all select 'supplier invoice', null from supplier_invoices where invoice_no = $id
     -- a waybill or tracked parcel that is none of our parcels or return parcels
     union all select 'waybill on a courier bill', null from courier_bill_lines
               where waybill_no = $id

@@ -80,8 +80,12 @@ def test_near_misses_are_present(month):
 
 def test_money_is_consistent(month):
     o = month.tables["orders"]
-    assert (o["paid_amount_fen"] == o["goods_amount_fen"] + o["shipping_fee_fen"]
-            - o["discount_fen"]).all()
+    off = o["paid_amount_fen"] - (o["goods_amount_fen"] + o["shipping_fee_fen"] - o["discount_fen"])
+    # except the orders the intake injection broke on purpose, and a cent of rounding beside them
+    broken = o["order_id"].isin({r["key"] for r in month.truth
+                                 if r["reason_code"] == "INTAKE_TOTAL_MISMATCH"}).to_numpy()
+    assert (off[~broken].abs() <= 1).all() and (off[broken] != 0).all()
+    assert (off.abs() == 1).sum() >= 3, "near misses: a cent of rounding"
     lines = month.tables["order_lines"].groupby("order_id")["line_amount_fen"].sum()
     assert (lines.reindex(o["order_id"]).to_numpy() == o["goods_amount_fen"].to_numpy()).all()
 

@@ -1,0 +1,46 @@
+-- Supplier payments from our bank statements up to the period's end (a debit to a supplier we
+-- have invoices from), each once, with the invoice(s) of that supplier their reference quotes and
+-- how much of each invoice was paid so far, in the order they were booked. A payment quoting no
+-- invoice has invoice_no null.
+create or replace temp table purchase_payments as
+with
+
+invoices as (
+    select h.supplier, h.invoice_no, h.invoice_date,
+           coalesce(h.total, t.total) as total                            -- yuan, with tax
+    from (select * from supplier_invoices
+          where invoice_date < cast($period_end as date)
+          qualify row_number() over (partition by supplier, invoice_no order by period desc) = 1)
+        as h
+    left join (select supplier, invoice_no, sum(coalesce(amount, qty * unit_price)
+                                                + coalesce(tax, 0)) as total
+               from supplier_invoice_lines group by supplier, invoice_no) as t
+      on t.supplier = h.supplier and t.invoice_no = h.invoice_no
+),
+
+suppliers as (select distinct supplier from invoices),
+
+paid as (
+    select b.account, b.txn_id, b.booked_at, -b.amount as amount, b.counterparty, b.reference
+    from (select * from bank_transactions
+          qualify row_number() over (partition by account, txn_id order by period desc) = 1) as b
+    where b.amount < 0 and b.booked_at < cast($period_end as timestamp)
+      and b.counterparty in (select supplier from suppliers)
+),
+
+quoted as (
+    select p.*, i.invoice_no, i.total, i.invoice_date
+    from paid as p
+    left join invoices as i
+      on i.supplier = p.counterparty and contains(p.reference, i.invoice_no)
+),
+
+final as (
+    select q.*,
+           sum(q.amount) over (partition by q.counterparty, q.invoice_no
+                               order by q.booked_at, q.txn_id
+                               rows between unbounded preceding and current row) as paid_so_far
+    from quoted as q
+)
+
+select * from final
