@@ -48,6 +48,9 @@ class Database:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
             raise InputError(f"cannot open database {self.path}: {exc}") from None
+        # DuckDB draws a progress bar on the process's own stdout for queries over 2 s: at a
+        # million orders it lands in the middle of `recon run`'s output and logs
+        self.con.execute("SET enable_progress_bar = false")
         if not read_only:
             self.ensure_schema()
 
