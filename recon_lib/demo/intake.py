@@ -100,6 +100,11 @@ def inject_orders(month: DemoMonth, rate: float = RATE) -> None:
     ship_lines = t["shipment_lines"]
     parcel_of = dict(zip(ships["order_id"].to_numpy(dtype=object),
                          ships["shipment_id"].to_numpy(dtype=object), strict=True))
+    # looked up per injected order: dicts, not a scan of every parcel each time
+    shipped_at = dict(zip(ships["shipment_id"].to_numpy(dtype=object), ships["ship_time"],
+                          strict=True))
+    declared = dict(zip(ships["order_id"].to_numpy(dtype=object),
+                        ships["declared_value_fen"].to_numpy(), strict=True))
     changes: dict[str, dict] = {}          # order -> its new order columns
     line_changes: dict[str, dict] = {}     # order -> its one line's new columns
     parcel_changes: dict[str, dict] = {}   # parcel -> new columns
@@ -155,8 +160,7 @@ def inject_orders(month: DemoMonth, rate: float = RATE) -> None:
                                      "ship_province", "ship_city", "ship_address",
                                      "ship_postcode")}}
             parcel = parcel_of[again]
-            parcel_changes[parcel] = {"ship_time": ships.loc[ships["shipment_id"] == parcel,
-                                                             "ship_time"].iloc[0] + shift,
+            parcel_changes[parcel] = {"ship_time": shipped_at[parcel] + shift,
                                       "dest_province": a["ship_province"]}
             if kind == "other_items":
                 if (lines["sku"].iat[line_at[first]], lines["qty"].iat[line_at[first]]) == (
@@ -168,9 +172,7 @@ def inject_orders(month: DemoMonth, rate: float = RATE) -> None:
                                    ("sku", "qty", "unit_price_fen", "line_amount_fen")}
             changes[again].update({c: a[c] for c in ("goods_amount_fen", "shipping_fee_fen",
                                                      "discount_fen", "paid_amount_fen")})
-            parcel_changes[parcel].update(
-                {"declared_value_fen": int(ships.loc[ships["order_id"] == first,
-                                                     "declared_value_fen"].iloc[0])})
+            parcel_changes[parcel].update({"declared_value_fen": int(declared[first])})
             if kind == "duplicate":
                 _add(month, "INTAKE_LIKELY_DUPLICATE", again, again, int(a["paid_amount_fen"]),
                      f"{minutes} minutes after {first}")
@@ -189,12 +191,21 @@ def _apply(df: pd.DataFrame, key: str, changes: dict[str, dict]) -> None:
         return
     keys = df[key].to_numpy(dtype=object)
     at = {keys[i]: i for i in np.flatnonzero(isin(keys, changes))}
-    for row, values in ((at[k], v) for k, v in changes.items()):
+    by_column: dict[str, tuple[list[int], list]] = {}   # a column at a time, not a cell
+    for k, values in changes.items():
         for column, value in values.items():
-            if df[column].dtype != object and not pd.api.types.is_datetime64_any_dtype(
-                    df[column]) and not pd.api.types.is_integer_dtype(df[column]):
-                df[column] = df[column].astype(object)
-            df.iloc[row, df.columns.get_loc(column)] = value
+            rows, new = by_column.setdefault(column, ([], []))
+            rows.append(at[k])
+            new.append(value)
+    for column, (rows, new) in by_column.items():
+        if df[column].dtype != object and not pd.api.types.is_datetime64_any_dtype(
+                df[column]) and not pd.api.types.is_integer_dtype(df[column]):
+            df[column] = df[column].astype(object)
+        if pd.api.types.is_datetime64_any_dtype(df[column]):
+            new = pd.to_datetime(pd.Series(new, dtype=object)).to_numpy(df[column].dtype)
+        out = df[column].to_numpy(copy=True)
+        out[rows] = new
+        df[column] = out
 
 
 BAD_PHONES = ("1381234567", "12345678901", "138001380001", "021-1234")

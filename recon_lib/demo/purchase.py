@@ -234,6 +234,8 @@ def _inject(month: DemoMonth, billed: pd.DataFrame, n: int) -> pd.DataFrame:
     # goods that came without an order (a SKU we buy, so it has a price)
     ym = month.period.start.strftime("%y%m")
     skus = t["purchase_order_lines"]["sku"].unique()
+    first_price = t["purchase_order_lines"].drop_duplicates("sku").set_index("sku")[
+        "unit_price_fen"]   # each SKU's price on its first PO line
     extra_grn = []
     for k in range(n):
         sku = skus[int(rng.integers(0, len(skus)))]
@@ -241,16 +243,14 @@ def _inject(month: DemoMonth, billed: pd.DataFrame, n: int) -> pd.DataFrame:
                "sku": sku, "qty_received": 20, "qty_accepted": 20, "warehouse": "上海仓",
                "received_at": start + pd.Timedelta(days=int(rng.integers(1, 25)), hours=10)}
         extra_grn.append(row)
-        cost = int(t["purchase_order_lines"].loc[t["purchase_order_lines"]["sku"] == sku,
-                                                 "unit_price_fen"].iloc[0])
+        cost = int(first_price[sku])
         _truth(month, "PUR_RECEIVED_NOT_ORDERED", f"{row['grn_no']}|{sku}", 20 * cost,
                "no purchase order")
     # invoices quoting no PO, or one we never placed
     extra_inv = []
     for k in range(n):
         sku = skus[int(rng.integers(0, len(skus)))]
-        cost = int(t["purchase_order_lines"].loc[t["purchase_order_lines"]["sku"] == sku,
-                                                 "unit_price_fen"].iloc[0])
+        cost = int(first_price[sku])
         row = {"supplier": SUPPLIERS[k % 5], "po_no": None if k % 2 else f"PO{ym}99{k:03d}",
                "sku": sku, "qty": 10, "unit_price_fen": cost, "line_no": 1,
                "invoice_no": f"FPX{ym}{k + 1:04d}",
