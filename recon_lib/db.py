@@ -8,7 +8,7 @@ Named queries live in ``recon_lib/sql/<name>.sql`` (one query per file); values 
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -49,8 +49,10 @@ class Database:
         except duckdb.Error as exc:
             raise InputError(f"cannot open database {self.path}: {exc}") from None
         # DuckDB draws a progress bar on the process's own stdout for queries over 2 s: at a
-        # million orders it lands in the middle of `recon run`'s output and logs
-        self.con.execute("SET enable_progress_bar = false")
+        # million orders it lands in the middle of `recon run`'s output and logs. In a Jupyter
+        # kernel without ipywidgets DuckDB refuses the setting, and draws no bar there either.
+        with suppress(duckdb.Error):
+            self.con.execute("SET enable_progress_bar = false")
         if not read_only:
             self.ensure_schema()
 
