@@ -33,3 +33,10 @@ CREATE OR REPLACE MACRO mask_phone(p) AS
          || repeat('*', length(regexp_replace(p, '[^0-9]', '', 'g')) - 7)
          || right(regexp_replace(p, '[^0-9]', '', 'g'), 4)
   END;
+
+-- The document numbers a bank reference may quote: each run of letters and digits, with the
+-- separators numbers use (- _ . /) inside it, whole: '货款 FPX2610001，FPX2610002' quotes two,
+-- and FPX0011 does not quote FPX001. A payment meets its invoice on equal numbers (a hash join)
+-- rather than a reference containing the number (every payment against every invoice).
+CREATE OR REPLACE MACRO reference_numbers(r) AS
+  list_distinct(regexp_extract_all(coalesce(r, ''), '[0-9A-Za-z]+(?:[-_./][0-9A-Za-z]+)*'));

@@ -22,7 +22,7 @@ invoices as (
 ),
 
 paid as (
-    select b.txn_id, -b.amount as amount, b.counterparty as supplier, b.reference
+    select b.account, b.txn_id, -b.amount as amount, b.counterparty as supplier, b.reference
     from (select * from bank_transactions
           qualify row_number() over (partition by account, txn_id order by period desc) = 1) as b,
          params as pr
@@ -30,10 +30,21 @@ paid as (
       and b.counterparty in (select supplier from invoices)
 ),
 
+numbers as (   -- what each reference quotes (macro reference_numbers)
+    select account, txn_id, supplier, amount, unnest(reference_numbers(reference)) as number
+    from paid
+),
+
+quoting as (   -- a payment and each of its supplier's invoices it quotes
+    select distinct n.account, n.txn_id, n.supplier, n.amount, i.invoice_no
+    from numbers as n
+    join invoices as i on i.supplier = n.supplier and i.invoice_no = n.number
+),
+
 allocated as (
-    select i.*, coalesce(sum(p.amount), 0) as paid
+    select i.*, coalesce(sum(q.amount), 0) as paid
     from invoices as i
-    left join paid as p on p.supplier = i.supplier and contains(p.reference, i.invoice_no)
+    left join quoting as q on q.supplier = i.supplier and q.invoice_no = i.invoice_no
     group by all
 ),
 
@@ -46,8 +57,8 @@ open_invoices as (
 unquoted as (
     select p.supplier, sum(p.amount) as unallocated
     from paid as p
-    where not exists (select 1 from invoices as i
-                      where i.supplier = p.supplier and contains(p.reference, i.invoice_no))
+    where not exists (select 1 from quoting as q
+                      where q.account = p.account and q.txn_id = p.txn_id)
     group by p.supplier
 ),
 

@@ -28,11 +28,21 @@ paid as (
       and b.counterparty in (select supplier from suppliers)
 ),
 
+numbers as (   -- what each reference quotes (macro reference_numbers)
+    select account, txn_id, counterparty, unnest(reference_numbers(reference)) as number
+    from paid
+),
+
+matched as (
+    select distinct n.account, n.txn_id, i.invoice_no, i.total, i.invoice_date
+    from numbers as n
+    join invoices as i on i.supplier = n.counterparty and i.invoice_no = n.number
+),
+
 quoted as (
-    select p.*, i.invoice_no, i.total, i.invoice_date
+    select p.*, m.invoice_no, m.total, m.invoice_date
     from paid as p
-    left join invoices as i
-      on i.supplier = p.counterparty and contains(p.reference, i.invoice_no)
+    left join matched as m on m.account = p.account and m.txn_id = p.txn_id
 ),
 
 final as (

@@ -22,7 +22,7 @@ final as (
     select distinct b.txn_id, b.account, b.booked_at, b.amount, b.currency, b.counterparty,
            b.reference, i.invoice_no
     from bank_transactions as b
-    join invoices as i on contains(b.reference, i.invoice_no)
+    join invoices as i on list_contains(reference_numbers(b.reference), i.invoice_no)
     where b.amount < 0
 )
 

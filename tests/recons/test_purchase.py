@@ -190,6 +190,15 @@ def test_supplier_payments_paid_twice_or_quoting_no_invoice(month):
     assert f["PUR_PAID_NOT_INVOICED"] == {"B5": 300}
 
 
+def test_a_reference_quotes_whole_invoice_numbers(month):
+    # glued to the text and a full-width comma: quoted; I40 is not I4
+    insert(month, "bank_transactions", [
+        pay("B1", 565, "货款I4，发票", "2026-10-20"), pay("B2", 40, "货款 I40")])
+    f = found(month)
+    assert "PUR_PAID_TWICE" not in f
+    assert f["PUR_PAID_NOT_INVOICED"] == {"B2": 40}
+
+
 def test_supplier_balance_is_invoices_less_payments_aged_by_invoice_date(month):
     from recon_lib import results
 
