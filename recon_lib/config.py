@@ -33,6 +33,10 @@ DEFAULT_ALERTS_FILE = PACKAGE_DIR / "alerts.yml"
 ALERTS_FILE = HOME / "alerts.yml"
 """The merchant's own alert rules; used instead of the built-in ones when it exists."""
 
+ACCOUNTS_FILE = HOME / "accounts.yml"
+"""The merchant's account mapping for journal entries, read on top of the built-in one
+(``recon_lib/data/accounts.yml``; see docs/pnl.md)."""
+
 SETTINGS_FILE = HOME / "recon.yml"
 """The merchant's settings (see recon_lib/settings_file.py); the defaults when it is absent."""
 

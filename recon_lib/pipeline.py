@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from recon_lib import alerts, analytics, config, coverage, labels, register, results
+from recon_lib import alerts, analytics, config, coverage, journal, labels, register, results
 from recon_lib.config import DEFAULT_SETTINGS, Settings
 from recon_lib.coverage import Coverage
 from recon_lib.db import Database
@@ -30,6 +30,7 @@ from recon_lib.report import (
 from recon_lib.report.claims import write_claims
 from recon_lib.report.exceptions import guard_edits, write_exceptions
 from recon_lib.report.index import mark_stale
+from recon_lib.report.journal import write_journal
 from recon_lib.report.render import render_sections
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 RECONCILIATIONS = (intake, shipping, outbound, freight, returns, payments, purchase)
 """Every reconciliation, in the order they run."""
 
-SECTIONS = ("money", "intake", "shipping", "outbound", "freight", "returns", "payments",
+SECTIONS = ("money", "pnl", "intake", "shipping", "outbound", "freight", "returns", "payments",
             "purchase", "inventory", "trends", "service")
 """Report sections: ``notebooks/<name>.ipynb``, rendered in this order."""
 
@@ -238,6 +239,7 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
     run_id = f"{period.label}-{datetime.now():%Y%m%dT%H%M%S%f}"
     out_dir = reports_dir / period.label
     rules = alert_rules if alert_rules is not None else alerts.load_rules()
+    accounts = journal.load_accounts() if render else None  # a broken mapping stops the run here
     if reports_dir.exists() and not reports_dir.is_dir():
         raise InputError(f"--reports-dir {reports_dir} is a file, not a folder: reports need a "
                          "folder (it is created when missing)")
@@ -268,6 +270,8 @@ def run_period(period: Period, *, data_dir: Path | None = None, reports_dir: Pat
             downloads.append(("异常清单与登记簿 Exceptions and register (exceptions.xlsx)", book))
             for path in write_claims(db, period, out_dir, settings):
                 downloads.append((f"快递索赔 Freight claims ({path.name})", path))
+            for path in write_journal(db, period, out_dir, accounts):
+                downloads.append((f"记账凭证 Journal entries ({path.name})", path))
     if not render:
         # pages of an earlier run stay, marked with the run they came from
         mark_stale(out_dir, run_id, datetime.now())

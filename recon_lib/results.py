@@ -315,6 +315,23 @@ def money_waterfall(db: Database, period: str, window_days: int = 5) -> pd.DataF
     return df
 
 
+def pnl(db: Database, period: str) -> pd.DataFrame:
+    """The channel P&L and the balances at the period's end, one row per figure and channel
+    (``all``: the total); a figure not known is NaN with a note (:func:`recon_lib.pnl.pnl`,
+    docs/pnl.md)."""
+    from recon_lib import pnl as channel_pnl
+
+    return channel_pnl.pnl(db, period)
+
+
+def pnl_lines(db: Database, period: str, figure: str, channel: str | None = None
+              ) -> pd.DataFrame:
+    """The rows one figure of :func:`pnl` sums (:func:`recon_lib.pnl.pnl_lines`)."""
+    from recon_lib import pnl as channel_pnl
+
+    return channel_pnl.pnl_lines(db, period, figure, channel)
+
+
 def units_waterfall(db: Database, period: str) -> pd.DataFrame:
     """Units of the period's paid orders: ordered, shipped, delivered, lost, returned, received."""
     return db.query("units_waterfall", **parse_period(period).bounds())

@@ -150,7 +150,7 @@ def test_every_chart_cell_rendered_a_picture(ran):
     root, _ = ran
     notebooks = sorted((root / "reports" / PERIOD).glob("*.ipynb"))
     assert [p.stem for p in notebooks] == ["freight", "intake", "inventory", "money",
-                                           "outbound", "payments", "purchase", "returns",
+                                           "outbound", "payments", "pnl", "purchase", "returns",
                                            "service", "shipping", "trends"]
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
