@@ -40,3 +40,13 @@ CREATE OR REPLACE MACRO mask_phone(p) AS
 -- rather than a reference containing the number (every payment against every invoice).
 CREATE OR REPLACE MACRO reference_numbers(r) AS
   list_distinct(regexp_extract_all(coalesce(r, ''), '[0-9A-Za-z]+(?:[-_./][0-9A-Za-z]+)*'));
+
+-- The purchase order(s) an id leads to: the PO itself, the PO of a goods receipt, or the PO(s)
+-- an invoice bills (recon trace follows a PO through its receipts, invoices and payments).
+CREATE OR REPLACE MACRO purchase_orders_of(id) AS TABLE
+  SELECT po_no FROM purchase_orders WHERE po_no = id
+  UNION SELECT po_no FROM goods_receipts WHERE grn_no = id AND po_no IS NOT NULL
+  UNION SELECT coalesce(l.po_no, h.po_no)
+        FROM supplier_invoices AS h
+        JOIN supplier_invoice_lines AS l ON l.supplier = h.supplier AND l.invoice_no = h.invoice_no
+        WHERE h.invoice_no = id AND coalesce(l.po_no, h.po_no) IS NOT NULL;
