@@ -25,7 +25,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check recon_lib tests benchmarks notebooks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses=4 --dist loadscope
 
 lint: $(STAMP)
 	$(BIN)/ruff check recon_lib tests benchmarks notebooks
