@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from recon_lib import coverage, schema
+from recon_lib import coverage, labels, schema
 from recon_lib.db import Database
 from recon_lib.labels import both
 from recon_lib.periods import parse_period
@@ -54,6 +54,15 @@ NEEDS = {"gross_sales": ("orders", "shipments"), "discounts": ("orders", "shipme
          "cogs": ("shipment_lines", "products"), "freight_accrued": ("courier_bill_lines",),
          "receivables": ("settlement_lines",)}
 """The period's sources each figure is computed from: one not loaded makes it not known."""
+
+
+def _line_label(figure: str) -> labels.Label:
+    """A P&L line's name as the page shows it, without its sign (减：包装费 -> 包装费)."""
+    found = labels.catalogue().values.get("pnl_line", {}).get(figure)
+    if found is None:
+        return labels.Label(figure, figure)
+    return labels.Label(found.zh.split("：", 1)[-1],
+                        found.en.removeprefix("Less ").removeprefix("Add "))
 
 
 def _stage(db: Database, period: str) -> None:
@@ -128,8 +137,9 @@ def pnl(db: Database, period: str) -> pd.DataFrame:
             unknown = [f for f in parts if values.get((f, ch)) is None]
             if unknown:
                 values[figure, ch] = None
-                notes[figure, ch] = both("未知：" + "、".join(unknown),
-                                         "not known: " + ", ".join(unknown))
+                names = [_line_label(f) for f in unknown]
+                notes[figure, ch] = both("未知：" + "、".join(n.zh for n in names),
+                                         "not known: " + ", ".join(n.en for n in names))
             elif figure in ("net_contribution", "contribution_before_packaging"):
                 values[figure, ch] = round(sum(SIGNS[f] * values[f, ch] for f in parts), 2)
             else:

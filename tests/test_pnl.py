@@ -72,6 +72,8 @@ def test_packaging_is_not_known_without_a_packaging_line_and_contribution_says_s
     assert "packaging" in df.loc[(df["figure"] == "packaging") & (df["channel"] == "all"),
                                  "note"].iloc[0]
     assert math.isnan(figure(df, "net_contribution"))
+    note = df.loc[(df["figure"] == "net_contribution") & (df["channel"] == "all"), "note"]
+    assert note.iloc[0] == "未知：包装费 not known: packaging"  # named as the page names it
     assert not math.isnan(figure(df, "contribution_before_packaging"))
 
 
