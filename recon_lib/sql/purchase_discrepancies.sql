@@ -238,7 +238,7 @@ paid_twice as (
         'PUR_PAID_TWICE' as reason_code,
         p.txn_id as key,
         cast(null as varchar) as order_id,
-        least(p.amount, p.paid_so_far - p.total) as amount,
+        least(p.allocated, p.paid_so_far - p.total) as amount,
         'payment ' || p.txn_id || ' of ' || p.amount || ' to ' || p.counterparty || ' on '
             || strftime(p.booked_at, '%Y-%m-%d') || ' takes invoice ' || p.invoice_no
             || ' to ' || p.paid_so_far || ' paid of ' || p.total as explanation,
@@ -248,6 +248,8 @@ paid_twice as (
     from purchase_payments as p, params as pr
     where p.booked_at >= pr.p_start and p.invoice_no is not null
       and p.paid_so_far - p.total > pr.amount_tolerance
+    qualify row_number() over (partition by p.txn_id   -- one finding a payment: its worst
+                               order by p.paid_so_far - p.total desc, p.invoice_no) = 1
 ),
 
 paid_not_invoiced as (

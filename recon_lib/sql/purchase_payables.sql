@@ -35,14 +35,22 @@ numbers as (   -- what each reference quotes (macro reference_numbers)
     from paid
 ),
 
-quoting as (   -- a payment and each of its supplier's invoices it quotes
-    select distinct n.account, n.txn_id, n.supplier, n.amount, i.invoice_no
+quoted as (   -- a payment and each of its supplier's invoices it quotes
+    select distinct n.account, n.txn_id, n.supplier, n.amount, i.invoice_no, i.total
     from numbers as n
     join invoices as i on i.supplier = n.supplier and i.invoice_no = n.number
 ),
 
+quoting as (   -- one quoting several invoices pays each its share of their totals
+    select q.*,
+           coalesce(round(q.amount * q.total
+                          / nullif(sum(q.total) over (partition by q.account, q.txn_id), 0), 2),
+                    q.amount) as allocated
+    from quoted as q
+),
+
 allocated as (
-    select i.*, coalesce(sum(q.amount), 0) as paid
+    select i.*, coalesce(sum(q.allocated), 0) as paid
     from invoices as i
     left join quoting as q on q.supplier = i.supplier and q.invoice_no = i.invoice_no
     group by all

@@ -1,7 +1,8 @@
 -- Supplier payments from our bank statements up to the period's end (a debit to a supplier we
 -- have invoices from), each once, with the invoice(s) of that supplier their reference quotes and
 -- how much of each invoice was paid so far, in the order they were booked. A payment quoting no
--- invoice has invoice_no null.
+-- invoice has invoice_no null; one quoting several is shared among them by their totals
+-- (allocated).
 create or replace temp table purchase_payments as
 with
 
@@ -45,12 +46,20 @@ quoted as (
     left join matched as m on m.account = p.account and m.txn_id = p.txn_id
 ),
 
-final as (
+shares as (   -- a payment quoting several invoices pays each its share of their totals
     select q.*,
-           sum(q.amount) over (partition by q.counterparty, q.invoice_no
-                               order by q.booked_at, q.txn_id
-                               rows between unbounded preceding and current row) as paid_so_far
+           coalesce(round(q.amount * q.total
+                          / nullif(sum(q.total) over (partition by q.account, q.txn_id), 0), 2),
+                    q.amount) as allocated
     from quoted as q
+),
+
+final as (
+    select s.*,
+           sum(s.allocated) over (partition by s.counterparty, s.invoice_no
+                                  order by s.booked_at, s.txn_id
+                                  rows between unbounded preceding and current row) as paid_so_far
+    from shares as s
 )
 
 select * from final

@@ -199,6 +199,20 @@ def test_a_reference_quotes_whole_invoice_numbers(month):
     assert f["PUR_PAID_NOT_INVOICED"] == {"B2": 40}
 
 
+def test_one_payment_for_two_invoices_pays_each_its_share(month):
+    # I4 is 565 and I8 135.60 with tax: one transfer of 700.60 quoting both pays both, once
+    insert(month, "bank_transactions", [pay("B1", 700.60, "货款 I4, I8", "2026-10-20")])
+    f = found(month)
+    assert "PUR_PAID_TWICE" not in f and "PUR_PAID_NOT_INVOICED" not in f
+    from recon_lib import results
+
+    row = results.purchase_payables(month, "2026-10").set_index("supplier").loc["S1"]
+    assert row["paid_to_date"] == pytest.approx(700.60)
+    # the same again a day later: paid twice, once as one finding of the payment
+    insert(month, "bank_transactions", [pay("B2", 700.60, "货款 I4, I8", "2026-10-21")])
+    assert found(month)["PUR_PAID_TWICE"] == {"B2": 565}
+
+
 def test_supplier_balance_is_invoices_less_payments_aged_by_invoice_date(month):
     from recon_lib import results
 
