@@ -50,3 +50,44 @@ CREATE OR REPLACE MACRO purchase_orders_of(id) AS TABLE
         FROM supplier_invoices AS h
         JOIN supplier_invoice_lines AS l ON l.supplier = h.supplier AND l.invoice_no = h.invoice_no
         WHERE h.invoice_no = id AND coalesce(l.po_no, h.po_no) IS NOT NULL;
+
+-- Supplier invoices dated before p_end, each once, with their total with tax (the header's,
+-- else the sum of its lines): what the purchase match and the supplier balances pay against.
+CREATE OR REPLACE MACRO supplier_invoice_totals(p_end) AS TABLE
+  SELECT h.supplier, h.invoice_no, h.invoice_date, coalesce(h.total, t.total) AS total
+  FROM (SELECT * FROM supplier_invoices
+        WHERE invoice_date < cast(p_end AS date)
+        QUALIFY row_number() OVER (PARTITION BY supplier, invoice_no ORDER BY period DESC) = 1)
+      AS h
+  LEFT JOIN (SELECT supplier, invoice_no,
+                    sum(coalesce(amount, qty * unit_price) + coalesce(tax, 0)) AS total
+             FROM supplier_invoice_lines GROUP BY supplier, invoice_no) AS t
+    ON t.supplier = h.supplier AND t.invoice_no = h.invoice_no;
+
+-- Payments booked before p_end to a supplier we have invoices from (a debit on our statement),
+-- each once, with the invoice(s) its reference quotes (reference_numbers) and each one's share
+-- of the payment by their totals (allocated); invoice_no null when it quotes none.
+CREATE OR REPLACE MACRO supplier_payment_shares(p_end) AS TABLE
+  WITH invoices AS (SELECT * FROM supplier_invoice_totals(p_end)),
+  paid AS (
+    SELECT b.account, b.txn_id, b.booked_at, -b.amount AS amount, b.counterparty, b.reference
+    FROM (SELECT * FROM bank_transactions
+          QUALIFY row_number() OVER (PARTITION BY account, txn_id ORDER BY period DESC) = 1) AS b
+    WHERE b.amount < 0 AND b.booked_at < cast(p_end AS timestamp)
+      AND b.counterparty IN (SELECT supplier FROM invoices)),
+  numbers AS (
+    SELECT account, txn_id, counterparty, unnest(reference_numbers(reference)) AS number
+    FROM paid),
+  matched AS (
+    SELECT DISTINCT n.account, n.txn_id, i.invoice_no, i.total, i.invoice_date
+    FROM numbers AS n
+    JOIN invoices AS i ON i.supplier = n.counterparty AND i.invoice_no = n.number),
+  quoted AS (
+    SELECT p.*, m.invoice_no, m.total, m.invoice_date
+    FROM paid AS p
+    LEFT JOIN matched AS m ON m.account = p.account AND m.txn_id = p.txn_id)
+  SELECT q.*,
+         coalesce(round(q.amount * q.total
+                        / nullif(sum(q.total) OVER (PARTITION BY q.account, q.txn_id), 0), 2),
+                  q.amount) AS allocated
+  FROM quoted AS q;

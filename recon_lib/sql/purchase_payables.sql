@@ -7,52 +7,18 @@ params as (
     select cast($period_end as timestamp) as p_end
 ),
 
-invoices as (
-    select h.supplier, h.invoice_no, h.invoice_date,
-           coalesce(h.total, t.total) as total                            -- yuan, with tax
-    from (select * from supplier_invoices
-          qualify row_number() over (partition by supplier, invoice_no order by period desc) = 1)
-        as h
-    left join (select supplier, invoice_no, sum(coalesce(amount, qty * unit_price)
-                                                + coalesce(tax, 0)) as total
-               from supplier_invoice_lines group by supplier, invoice_no) as t
-      on t.supplier = h.supplier and t.invoice_no = h.invoice_no,
-         params as pr
-    where h.invoice_date < cast(pr.p_end as date)
+invoices as (   -- the same invoices and payment shares as the purchase match reads (macros)
+    select * from supplier_invoice_totals(cast($period_end as timestamp))
 ),
 
-paid as (
-    select b.account, b.txn_id, -b.amount as amount, b.counterparty as supplier, b.reference
-    from (select * from bank_transactions
-          qualify row_number() over (partition by account, txn_id order by period desc) = 1) as b,
-         params as pr
-    where b.amount < 0 and b.booked_at < pr.p_end
-      and b.counterparty in (select supplier from invoices)
-),
-
-numbers as (   -- what each reference quotes (macro reference_numbers)
-    select account, txn_id, supplier, amount, unnest(reference_numbers(reference)) as number
-    from paid
-),
-
-quoted as (   -- a payment and each of its supplier's invoices it quotes
-    select distinct n.account, n.txn_id, n.supplier, n.amount, i.invoice_no, i.total
-    from numbers as n
-    join invoices as i on i.supplier = n.supplier and i.invoice_no = n.number
-),
-
-quoting as (   -- one quoting several invoices pays each its share of their totals
-    select q.*,
-           coalesce(round(q.amount * q.total
-                          / nullif(sum(q.total) over (partition by q.account, q.txn_id), 0), 2),
-                    q.amount) as allocated
-    from quoted as q
+shares as (
+    select * from supplier_payment_shares(cast($period_end as timestamp))
 ),
 
 allocated as (
-    select i.*, coalesce(sum(q.allocated), 0) as paid
+    select i.*, coalesce(sum(s.allocated), 0) as paid
     from invoices as i
-    left join quoting as q on q.supplier = i.supplier and q.invoice_no = i.invoice_no
+    left join shares as s on s.counterparty = i.supplier and s.invoice_no = i.invoice_no
     group by all
 ),
 
@@ -63,11 +29,10 @@ open_invoices as (
 ),
 
 unquoted as (
-    select p.supplier, sum(p.amount) as unallocated
-    from paid as p
-    where not exists (select 1 from quoting as q
-                      where q.account = p.account and q.txn_id = p.txn_id)
-    group by p.supplier
+    select counterparty as supplier, sum(amount) as unallocated
+    from shares
+    where invoice_no is null
+    group by counterparty
 ),
 
 final as (
