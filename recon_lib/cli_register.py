@@ -68,7 +68,7 @@ def _export(found, path: Path) -> None:
     from recon_lib.report import workbook
 
     if path.suffix.lower() == ".xlsx":
-        workbook.write_xlsx(found, path, sheet="register", formats={"amount": "#,##0.00"})
+        workbook.write_xlsx(found, path, sheet="register", formats={"amount": workbook.MONEY})
     elif path.suffix.lower() == ".csv":
         workbook.write_csv(found, path)
     else:

@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 ACCRUAL = "FRT_UNBILLED"  # not a claim: an expense to accrue until the courier bills it
 REBATE = "FRT_REBATE_SHORT"  # claimable, but about a month's volume rather than a bill line
 CLAIMS = tuple(c for c in codes_for("freight") if c != ACCRUAL)
-MONEY_FORMAT = "#,##0.00"
+MONEY_FORMAT = workbook.MONEY
 KG_FORMAT = "0.000"
 
 SUMMARY_SHEET = "汇总"
