@@ -17,6 +17,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from recon_lib import geo, periods, schema
 from recon_lib.errors import Problem
@@ -142,10 +144,21 @@ def _unique(tbl: schema.Table, frame: pd.DataFrame, where: _Where) -> list[Probl
     return out
 
 
+def _is_in(series: pd.Series, values) -> np.ndarray:
+    """``series.isin(values)`` through Arrow: pandas' isin on Arrow strings builds a Python list
+    of the look-up values, which at a million ids is most of a reference check."""
+    try:
+        found = pc.is_in(pa.array(series, from_pandas=True),
+                         value_set=pa.array(values, from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
+        return series.isin(values).to_numpy()  # mixed types: pandas compares them as it can
+    return found.to_numpy(zero_copy_only=False)
+
+
 def _reference(col: str, frame: pd.DataFrame, ref_table: str, ref_values: pd.Series,
                where: _Where) -> list[Problem]:
     series = frame[col]
-    bad = series.notna() & ~series.isin(ref_values.dropna().unique())
+    bad = series.notna() & ~_is_in(series, ref_values.dropna().unique())
     return [where.problem(index, f"{col} {value!r} is not in {ref_table} "
                                  f"(no row of {ref_table} has it)", col)
             for index, value in series[bad].items()]
@@ -480,5 +493,18 @@ def _whole_months(frame: pd.DataFrame, where: _Where) -> list[Problem]:
     return out
 
 
+def _compensation_rules(frame: pd.DataFrame, where: _Where) -> list[Problem]:
+    """Multiples and caps not negative, a deadline of a day or more, one rule per courier,
+    incident and insurance at a time (docs/claims.md)."""
+    problems = _bad_numbers(frame, where, {
+        "multiple": (lambda v: v < 0, "a multiple of 0 or more (3 = three times the basis)"),
+        "cap": (lambda v: v < 0, "an amount of 0 or more"),
+        "claim_days": (lambda v: v < 1, "a number of days of 1 or more"),
+    })
+    return problems + _overlaps(frame, where, ["carrier", "incident", "insured"],
+                                "courier, incident and insurance")
+
+
 TABLE_RULES = {"rate_cards": _rate_card_rules, "rate_card_surcharges": _surcharge_rules,
-               "fee_schedules": _fee_schedule_rules, "rate_card_rebates": _rebate_rules}
+               "fee_schedules": _fee_schedule_rules, "rate_card_rebates": _rebate_rules,
+               "compensation_rules": _compensation_rules}

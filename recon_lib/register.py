@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from recon_lib.db import Database
@@ -145,8 +146,26 @@ def digest(values, columns: tuple[str, ...]) -> str:
 
 def version_stamps(items: pd.DataFrame, as_of: date, written: datetime) -> list[str]:
     """The :data:`VERSION_COLUMN` value of each row of ``items`` (as :func:`items` returns them)
-    in a workbook written at ``written`` with ages at ``as_of``."""
-    return [str(Stamp.of(row, as_of, written)) for row in items.to_dict("records")]
+    in a workbook written at ``written`` with ages at ``as_of``: each row's :meth:`Stamp.of`,
+    with each distinct value of a column turned into its text once."""
+    shown = {c: _column_texts(items, c) for c in STATE_COLUMNS}
+
+    def digests(columns: tuple[str, ...]) -> list[str]:
+        rows = map("\x1f".join, zip(*(shown[c] for c in columns), strict=True))
+        return [hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] for text in rows]
+
+    head = f"{STAMP_PREFIX};{as_of.isoformat()};{written.isoformat(timespec='microseconds')}"
+    return [f"{head};{e};{f}" for e, f in zip(digests(EDITABLE), digests(FIXED), strict=True)]
+
+
+def _column_texts(items: pd.DataFrame, column: str) -> list[str]:
+    """``column=<cell text>`` for every row of ``items`` (what :func:`digest` joins)."""
+    if column not in items:
+        return [f"{column}="] * len(items)
+    codes, uniques = pd.factorize(items[column].astype(object), use_na_sentinel=True)
+    texts = np.array([f"{column}={_cell_text(column, v)}" for v in uniques] + [f"{column}="],
+                     dtype=object)
+    return texts[codes].tolist()  # code -1 (missing) takes the last: empty
 
 
 def resolve(db: Database, path: str | Path) -> ResolveReport:

@@ -92,8 +92,8 @@ def write_exceptions(db: Database, period: Period, out_dir: Path) -> Path:
 def _frame(ws: workbook.Sheet, df: pd.DataFrame, columns) -> int:
     """A header, then a row per record; returns the last row's number."""
     ws.header([header for _, header, _, _ in columns])
-    last = ws.rows(df[[col for col, _, _, _ in columns]].itertuples(index=False, name=None),
-                   [workbook.Style(number=fmt) for _, _, _, fmt in columns])
+    last = ws.frame(df[[col for col, _, _, _ in columns]],
+                    [workbook.Style(number=fmt) for _, _, _, fmt in columns])
     ws.widths([width for _, _, width, _ in columns])
     ws.freeze(1)
     ws.filter(1, last, len(columns))
@@ -106,10 +106,8 @@ def _register_sheet(ws: workbook.Sheet, items: pd.DataFrame, stamps: list[str]) 
               fills={i: EDITABLE_FILL for i, name in enumerate(names, start=1)
                      if name in register.EDITABLE})
     styles = [workbook.Style(number=MONEY if name == "amount" else None) for name in names]
-    records = (  # the version stamp last: recon resolve's, in a hidden column
-        (*record, stamp) for record, stamp in
-        zip(items[names].itertuples(index=False, name=None), stamps, strict=True))
-    last = ws.rows(records, [*styles, None])
+    # the version stamp last: recon resolve's, in a hidden column
+    last = ws.frame(items[names].assign(**{register.VERSION_COLUMN: stamps}), [*styles, None])
     ws.widths([REGISTER_WIDTHS.get(name, 14) for name in names] + [40],
               hidden=[len(names) + 1])
     ws.choice(names.index("status") + 1, 2, max(2, last), register.STATUSES, "status",

@@ -7,9 +7,11 @@ and ``@SUM(1+1)*cmd|'/C calc'!A0`` in a CSV a command. So:
 
 - A :class:`Book` is written in one pass, sheet after sheet, each top to bottom (XlsxWriter's
   ``constant_memory`` mode: a row is on disk once the next one starts, so a month's findings
-  never sit in memory as cell objects). :meth:`Sheet.row` and :meth:`Sheet.rows` write every
-  cell: text is always a string cell, whatever it starts with, so it reads back as the same
-  text; numbers, dates and booleans keep their types. Our own formulas (totals) are
+  never sit in memory as cell objects). The cells themselves are written by
+  :mod:`recon_lib.report.sheet_xml`, a column at a time (:meth:`Sheet.frame`, and
+  :meth:`Sheet.rows` in batches): text is always a string cell, whatever it starts with (even
+  ``<r>...</r>``, which XlsxWriter would write as raw XML), so it reads back as the same text;
+  numbers, dates and booleans keep their types. Our own formulas (totals) are
   :class:`Formula` values, written with their result cached, so a viewer that does not
   calculate (a previewer, pandas, openpyxl's ``data_only``) shows the number.
 - :func:`write_csv` prefixes such text with ``'`` (``formats.csv_text``) and quotes every text
@@ -37,10 +39,13 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from recon_lib.formats import csv_text, plain, sheet_text
+from recon_lib.report import sheet_xml
 
 HEADER_FILL = "#DDE4EE"
 MONEY = "#,##0.00"
 _DATE_FORMATS = {datetime: "yyyy-mm-dd hh:mm:ss", date: "yyyy-mm-dd", time: "hh:mm:ss"}
+_BATCH_ROWS = 50_000
+"""Rows turned into XML at once: a few tens of MB of text at most."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,15 @@ class Book:
             self._formats[style] = self._wb.add_format(props)
         return self._formats[style]
 
+    def index(self, style: Style | None) -> int | None:
+        """The cell format index (``s=``) of ``style`` in this workbook; None for none."""
+        cell_format = self.format(style)
+        return cell_format._get_xf_index() if cell_format is not None else None
+
+    def date_index(self, kind: type) -> int | None:
+        """The format index of a date, a date and time, or a time of day."""
+        return self.index(Style(number=_DATE_FORMATS.get(kind, _DATE_FORMATS[datetime])))
+
     def __enter__(self) -> Book:
         return self
 
@@ -137,36 +151,43 @@ class Sheet:
     def rows(self, records: Iterable[Sequence], styles: Sequence[Style | None]) -> int:
         """Write one row per record, with one style per column; returns the last row's
         number."""
-        ws, fmt = self._ws, self.book.format
-        formats = [fmt(s) for s in styles]
-        dates = [s is None or s.number in (None, "@") for s in styles]
-        r = self.last_row
+        batch: list[Sequence] = []
         for record in records:
-            for c, value in enumerate(record):
-                cell_format = formats[c] if c < len(formats) else None
-                if isinstance(value, Formula):
-                    if not value.text.startswith("="):
-                        raise ValueError(f"not a formula: {value.text!r}")
-                    ws.write_formula(r, c, value.text, cell_format, plain(value.value))
-                    continue
-                value = plain(value)
-                if value is None:
-                    if cell_format is not None:
-                        ws.write_blank(r, c, None, cell_format)
-                elif isinstance(value, str):
-                    # text, even "=HYPERLINK(...)" or "#N/A": never a formula or an error
-                    ws.write_string(r, c, sheet_text(value), cell_format)
-                elif isinstance(value, bool):
-                    ws.write_boolean(r, c, value, cell_format)
-                elif isinstance(value, int | float):
-                    ws.write_number(r, c, value, cell_format)
-                else:  # a date shows as one only with a date format
-                    if c >= len(dates) or dates[c]:
-                        cell_format = fmt(Style(number=_DATE_FORMATS[type(value)]))
-                    ws.write_datetime(r, c, value, cell_format)
-            r += 1
-        self.last_row = r
-        return r
+            batch.append(record)
+            if len(batch) == _BATCH_ROWS:
+                self._write(pd.DataFrame.from_records(batch, coerce_float=False), styles)
+                batch = []
+        if batch:
+            self._write(pd.DataFrame.from_records(batch, coerce_float=False), styles)
+        return self.last_row
+
+    def frame(self, frame: pd.DataFrame, styles: Sequence[Style | None]) -> int:
+        """Write ``frame``'s rows (its columns in order, no header), one style per column;
+        returns the last row's number. A column at a time: the way for many rows."""
+        for start in range(0, len(frame), _BATCH_ROWS):
+            self._write(frame.iloc[start:start + _BATCH_ROWS], styles)
+        return self.last_row
+
+    def _write(self, frame: pd.DataFrame, styles: Sequence[Style | None]) -> None:
+        if frame.empty:
+            return
+        ws, book = self._ws, self.book
+        columns = frame.shape[1]
+        styles = list(styles)[:columns] + [None] * (columns - len(styles))
+        indices = [book.index(s) for s in styles]
+        dated = [book.date_index if s is None or s.number in (None, "@") else None
+                 for s in styles]
+        letters = [xl_col_to_name(c) for c in range(columns)]
+        xml = sheet_xml.rows_xml(frame, self.last_row + 1, letters, indices, dated)
+        if ws.table:  # a row XlsxWriter itself still holds goes first
+            ws._write_single_row(self.last_row)
+        first, last = self.last_row, self.last_row + len(frame) - 1
+        if xml:
+            ws.row_data_fh.write(xml)
+            ws._check_dimensions(first, 0)
+            ws._check_dimensions(last, columns - 1)
+            ws.previous_row = last
+        self.last_row = last + 1
 
     def skip(self, n: int = 1) -> None:
         """Leave ``n`` rows empty."""
