@@ -236,7 +236,7 @@ def carrier_scorecard(db: Database, period: Period | str, *,
     """Per carrier and carrier x province: delivery, incidents, cost, billing, score and rank."""
     p = _period(period)
     w = weights if weights is not None else ScorecardWeights()
-    return db.query("analytics_carrier_scorecard", **p.bounds(), period=p.label,
+    return db.query_kept("analytics_carrier_scorecard", **p.bounds(), period=p.label,
                     **{k: float(v) for k, v in w.params().items()})
 
 

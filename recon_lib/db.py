@@ -37,6 +37,10 @@ def has_query(name: str) -> bool:
     return resources.files("recon_lib.sql").joinpath(f"{name}.sql").is_file()
 
 
+_KEPT: dict = {}
+"""Results of :meth:`Database.query_kept`, for one database file as it was (``"file"``)."""
+
+
 class Database:
     """A DuckDB database holding the canonical tables, results and the register."""
 
@@ -53,6 +57,7 @@ class Database:
         # kernel without ipywidgets DuckDB refuses the setting, and draws no bar there either.
         with suppress(duckdb.Error):
             self.con.execute("SET enable_progress_bar = false")
+        self.read_only = read_only
         if not read_only:
             self.ensure_schema()
 
@@ -72,6 +77,27 @@ class Database:
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         """Run the named query from ``sql/<name>.sql`` and return its rows."""
         return self.execute(sql_text(name), params, name=name).df()
+
+    def query_kept(self, name: str, **params: Any) -> pd.DataFrame:
+        """:meth:`query` for a query of stored tables only (no staged temp table) whose result
+        is small, kept in this process while the database file is unchanged, for read-only
+        connections: the report pages that show the same analytics (the carrier scorecard on
+        the freight, service and carrier-choice pages) compute it once per worker. A copy is
+        returned, so callers may change it. A writable connection always runs the query."""
+        try:
+            stat = self.path.stat() if self.read_only else None
+        except OSError:
+            stat = None
+        if stat is None:
+            return self.query(name, **params)
+        file = (str(self.path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if _KEPT.get("file") != file:
+            _KEPT.clear()
+            _KEPT["file"] = file
+        key = (name, tuple(sorted((k, repr(v)) for k, v in params.items())))
+        if key not in _KEPT:
+            _KEPT[key] = self.query(name, **params)
+        return _KEPT[key].copy()
 
     def run(self, name: str, **params: Any) -> None:
         """Run the named statement (DDL / DML) from ``sql/<name>.sql``."""
