@@ -95,6 +95,16 @@ class Settings:
     purchase_invoice_days: int = 20
     """Days after goods are received by which the supplier's invoice is expected; accepted goods
     still not invoiced then are PUR_RECEIVED_NOT_INVOICED (they are accrued from receipt)."""
+    cod_deposit_memo: str = "代收货款"
+    """Words in a bank deposit's memo (摘要) that mark it as a courier's cash-on-delivery
+    remittance: the COD reconciliation pairs it with a remittance batch and the payments
+    reconciliation leaves it out of the platform payouts (docs/cod.md)."""
+    carrier_min_on_time_rate: float = 0.80
+    """Carrier choice: a courier is chosen only with an on-time rate (carrier scorecard) at least
+    this share (0 to 1; 0: no constraint). See docs/carrier-choice.md."""
+    carrier_max_damage_rate: float = 0.01
+    """Carrier choice: a courier is chosen only with a damage rate at most this share (0 to 1;
+    1: no constraint)."""
     currency: str = "CNY"
     company: str = "森屿家居"
     """Our company's name, as it heads the workbooks we send (the freight claims to couriers)."""
@@ -106,11 +116,18 @@ class Settings:
         if self.bill_cycle not in BILL_CYCLES:
             raise ValueError(f"setting bill_cycle must be one of {', '.join(BILL_CYCLES)}, "
                              f"got {self.bill_cycle!r}")
+        if not str(self.cod_deposit_memo).strip():
+            raise ValueError("setting cod_deposit_memo must not be empty: it would take every "
+                             "deposit for a COD remittance")
         for supplier, share in self.purchase_supplier_tolerances:
             if not isinstance(supplier, str) or isinstance(share, bool) \
                     or not isinstance(share, int | float) or not 0 <= share <= 1:
                 raise ValueError("setting purchase_supplier_tolerances: expected supplier: share "
                                  f"(0 to 1), got {supplier!r}: {share!r}")
+        for name in ("carrier_min_on_time_rate", "carrier_max_damage_rate"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+                raise ValueError(f"setting {name} must be a share from 0 to 1, got {value!r}")
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, int | float) and value < 0:

@@ -135,6 +135,7 @@ class Database:
                     self.execute(schema.add_column_sql(tbl, col),
                                  name=f"add {tbl.name}.{col.name}")
         self.run("create_macros_shared")   # before create_results: its macros may use them
+        self.run("create_macros_pricing")   # the one rate-card pricing rule (freight, carriers)
         self.run("create_results")
         self.run("create_coverage")
 

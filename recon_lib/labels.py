@@ -290,6 +290,27 @@ def _rebate(d: Mapping) -> str:
             f"{_y(d['freight'])}，{tier}；应返 {_y(d['due'])}，{credited}")
 
 
+def _claim(k: str, d: Mapping) -> str:
+    """A lost or damaged parcel's claim: the rule, what it owes, what was paid (docs/claims.md)."""
+    what = "丢失" if d["incident"] == "lost" else "破损"
+    times = _n(d["multiple"])
+    base = {"freight_multiple": f"运费 {_y(d['freight'])} x {times}" if d.get("freight") is not None
+            else f"运费 x {times}（账单无运费行）",
+            "goods_value": f"货值 {_y(d['goods_value'])} x {times}"
+            if d.get("goods_value") is not None else f"货值 x {times}（货值未知）",
+            "declared_value": f"保价金额 {_y(d['declared_value'])} x {times}"
+            if d.get("declared_value") is not None else f"保价金额 x {times}（无申报价值）",
+            }[d["basis"]]
+    cap = f"，单票上限 {_y(d['cap'])}" if d.get("cap") is not None else ""
+    owed = _y(d["owed"]) if d.get("owed") is not None else "未知"
+    insured = f"保价 {_y(d['declared_value'])} 的" if d.get("insured") and \
+        d.get("declared_value") is not None else ("保价" if d.get("insured") else "")
+    paid = (f"已赔 {_y(d['received'])}" if float(d.get("received") or 0) > 0
+            else "截至期末未收到赔付")
+    return (f"{carrier(d['carrier'])} {insured}包裹 {k} 于 {_t(d['incident_time'])[:10]} {what}；"
+            f"合同按{base}{cap}，应赔 {owed}，理赔期限 {_t(d['due'])[:10]} 前；{paid}")
+
+
 def _conditions(d: Mapping) -> str:
     names = [catalogue().values["condition"].get(c, Label(c, c)).zh for c in d["conditions"]]
     return f"退回商品{('、'.join(names))}（入库单 {'、'.join(d['receipts'])}）"
@@ -475,6 +496,28 @@ _EXPLAIN: dict[str, Callable[[str, str, Mapping], str]] = {
     "PAY_DEPOSIT_MISMATCH": lambda k, o, d: (f"提现 {k} 应到账 {_y(d['expected_cny'])}，实际到账 "
                                              f"{_y(d['deposited'])}（流水 {d['txn_id']}）"),
     "PAY_MATCH_UNRESOLVED": lambda k, o, d: "同金额、同日期的提现与入账太多，无法自动配对：请人工核对",
+    "COD_NOT_REMITTED": lambda k, o, d: (f"{carrier(d['carrier'])} 代收货款包裹 {k} 于 "
+                                         f"{_t(d['delivered_at'])[:10]} 签收，代收 {_y(d['cod_amount'])}；"
+                                         f"合同 {d['remit_days']} 天回款，应于 {d['due_date']} 前回款，"
+                                         "截至期末未回款"),
+    "COD_REMITTED_SHORT": lambda k, o, d: (f"运单 {k} 代收货款 {_y(d['cod_amount'])}，快递公司称代收 "
+                                           f"{_y(d['collected'])}，扣手续费 {_y(d['fee'])}，回款 "
+                                           f"{_y(d['remitted'])}（回款批次 {d['batch_no']}）"),
+    "COD_FEE_OVER": lambda k, o, d: (f"运单 {k} 代收 {_y(d['collected'])}，扣手续费 {_y(d['fee'])}，"
+                                     f"合同手续费 {_y(d['contract_fee'])}（回款批次 {d['batch_no']}）"),
+    "COD_BATCH_NOT_DEPOSITED": lambda k, o, d: (f"{carrier(d['carrier'])} 回款批次 {d['batch_no']}"
+                                                f"（{d['remit_date']}）合计 {_y(d['batch_total'])}，"
+                                                f"截至 {d['due_date']} 银行没有注明该批次、也没有金额相符的到账"),
+    "COD_BATCH_SHORT": lambda k, o, d: (f"{carrier(d['carrier'])} 回款批次 {d['batch_no']}"
+                                        f"（{d['remit_date']}）合计 {_y(d['batch_total'])}，银行到账 "
+                                        f"{_y(d['deposited'])}（流水 {d['txn_ids']}）"),
+    "COD_RETURNED_REMITTED": lambda k, o, d: (f"运单 {k} 买家于 {_t(d['refused_at'])[:10]} 拒收，"
+                                              f"{carrier(d['carrier'])} 仍在回款批次 {d['batch_no']}"
+                                              f"（{d['remit_date']}）回款 {_y(d['remitted'])}："
+                                              "货款未实际代收，将被扣回"),
+    "CLM_NOT_COMPENSATED": lambda k, o, d: _claim(k, d),
+    "CLM_SHORT": lambda k, o, d: _claim(k, d),
+    "CLM_INSURED_SHORT": lambda k, o, d: _claim(k, d),
 }
 
 

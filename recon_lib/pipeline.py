@@ -19,7 +19,17 @@ from recon_lib.errors import EXIT_DISCREPANCIES, EXIT_OK, InputError, Problem
 from recon_lib.formats import yuan
 from recon_lib.load import LoadReport, load_period, load_profiles, profile_dirs
 from recon_lib.periods import Period, parse_period
-from recon_lib.recons import freight, intake, outbound, payments, purchase, returns, shipping
+from recon_lib.recons import (
+    claims,
+    cod,
+    freight,
+    intake,
+    outbound,
+    payments,
+    purchase,
+    returns,
+    shipping,
+)
 from recon_lib.recons.base import RunContext
 from recon_lib.report import (
     NotebookFailed,
@@ -35,11 +45,13 @@ from recon_lib.report.render import render_sections
 
 log = logging.getLogger(__name__)
 
-RECONCILIATIONS = (intake, shipping, outbound, freight, returns, payments, purchase)
+RECONCILIATIONS = (intake, shipping, outbound, freight, claims, returns, payments, cod,
+                   purchase)
 """Every reconciliation, in the order they run."""
 
-SECTIONS = ("money", "pnl", "intake", "shipping", "outbound", "freight", "returns", "payments",
-            "purchase", "inventory", "trends", "service")
+SECTIONS = ("money", "pnl", "intake", "shipping", "outbound", "freight", "claims",
+            "carrier_choice", "returns", "payments",
+            "cod", "purchase", "inventory", "trends", "service")
 """Report sections: ``notebooks/<name>.ipynb``, rendered in this order."""
 
 

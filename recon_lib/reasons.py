@@ -237,6 +237,45 @@ _reason("PUR_PAID_NOT_INVOICED", "purchase", "medium", "Paid, not invoiced",
         "A payment to a supplier quotes none of its invoices: a prepayment or a payment without "
         "an invoice to book it against.", "amount paid", title_zh="付款无发票")
 
+# -- claims: lost and damaged parcels vs the couriers' compensation rules (丢件破损理赔) --------
+_reason("CLM_NOT_COMPENSATED", "claims", "high", "Loss or damage not compensated",
+        "A parcel the courier lost or damaged had no compensation (a credit on its bill or a bank "
+        "transfer quoting the waybill) by the end of the period holding its claim deadline.",
+        "compensation owed by the contract's rule", title_zh="丢件/破损逾期未赔付")
+_reason("CLM_SHORT", "claims", "medium", "Compensation short of the rule",
+        "An uninsured lost or damaged parcel was compensated below what the contract's rule gives "
+        "(a multiple of the freight or of the goods value, up to the cap), judged at its claim "
+        "deadline.", "owed minus received", title_zh="赔付金额低于合同标准")
+_reason("CLM_INSURED_SHORT", "claims", "high", "Insured parcel compensated short",
+        "An insured (保价) lost or damaged parcel was compensated below what its insurance pays "
+        "by the contract (its declared value, or the share of it the rule gives for damage), "
+        "judged at its claim deadline.", "owed minus received", title_zh="保价包裹赔付低于保价")
+
+
+# -- cod: cash on delivery (货到付款) vs the couriers' remittances and the bank ------------------
+_reason("COD_NOT_REMITTED", "cod", "high", "COD parcel not remitted",
+        "A COD parcel delivered to the buyer had no remittance line by the end of the period "
+        "holding its due day (delivery day plus the contract's remittance days).",
+        "amount to collect on the parcel", title_zh="代收货款逾期未回款")
+_reason("COD_REMITTED_SHORT", "cod", "high", "COD remitted short",
+        "A remittance line pays less than the parcel's COD amount minus the fee the courier "
+        "deducted (the courier says it collected less, or remitted less than it collected).",
+        "COD amount minus fee minus remitted", title_zh="代收货款少回款")
+_reason("COD_FEE_OVER", "cod", "medium", "COD fee above contract",
+        "The COD service fee deducted on a remittance line is above the contract's rate (and "
+        "minimum) on the amount collected.", "fee deducted minus contract fee",
+        title_zh="代收手续费超合同")
+_reason("COD_BATCH_NOT_DEPOSITED", "cod", "high", "Remittance batch not in the bank",
+        "A remittance batch has no bank deposit quoting it, nor one of its courier and amount, "
+        "within the deposit window (judged in the period holding the window's end).",
+        "batch total", title_zh="回款批次未到账")
+_reason("COD_BATCH_SHORT", "cod", "high", "Remittance batch deposited short",
+        "The bank deposits quoting a remittance batch add up to less than the batch's total.",
+        "batch total minus deposited", title_zh="回款批次到账不足")
+_reason("COD_RETURNED_REMITTED", "cod", "medium", "Remittance for a refused parcel",
+        "A remittance line pays for a parcel the buyer refused (拒收) and that was not delivered "
+        "afterwards: nothing was collected, the courier will take the money back.",
+        "amount remitted", title_zh="拒收件仍回款")
 
 RECONCILIATIONS: tuple[str, ...] = tuple(dict.fromkeys(r.recon for r in REASONS.values()))
 

@@ -231,6 +231,56 @@ def freight_rebates(db: Database, period: str) -> pd.DataFrame:
     return df
 
 
+def _claims_tolerance(db: Database, period: str) -> float:
+    """The ``amount_abs_tolerance`` the latest run of the period used (the default before)."""
+    used = db.value("runs_settings", period=parse_period(period).label)
+    return (json.loads(used) if used else {}).get("amount_abs_tolerance",
+                                                  DEFAULT_SETTINGS.amount_abs_tolerance)
+
+
+def claims_by_carrier(db: Database, period: str) -> pd.DataFrame:
+    """Lost and damaged parcels per courier and incident (docs/claims.md): incidents of the
+    period, those whose claim deadline ends in it with what the rules owe, what was received
+    and what is outstanding (beyond the run's tolerance: the findings' money), how many had
+    nothing paid, and those not yet due (``sql/claims_by_carrier.sql``)."""
+    db.run("claims_incidents", **parse_period(period).bounds())
+    df = db.query("claims_by_carrier", amount_tolerance=_claims_tolerance(db, period),
+                  **parse_period(period).bounds())
+    money = ["owed", "received", "outstanding", "not_yet_due_owed"]
+    df[money] = df[money].astype(float)
+    return df
+
+
+def claims_incidents(db: Database, period: str, amount_tolerance: float | None = None,
+                     ) -> pd.DataFrame:
+    """Every lost or damaged parcel judged in the period or still within its deadline, with
+    what its rule owes, what was received and where it stands (``claim_status``); the
+    tolerance is the latest run's ``amount_abs_tolerance`` unless given."""
+    if amount_tolerance is None:
+        amount_tolerance = _claims_tolerance(db, period)
+    db.run("claims_incidents", **parse_period(period).bounds())
+    df = db.query("claims_incident_list", period_end=parse_period(period).end_ts,
+                  amount_tolerance=amount_tolerance)
+    df[["declared_value", "owed", "received"]] = df[["declared_value", "owed",
+                                                     "received"]].astype(float)
+    return df
+
+
+def carrier_choice(db: Database, period: str):
+    """The period's carrier choice (``recon_lib.carrier_choice``, docs/carrier-choice.md) under
+    the constraints the latest run of the period was made with (``carrier_min_on_time_rate``,
+    ``carrier_max_damage_rate`` of recon.yml; the defaults before any run)."""
+    from recon_lib.carrier_choice import Constraints
+    from recon_lib.carrier_choice import carrier_choice as choose
+
+    used = db.value("runs_settings", period=parse_period(period).label)
+    saved = json.loads(used) if used else {}
+    rules = Constraints(
+        saved.get("carrier_min_on_time_rate", DEFAULT_SETTINGS.carrier_min_on_time_rate),
+        saved.get("carrier_max_damage_rate", DEFAULT_SETTINGS.carrier_max_damage_rate))
+    return choose(db, period, rules)
+
+
 def intake_by_channel(db: Database, period: str) -> pd.DataFrame:
     """The period's order-intake findings by reason and channel: ``reason_code``, ``channel``,
     ``findings`` and ``amount`` (yuan), the most money first."""
@@ -364,3 +414,25 @@ def _starts_before(end):
         except Exception:  # a label that is not a period: keep the item visible
             return True
     return check
+
+
+def cod_by_carrier(db: Database, period: str) -> pd.DataFrame:
+    """Per courier: COD parcels shipped in the period and their amount, the period's remittance
+    lines (collected, fees, remitted) and the COD deposits the bank booked (see docs/cod.md)."""
+    p = parse_period(period)
+    used = db.value("runs_settings", period=p.label)  # the memo words the run used
+    memo = json.loads(used).get("cod_deposit_memo") if used else None
+    df = db.query("cod_by_carrier", cod_memo=memo or DEFAULT_SETTINGS.cod_deposit_memo,
+                  **p.bounds())
+    for column in ("cod_amount", "collected", "service_fees", "remitted", "deposited"):
+        df[column] = df[column].astype(float)
+    return df
+
+
+def cod_outstanding(db: Database, period: str) -> pd.DataFrame:
+    """Delivered COD parcels not remitted by the period's end, by courier and days since
+    delivery; ``overdue`` is the part past the contract's remittance days."""
+    df = db.query("cod_outstanding", period_end=parse_period(period).end_ts)
+    for column in ("amount", "overdue"):
+        df[column] = df[column].astype(float)
+    return df

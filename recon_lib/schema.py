@@ -111,11 +111,12 @@ CHANNELS = ("tmall", "jd", "douyin", "shop", "alipay", "wechat", "meituan", "ama
             "paypal", "stripe")
 ORDER_STATUSES = ("paid", "cancelled", "completed")
 MOVEMENT_TYPES = ("outbound", "inbound", "return", "adjustment")
-TRACKING_EVENTS = ("pickup", "in_transit", "delivered", "exception", "lost", "damaged")
+TRACKING_EVENTS = ("pickup", "in_transit", "delivered", "exception", "lost", "damaged",
+                   "refused")
 RECEIPT_CONDITIONS = ("sellable", "damaged", "wrong_item", "empty")
 SETTLEMENT_TYPES = ("sale", "refund", "commission", "fee", "adjustment", "transfer", "other")
 FEE_TYPES = ("freight", "insurance", "remote", "upstairs", "warehousing", "packaging", "handling",
-             "return", "rebate", "other")
+             "return", "rebate", "compensation", "other")
 CARRIER_CODES = ("SF", "ZTO", "YTO", "JDL", "YD", "STO", "BEST", "ZTOKY", "EMS")
 
 SETTLEMENT_CYCLE_DAYS = 14
@@ -221,6 +222,9 @@ _table(
         _c("height_cm", "DECIMAL(8,1)", "Parcel height.", unit="cm"),
         _c("dest_province", "VARCHAR", "Destination province."),
         _c("declared_value", MONEY, "Insured / declared value.", unit="CNY"),
+        _c("cod_amount", MONEY, "Cash on delivery (货到付款, 代收货款): what the courier collects "
+           "from the buyer on delivery and remits to us (docs/cod.md); empty when the parcel is "
+           "not COD.", unit="CNY"),
     ),
     key=("shipment_id",),
     period_date=PeriodDate(("ship_time",)),
@@ -285,7 +289,8 @@ _table(
         _c("billed_weight_kg", KG, "Chargeable weight the courier used.", unit="kg"),
         _c("amount", MONEY, "Fee before discount.", unit="CNY"),
         _c("discount", MONEY, "Discount (negative or zero).", unit="CNY"),
-        _c("payable", MONEY, "Amount payable for the line.", True, unit="CNY"),
+        _c("payable", MONEY, "Amount payable for the line (negative for a credit: a rebate, "
+           "a compensation paid for a lost or damaged parcel).", True, unit="CNY"),
     ),
     period_date=PeriodDate(("bill_date",),
                            why="a bill is dated in its period even if its parcels are earlier"),
@@ -370,6 +375,37 @@ _table(
         _c("effective_to", "DATE", "Last day of the last month it applies; null if open."),
     ),
     key=("carrier", "service", "effective_from"),
+    master=True,
+)
+
+INCIDENTS = ("lost", "damaged")
+"""Tracking events a courier compensates under its contract (丢件, 破损)."""
+
+_table(
+    "compensation_rules",
+    "Contracted compensation (理赔) per courier for a lost or damaged parcel: what the courier "
+    "pays, by parcels with a declared value (保价) and without, and by when (docs/claims.md).",
+    (
+        _c("carrier", "VARCHAR", "Courier.", True, CARRIER_CODES),
+        _c("incident", "VARCHAR", "What happened to the parcel (the first lost or damaged "
+           "tracking event of its waybill).", True, INCIDENTS),
+        _c("insured", "BOOLEAN", "Whether the rule is for insured parcels (保价: a declared value "
+           "above 0, or an insurance line billed) or for the others.", True),
+        _c("basis", "VARCHAR", "What the compensation is a multiple of: the parcel's billed "
+           "freight (its first freight line), the value of its goods (units packed at the "
+           "order's unit price) or its declared value.", True,
+           ("freight_multiple", "goods_value", "declared_value")),
+        _c("multiple", "DECIMAL(10,4)", "Times the basis (3 = three times the freight, 0.5 = "
+           "half the goods value).", True),
+        _c("cap", MONEY, "Most the courier pays per parcel; empty for no cap. An insured parcel "
+           "is never paid above its declared value.", unit="CNY"),
+        _c("claim_days", "INTEGER", "Days after the incident's day by which the courier must "
+           "have paid (the claim deadline): the incident is judged in the period holding the "
+           "deadline's end.", True, unit="days"),
+        _c("effective_from", "DATE", "First day (of the incident) the rule applies.", True),
+        _c("effective_to", "DATE", "Last day it applies; null if open."),
+    ),
+    key=("carrier", "incident", "insured", "effective_from"),
     master=True,
 )
 
@@ -518,6 +554,48 @@ _table(
     key=("account", "txn_id"),
     period_date=PeriodDate(("booked_at",), days_before=STATEMENT_CYCLE_DAYS,
                            why="credit card statement cycles"),
+)
+
+_table(
+    "cod_terms",
+    "Cash-on-delivery (货到付款) contract terms per courier: how soon it remits what it collected, "
+    "what it charges for collecting, and who pays it into the bank (docs/cod.md).",
+    (
+        _c("carrier", "VARCHAR", "Courier.", True, CARRIER_CODES),
+        _c("remit_days", "INTEGER", "Days after delivery (签收) by which the courier must have "
+           "remitted a parcel's collection (回款周期, T+N).", True, unit="days"),
+        _c("fee_rate", "DECIMAL(8,6)", "COD service fee (代收手续费) as a share of the amount "
+           "collected (0.01 = 1%).", True, unit="share"),
+        _c("fee_min", MONEY, "Least fee per parcel; empty for none.", unit="CNY"),
+        _c("payer", "VARCHAR", "The courier's name on our bank statement (对方户名) when it "
+           "pays a remittance batch in."),
+        _c("effective_from", "DATE", "First day (of delivery) the terms apply.", True),
+        _c("effective_to", "DATE", "Last day they apply; null if open."),
+    ),
+    key=("carrier", "effective_from"),
+    master=True,
+)
+
+_table(
+    "cod_remittances",
+    "Couriers' COD remittance statements (代收货款回款明细): one row per waybill per remittance, "
+    "with the batch (回款批次) whose total the courier pays into the bank.",
+    (
+        _c("carrier", "VARCHAR", "Courier that remitted.", True, CARRIER_CODES),
+        _c("batch_no", "VARCHAR", "Remittance batch (回款批次号): the lines paid in one bank "
+           "transfer.", True),
+        _c("remit_date", "DATE", "Day the courier remitted the batch.", True),
+        _c("tracking_no", "VARCHAR", "Waybill whose collection is remitted (text).", True),
+        _c("signed_at", "TIMESTAMP", "When the buyer signed for the parcel (签收时间), as the "
+           "courier states it."),
+        _c("collected_amount", MONEY, "What the courier says it collected from the buyer.", True,
+           unit="CNY"),
+        _c("service_fee", MONEY, "COD service fee the courier deducted (代收手续费).", unit="CNY"),
+        _c("remitted_amount", MONEY, "What the courier remits for the waybill: collected minus "
+           "the fee.", True, unit="CNY"),
+    ),
+    key=("carrier", "batch_no", "tracking_no"),
+    period_date=PeriodDate(("remit_date",)),
 )
 
 _table(

@@ -189,7 +189,8 @@ def test_claims_totals_show_numbers_without_calculating(month):
         rows = [[c.value for c in row] for row in summary.iter_rows()]
         total = next(r for r in rows if str(r[0]).startswith("可索赔合计"))
         lines = rows[3:rows.index(total)]  # title, blank, header, then one line per reason
-        assert lines and all(str(r[1]).startswith("FRT_") for r in lines)
+        # freight claims, then lost and damaged parcels (docs/claims.md)
+        assert lines and all(str(r[1]).startswith(("FRT_", "CLM_")) for r in lines)
         assert total[2] == sum(r[2] for r in lines)
         assert total[3] == pytest.approx(sum(r[3] for r in lines))
 

@@ -13,8 +13,9 @@ import pandas as pd
 
 from recon_lib import config
 from recon_lib.config import DEFAULT_SETTINGS, Settings
-from recon_lib.demo import carry, payments
+from recon_lib.demo import carry, cod, payments
 from recon_lib.demo.carry import Carry
+from recon_lib.demo.claims import add_claims
 from recon_lib.demo.downstream import add_bills, add_logistics, add_service
 from recon_lib.demo.freight import inject_freight
 from recon_lib.demo.generator import DemoMonth, generate_month
@@ -49,6 +50,7 @@ def build_month(period: Period, orders: int = 20_000, seed: int = 7,
     month.earlier = earlier
     inject_orders(month)
     inject_shipping(month)
+    cod.mark(month)
     add_logistics(month)
     for table in ("shipments", "inventory_movements", "tracking_events"):
         carry.take(month, table)
@@ -69,8 +71,10 @@ def build_month(period: Period, orders: int = 20_000, seed: int = 7,
     carry.take(month, "settlement_lines")
     payments.add_payouts(rng, month)
     payments.inject_payouts(month)
+    cod.add(month)
     build_purchases(month)
     payments.finish_bank(month)
+    add_claims(month)
     add_service(month)
     inject_finish(month)
     month.carry.products = month.tables["products"]
@@ -110,6 +114,7 @@ def _layouts(period: Period) -> list[tuple[str, str | None, FileLayout]]:
         ("rate_card_surcharges", None, FileLayout("rate_card_surcharges.csv",
                                                   "rate_card_surcharges")),
         ("rate_card_rebates", None, FileLayout("rate_card_rebates.csv", "rate_card_rebates")),
+        ("compensation_rules", None, FileLayout("理赔标准.csv", "compensation_rules")),
         ("courier_bill_lines", "SF", FileLayout(
             f"顺丰月结账单_{label}.xlsx", "sf_bill", numbers_as_text=True, order=SF_ORDER,
             # The demo's SF parcels all go 顺丰特快 (service express); 增值费用 names the fee.
@@ -133,6 +138,7 @@ def _layouts(period: Period) -> list[tuple[str, str | None, FileLayout]]:
         ("payouts", None, FileLayout(f"platform_payouts_{label}.csv", "platform_payouts")),
         ("fee_schedules", None, FileLayout("fee_schedule.csv", "fee_schedule")),
         ("fx_rates", None, FileLayout("fx_rates.csv", "fx_rates")),
+        *cod.layouts(period),
         ("bank_transactions", None, FileLayout(
             f"bank_statement_{label}.csv", "bank_statement", placeholder="-",
             thousands=("amount", "balance"),
@@ -165,6 +171,8 @@ def _write_files(month: DemoMonth, folder: Path) -> list[Path]:
             df = df[df["carrier"] == carrier]
         if table == "bank_transactions":
             df = _with_bank_footer(df)
+        if table == "cod_remittances":
+            layout = cod.with_totals(df, layout)
         return write_file(df, folder, profiles[layout.profile], layout), len(df)
 
     written = []

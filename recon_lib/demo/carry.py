@@ -29,7 +29,7 @@ DAY_COLUMN = {
     "return_receipts": "received_at", "refunds": "refunded_at", "settlement_lines": "settled_at",
     "payouts": "paid_at", "bank_transactions": "booked_at", "service_tickets": "opened_at",
     "purchase_orders": "order_date", "goods_receipts": "received_at",
-    "supplier_invoices": "invoice_date",
+    "supplier_invoices": "invoice_date", "cod_remittances": "remit_date",
 }
 """The column that says on which day a record arrives; orders and lines are handled apart."""
 
@@ -50,6 +50,9 @@ class Carry:
     rebates: list[dict] = field(default_factory=list)
     """The month's volume rebates its couriers credit on the next month's bill (次月): carrier,
     month, due and credited fen, and how the credit falls short."""
+    claims: list[dict] = field(default_factory=list)
+    """Answer-key rows of lost and damaged parcels whose claim deadline ends after the month
+    (recon_lib/demo/claims.py), each with the first day of the period it is judged in."""
     products: pd.DataFrame | None = None
     fee_schedules: pd.DataFrame | None = None
     fx: pd.DataFrame | None = None

@@ -20,11 +20,13 @@ from recon_lib.demo.columns import isin, positions
 from recon_lib.demo.generator import DemoMonth
 
 REMOTE_ZONE = 3
-# carrier -> zone -> (first-weight price, price per additional step) in fen
+# carrier -> zone -> (first-weight price, price per additional step) in fen. Every courier prices
+# every province, and the cheapest differs by zone (YTO near and remote, ZTO in zone 2), so the
+# carrier choice (docs/carrier-choice.md) has real choices to make.
 PRICES = {
     "SF": {1: (1200, 100), 2: (1400, 250), 3: (2200, 600)},
     "ZTO": {1: (450, 100), 2: (550, 300), 3: (1000, 800)},
-    "YTO": {1: (430, 100), 2: (520, 300), 3: (950, 800)},
+    "YTO": {1: (430, 100), 2: (580, 300), 3: (950, 800)},   # dearer than ZTO in zone 2 only
     "JDL": {1: (800, 200), 2: (1000, 400), 3: (1800, 1000)},
 }
 # carrier -> (service, additional step g, rounding step g, threshold g, step above g, divisor,

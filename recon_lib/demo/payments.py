@@ -13,7 +13,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from recon_lib.demo import carry
+from recon_lib.demo import carry, cod
 from recon_lib.demo.columns import isin, positions, rows_by
 from recon_lib.demo.generator import HOUR, DemoMonth, _ids
 
@@ -154,7 +154,9 @@ def add_settlements(rng: np.random.Generator, month: DemoMonth) -> None:
     delivered = carry.story(month, "tracking_events").query("event_type == 'delivered'")
     confirmed = (shipped[["order_id", "tracking_no"]].merge(delivered, on="tracking_no")
                  .groupby("order_id")["event_time"].max() + pd.Timedelta(days=2))
-    live = orders.index[orders["status"] != "cancelled"]
+    # orders paid on delivery are collected by the courier, not settled (demo/cod.py)
+    live = orders.index[(orders["status"] != "cancelled").to_numpy()
+                        & ~isin(orders.index, cod.cod_orders(month))]
     confirmed = confirmed[isin(confirmed.index, live)]
     shop = orders.index[(orders["channel"] == "shop").to_numpy() & isin(orders.index, live)
                         & isin(orders.index, shipped["order_id"])]

@@ -92,7 +92,8 @@ def reconcile(ctx: RunContext) -> int:
                  "payments_booked_fees"):
         db.run(view)
     db.run("payments_payouts", window_days=window, **bounds)
-    db.run("payments_deposits", window_days=window, **bounds)
+    db.run("payments_deposits", window_days=window, cod_memo=ctx.settings.cod_deposit_memo,
+           **bounds)
     db.run("payments_unquoted_payouts")
     db.run("payments_unquoted_deposits")
     for spec in (SALE, FEES, bank_spec(window)):

@@ -13,6 +13,11 @@ claim against its own bill, and nothing of ours it does not:
   a sentence in Chinese; a total row.
 - ``返利少返`` (rebate short), when a volume rebate was credited short of the contract: the
   month's volume, the tier reached, the rebate due and what the bill credited.
+- ``丢件破损理赔`` (lost and damaged parcels), when the courier owes compensation for a parcel it
+  lost or damaged (recon ``claims``, docs/claims.md): one row per parcel with what happened and
+  when, the contract's rule and its figures, what it owes, what was received by the period's
+  end and the amount claimed (``sql/claims_claim_lines.sql``). A courier with parcel claims and
+  no freight claim gets a workbook too.
 
 Parcels the courier has not billed yet (``FRT_UNBILLED``) are an accrual in our own books, not
 a claim: they are in ``exceptions.xlsx`` (sheet ``计提 Accruals``), never in a courier's file.
@@ -46,12 +51,15 @@ log = logging.getLogger(__name__)
 ACCRUAL = "FRT_UNBILLED"  # not a claim: an expense to accrue until the courier bills it
 REBATE = "FRT_REBATE_SHORT"  # claimable, but about a month's volume rather than a bill line
 CLAIMS = tuple(c for c in codes_for("freight") if c != ACCRUAL)
+PARCEL_CLAIMS = tuple(codes_for("claims"))
+"""Lost and damaged parcels the courier owes compensation for (recon_lib/recons/claims.py)."""
 MONEY_FORMAT = workbook.MONEY
 KG_FORMAT = "0.000"
 
 SUMMARY_SHEET = "汇总"
 LINES_SHEET = "索赔明细"
 REBATE_SHEET = "返利少返"
+PARCEL_SHEET = "丢件破损理赔"
 HEADER_ROW = 3
 """Every sheet: the title on row 1, a note on row 2, the column headers on row 3."""
 
@@ -98,6 +106,29 @@ REBATE_COLUMNS = [  # the same, for a rebate short of the contract: one row per 
 ]
 
 
+PARCEL_COLUMNS = [  # a lost or damaged parcel's claim: one row per parcel
+    ("reason", "索赔原因", "@", 18),
+    ("waybill_no", "运单号", "@", 20),
+    ("incident_name", "异常类型", "@", 8),
+    ("incident_time", "异常时间", "yyyy-mm-dd hh:mm", 16),
+    ("insured_name", "保价", "@", 6),
+    ("declared_value", "申报价值", MONEY_FORMAT, 11),
+    ("basis_name", "赔付基数", "@", 10),
+    ("multiple", "倍数", "0.00##", 7),
+    ("freight", "运费", MONEY_FORMAT, 10),
+    ("goods_value", "货值", MONEY_FORMAT, 11),
+    ("cap", "单票上限", MONEY_FORMAT, 11),
+    ("owed", "按合同应赔", MONEY_FORMAT, 12),
+    ("received", "已赔付", MONEY_FORMAT, 11),
+    ("claim_due", "理赔期限", "yyyy-mm-dd", 11),
+    ("amount", "索赔金额", MONEY_FORMAT, 11),
+    ("credit_lines", "赔付账单行", "@", 26),
+    ("why", "索赔说明", "@", 60),
+]
+INCIDENT_NAMES = {"lost": "丢失", "damaged": "破损"}
+BASIS_NAMES = {"freight_multiple": "运费倍数", "goods_value": "货值", "declared_value": "保价金额"}
+
+
 def workbook_name(carrier: str) -> str:
     """``freight_claims_<carrier>.xlsx``; any character of the carrier's name but a letter, a
     digit, ``-`` or ``_`` becomes ``_``, so a name from a bill cannot leave the folder."""
@@ -126,13 +157,28 @@ def claim_lines(db: Database, period: Period,
     return lines
 
 
+def parcel_claim_lines(db: Database, period: Period) -> pd.DataFrame:
+    """The period's lost and damaged parcel claims, one row per parcel, with the reason, the
+    incident and the rule in Chinese and ``why`` (``sql/claims_claim_lines.sql``)."""
+    rows = db.query("claims_claim_lines", period=period.label)
+    rows["reason"] = rows["reason_code"].map(lambda c: REASONS[c].title_zh)
+    rows["incident_name"] = rows["incident"].map(INCIDENT_NAMES)
+    rows["basis_name"] = rows["basis"].map(BASIS_NAMES)
+    rows["insured_name"] = rows["insured"].map({True: "是", False: "否"})
+    rows["why"] = [_parcel_why(r) for r in rows.itertuples(index=False)]
+    return rows
+
+
 def write_claims(db: Database, period: Period, out_dir: Path,
                  settings: Settings = DEFAULT_SETTINGS) -> list[Path]:
-    """Write one workbook per courier with something to claim in the period; returns their
-    paths. ``settings`` gives the billing rules the prices were found with and our company's
-    name (``Settings.company``) for the headers."""
+    """Write one workbook per courier with something to claim in the period (bill lines, a
+    rebate, lost or damaged parcels); returns their paths. ``settings`` gives the billing rules
+    the prices were found with and our company's name (``Settings.company``) for the headers."""
     lines = claim_lines(db, period, settings)
     lines = lines[lines["reason_code"] != ACCRUAL]  # ours to accrue, not the courier's to pay
+    parcels = parcel_claim_lines(db, period)
+    if len(parcels):
+        lines = pd.concat([lines, parcels], ignore_index=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("freight_claims_*.xlsx"):  # a carrier may have no claims any more
         old.unlink()
@@ -200,6 +246,8 @@ def _why(r) -> str:
         return f"{FEE_NAMES.get(r.fee_type, _text(r.fee_type))}不适用，全额索赔"
     if code == "FRT_RETURN_NO_REQUEST":
         return "退货运费无依据：我方没有与此运单对应的退货申请，全额索赔"
+    if code in PARCEL_CLAIMS:
+        return _parcel_why(r)
     if code == REBATE:
         basis = f"{_text(r.rebate_parcels)} 票" if r.rebate_basis == "票数" \
             else f"运费 {_yuan(r.rebate_freight)}"
@@ -207,6 +255,23 @@ def _why(r) -> str:
                 f"（返利率 {float(r.rebate_rate):.2%}），应返 {_yuan(r.rebate_due)}，"
                 f"已返 {_yuan(r.rebate_credited)}，少返 {_yuan(r.amount)}")
     return REASONS[code].title_zh if code in REASONS else str(code)
+
+
+def _parcel_why(r) -> str:
+    """A lost or damaged parcel's claim in Chinese: the rule, what it owes, what was paid."""
+    what = INCIDENT_NAMES.get(r.incident, _text(r.incident))
+    times = f"{float(r.multiple):g}"
+    base = {"freight_multiple": f"运费 {_yuan(r.freight)} 的 {times} 倍",
+            "goods_value": f"货值 {_yuan(r.goods_value)} 的 {times} 倍",
+            "declared_value": f"保价金额 {_yuan(r.declared_value)} 的 {times} 倍"}.get(
+        r.basis, _text(r.basis))
+    cap = "" if r.cap is None or pd.isna(r.cap) else f"，单票上限 {_yuan(r.cap)}"
+    insured = "（已保价，赔付不超过申报价值）" if r.insured else ""
+    paid = ("截至期末未收到赔付" if r.reason_code == "CLM_NOT_COMPENSATED"
+            else f"已赔付 {_yuan(r.received)}")
+    due = "?" if pd.isna(r.claim_due) else f"{pd.Timestamp(r.claim_due):%Y-%m-%d}"
+    return (f"{what}{insured}：按合同赔付{base}{cap}，应赔 {_yuan(r.owed)}，理赔期限 {due}；"
+            f"{paid}，索赔 {_yuan(r.amount)}")
 
 
 # -- the workbook ----------------------------------------------------------------------------
@@ -218,7 +283,7 @@ def _write_workbook(path: Path, carrier: str, period: Period, lines: pd.DataFram
     with workbook.Book(path) as book:
         _summary(book.sheet(SUMMARY_SHEET), carrier, period, lines, company, made, span,
                  heading)
-        items = lines[lines["reason_code"] != REBATE]
+        items = lines[lines["reason_code"].isin(CLAIMS) & (lines["reason_code"] != REBATE)]
         if len(items):
             ws = book.sheet(LINES_SHEET)
             _sheet(ws, f"{company} 快递费索赔明细 — {carrier} — 账期 {period.label}",
@@ -232,6 +297,13 @@ def _write_workbook(path: Path, carrier: str, period: Period, lines: pd.DataFram
             _sheet(ws, f"{company} 返利少返 — {carrier} — 账期 {period.label}",
                    "按合同返利档位核算；金额单位：元", REBATE_COLUMNS, rebates)
             _print_setup(ws, heading, made)
+        parcels = lines[lines["reason_code"].isin(PARCEL_CLAIMS)]
+        if len(parcels):
+            ws = book.sheet(PARCEL_SHEET)
+            _sheet(ws, f"{company} 丢件破损理赔 — {carrier} — 账期 {period.label}",
+                   "按合同理赔标准核算，截至账期末的赔付（账单抵扣或银行转账）；金额单位：元",
+                   PARCEL_COLUMNS, parcels.sort_values(["reason_code", "waybill_no"]))
+            _print_setup(ws, heading, made)
 
 
 def _summary(ws: workbook.Sheet, carrier: str, period: Period, lines: pd.DataFrame,
@@ -244,7 +316,7 @@ def _summary(ws: workbook.Sheet, carrier: str, period: Period, lines: pd.DataFra
     money = [None, None, None, Style(number=MONEY_FORMAT)]
     first = ws.last_row + 1
     count, total = 0, 0.0
-    for code in CLAIMS:
+    for code in CLAIMS + PARCEL_CLAIMS:
         part = lines[lines["reason_code"] == code]
         if part.empty:
             continue
@@ -265,6 +337,8 @@ def _summary(ws: workbook.Sheet, carrier: str, period: Period, lines: pd.DataFra
         ws.row([label, value])
     if (lines["reason_code"] == REBATE).any():
         ws.row(["返利", f"见「{REBATE_SHEET}」表"])
+    if lines["reason_code"].isin(PARCEL_CLAIMS).any():
+        ws.row(["丢件破损理赔", f"见「{PARCEL_SHEET}」表：每行一票丢失或破损的包裹，按合同理赔标准核算"])
     ws.widths((22, 70, 10, 16))
     ws.freeze(HEADER_ROW)
     _print_setup(ws, heading, made)
@@ -282,7 +356,7 @@ def _sheet(ws: workbook.Sheet, title: str, note: str, columns, rows: pd.DataFram
     names = [col for col, _, _, _ in columns]
     total: list = [""] * len(columns)
     total[0] = "合计"
-    for name in ("billed", "owed", "amount"):  # billed - owed = claimed, on every row and here
+    for name in ("billed", "owed", "received", "amount"):  # billed - owed = claimed, and here
         if name in names:
             col = workbook.column_letter(names.index(name) + 1)
             total[names.index(name)] = Formula(f"=SUM({col}{first}:{col}{last})",

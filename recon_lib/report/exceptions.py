@@ -40,7 +40,8 @@ MONEY = workbook.MONEY
 WORKBOOK = "exceptions.xlsx"
 SHEET_NAMES = {"intake": "订单核对 Order checks", "shipping": "发货 Shipping",
                "outbound": "出库 Outbound", "freight": "快递费 Freight", "returns": "退货 Returns",
-               "payments": "回款 Payments", "purchase": "采购 Purchase"}
+               "payments": "回款 Payments", "cod": "代收货款 COD", "purchase": "采购 Purchase",
+               "claims": "丢件破损理赔 Claims"}
 FINDING_COLUMNS = [  # column, header, width, number format
     ("title_zh", "原因 Reason", 22, "@"), ("reason_code", "代码 Code", 24, "@"),
     ("key", "键 Key", 30, "@"), ("order_id", "订单号 Order", 22, "@"),

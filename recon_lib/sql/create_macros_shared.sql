@@ -91,3 +91,29 @@ CREATE OR REPLACE MACRO supplier_payment_shares(p_end) AS TABLE
                         / nullif(sum(q.total) OVER (PARTITION BY q.account, q.txn_id), 0), 2),
                   q.amount) AS allocated
   FROM quoted AS q;
+
+-- The COD parcels (shipments.cod_amount) that left before period_end, with what the tracking
+-- events before it say: delivered_at (the last delivery), refused_at (the last refusal, only when
+-- no delivery follows it: refused on the first try and delivered on the second is delivered).
+-- The COD reconciliation (sql/cod_parcels.sql) and its report (sql/cod_outstanding.sql) share it.
+CREATE OR REPLACE MACRO cod_parcel_events(period_end) AS TABLE
+  WITH parcels AS (
+    SELECT s.tracking_no, s.order_id, s.carrier, s.ship_time, s.cod_amount
+    FROM one_shipment_per_waybill() AS s
+    WHERE s.cod_amount IS NOT NULL AND s.ship_time < CAST(period_end AS TIMESTAMP)
+  ), events AS (
+    SELECT t.tracking_no,
+           max(CASE WHEN t.event_type = 'delivered' THEN t.event_time END) AS delivered_at,
+           max(CASE WHEN t.event_type = 'refused' THEN t.event_time END) AS refused_at
+    FROM tracking_events AS t
+    WHERE t.event_type IN ('delivered', 'refused')
+      AND t.event_time < CAST(period_end AS TIMESTAMP)
+      AND t.tracking_no IN (SELECT tracking_no FROM parcels)
+    GROUP BY t.tracking_no
+  )
+  SELECT p.*, e.delivered_at,
+         CASE WHEN e.refused_at IS NOT NULL
+               AND (e.delivered_at IS NULL OR e.delivered_at < e.refused_at)
+              THEN e.refused_at END AS refused_at
+  FROM parcels AS p
+  LEFT JOIN events AS e ON e.tracking_no = p.tracking_no;

@@ -4,6 +4,8 @@
 -- stays empty, so the zone check is not made on it. claimed_payable is NULL when the line has
 -- no weight, no destination is known, or no rate card prices it (see freight_uncheckable.sql).
 -- Our parcel of a waybill is the one of the macro one_shipment_per_waybill.
+-- The claimed weight is priced by the shared rule (create_macros_pricing.sql) as a parcel of that
+-- weight and no volume: rounded up to the card's step, first weight plus steps, less discount.
 create or replace temp table freight_bill as
 with
 
@@ -42,15 +44,12 @@ parcel_of_line as (
 carded as (
     select
         l.* exclude (service),
-        cast(round(l.billed_weight_kg * 1000) as bigint) as claimed_g,
         rc.first_weight_kg, rc.first_price, rc.additional_unit_kg, rc.additional_price,
         rc.discount_rate,
         rc.first_price is not null as has_rate,
         -- the contract's rounding applies to whatever weight the courier claims
-        cast(round(case when rc.rounding_threshold_kg is not null
-                         and l.billed_weight_kg > rc.rounding_threshold_kg
-                        then rc.rounding_unit_above_kg else rc.rounding_unit_kg end * 1000)
-             as bigint) as step_g
+        card_chargeable_g(l.billed_weight_kg, 0, rc.volumetric_divisor, rc.rounding_unit_kg,
+                          rc.rounding_threshold_kg, rc.rounding_unit_above_kg) as claimed_g
     from parcel_of_line as l
     left join rate_cards as rc
       on rc.carrier = l.carrier and rc.dest_province = l.priced_province
@@ -64,13 +63,9 @@ carded as (
 
 claimed as (
     select
-        * exclude (first_weight_kg, first_price, additional_unit_kg, additional_price, step_g,
+        * exclude (first_weight_kg, first_price, additional_unit_kg, additional_price,
                    claimed_g),
-        first_price + greatest(0,
-            ((claimed_g + step_g - 1) // step_g * step_g)
-             - cast(round(first_weight_kg * 1000) as bigint)
-             + cast(round(additional_unit_kg * 1000) as bigint) - 1)
-            // cast(round(additional_unit_kg * 1000) as bigint) * additional_price
+        card_fee(claimed_g, first_weight_kg, first_price, additional_unit_kg, additional_price)
             as claimed_fee
     from carded
 ),
@@ -78,7 +73,7 @@ claimed as (
 final as (
     select
         * exclude (discount_rate),
-        claimed_fee - round(claimed_fee * coalesce(discount_rate, 0), 2) as claimed_payable
+        card_payable(claimed_fee, discount_rate) as claimed_payable
     from claimed
 )
 

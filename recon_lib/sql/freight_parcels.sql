@@ -3,7 +3,9 @@
 --   chargeable weight = max(actual, L x W x H / divisor), rounded UP to the card's step
 --   (a second step above the card's threshold); fee = first weight + additional steps;
 --   payable = fee - contract discount (rounded half up to the cent).
--- Weights are computed in grams x divisor as integers, so the rounding is exact. A parcel
+-- The pricing is the shared rule of create_macros_pricing.sql (card_chargeable_g, card_fee,
+-- card_payable), which the carrier choice prices with too: weights are computed in grams x
+-- divisor as integers, so the rounding is exact. A parcel
 -- without a weight, or without a rate card for its carrier, service and destination on its ship
 -- day (has_rate false), has no chargeable weight and no fee: NULL, never 0 (the checks that need
 -- them are not made on it; see freight_uncheckable.sql).
@@ -66,7 +68,7 @@ parcels as (   -- shipped in the period, earlier parcels that this period's bill
         weight_kg,
         declared_value,
         nullif(short_province(dest_province), '') as dest_province,
-        cast(round(coalesce(length_cm * width_cm * height_cm, 0)) as bigint) as volume_cm3,
+        parcel_volume_cm3(length_cm, width_cm, height_cm) as volume_cm3,
         in_period,
         bill_due,
         bill_due_in_period,
@@ -79,16 +81,9 @@ carded as (
     select
         p.*,
         rc.first_weight_kg, rc.first_price, rc.additional_unit_kg, rc.additional_price,
-        rc.discount_rate, rc.remote, rc.volumetric_divisor as divisor,
-        -- no weight, no chargeable weight (greatest() would take the volume alone)
-        case when p.weight_kg is not null
-             then greatest(cast(round(p.weight_kg * 1000) as bigint) * rc.volumetric_divisor,
-                           p.volume_cm3 * 1000) end as raw_g_x_div,
-        cast(round(case when rc.rounding_threshold_kg is not null
-                         and greatest(p.weight_kg * rc.volumetric_divisor, p.volume_cm3)
-                             > rc.rounding_threshold_kg * rc.volumetric_divisor
-                        then rc.rounding_unit_above_kg else rc.rounding_unit_kg end * 1000)
-             as bigint) as step_g
+        rc.discount_rate, rc.remote,
+        card_chargeable_g(p.weight_kg, p.volume_cm3, rc.volumetric_divisor, rc.rounding_unit_kg,
+                          rc.rounding_threshold_kg, rc.rounding_unit_above_kg) as chargeable_g
     from parcels as p
     left join rate_cards as rc
       on rc.carrier = p.carrier and rc.service = p.service and rc.dest_province = p.dest_province
@@ -96,21 +91,12 @@ carded as (
      and (rc.effective_to is null or cast(p.ship_time as date) <= rc.effective_to)
 ),
 
-weighed as (
-    select
-        *,
-        (raw_g_x_div + step_g * divisor - 1) // (step_g * divisor) * step_g as chargeable_g
-    from carded
-),
-
 priced as (
     select
         *,
-        first_price + greatest(0, (chargeable_g - cast(round(first_weight_kg * 1000) as bigint)
-                                   + cast(round(additional_unit_kg * 1000) as bigint) - 1)
-                                  // cast(round(additional_unit_kg * 1000) as bigint))
-                      * additional_price as fee
-    from weighed
+        card_fee(chargeable_g, first_weight_kg, first_price, additional_unit_kg,
+                 additional_price) as fee
+    from carded
 ),
 
 final as (
@@ -119,7 +105,7 @@ final as (
         weight_kg, remote, in_period, bill_due, bill_due_in_period, matchable,
         cast(chargeable_g / 1000.0 as decimal(12,3)) as chargeable_kg,
         fee as expected_fee,                                             -- yuan
-        fee - round(fee * coalesce(discount_rate, 0), 2) as payable,     -- yuan, expected
+        card_payable(fee, discount_rate) as payable,                      -- yuan, expected
         first_price is not null as has_rate
     from priced
 )

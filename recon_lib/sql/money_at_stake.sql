@@ -1,6 +1,7 @@
 -- The money a finance lead acts on, for a period (the headline of its summary page):
 --   courier_claims        what to claim from couriers: the period's freight findings except
---                         FRT_UNBILLED (an accrual, not a claim)                          (yuan)
+--                         FRT_UNBILLED (an accrual, not a claim), and the lost and damaged
+--                         parcels' compensation still owed (CLM_*, docs/claims.md)        (yuan)
 --   refunds_not_received  refunds paid for goods not back (RET_REFUND_NOT_RECEIVED)       (yuan)
 --   fee_overcharges       platform fees above the schedule (PAY_FEE_MISMATCH)             (yuan)
 --   not_settled_overdue   sales the platforms had not settled past their settlement cycle at
@@ -31,8 +32,9 @@ not_settled as (
 
 final as (
     select
-        coalesce(sum(amount) filter (where reason_code like 'FRT_%'
-                                       and reason_code <> 'FRT_UNBILLED'), 0) as courier_claims,
+        coalesce(sum(amount) filter (where (reason_code like 'FRT_%'
+                                        and reason_code <> 'FRT_UNBILLED')
+                                       or reason_code like 'CLM_%'), 0) as courier_claims,
         coalesce(sum(amount) filter (where reason_code = 'RET_REFUND_NOT_RECEIVED'), 0)
             as refunds_not_received,
         coalesce(sum(amount) filter (where reason_code = 'PAY_FEE_MISMATCH'), 0)

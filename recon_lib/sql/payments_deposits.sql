@@ -1,5 +1,6 @@
 -- Bank deposits that may meet the period's payouts, each with the payout its reference quotes
--- (if any). Deposits are positive statement lines.
+-- (if any). Deposits are positive statement lines; a courier's cash-on-delivery remittance (its
+-- memo carries $cod_memo, e.g. 代收货款) is the COD reconciliation's, not a platform payout's.
 create or replace temp table pay_deposits as
 with
 
@@ -7,6 +8,7 @@ deposits as (
     select b.*
     from bank_transactions as b
     where b.amount > 0
+      and coalesce(b.reference, '') not like '%' || $cod_memo || '%'
       and b.booked_at >= cast($period_start as timestamp) - $window_days * interval '1' day
       and b.booked_at < cast($period_end as timestamp)
 ),

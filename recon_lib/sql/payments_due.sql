@@ -1,5 +1,7 @@
 -- Orders whose settlement deadline (first dispatch + the channel's settlement cycle) falls in the
 -- period, with what was settled for them by the period's end. Each is judged once, there.
+-- An order with a cash-on-delivery parcel (shipments.cod_amount) is paid through the courier,
+-- not a platform settlement: the COD reconciliation follows its money (docs/cod.md).
 create or replace temp table pay_due as
 with
 
@@ -7,6 +9,7 @@ dispatched as (
     select s.order_id, min(s.ship_time) as first_ship
     from shipments as s
     group by s.order_id
+    having count(s.cod_amount) = 0
 ),
 
 cycles as (

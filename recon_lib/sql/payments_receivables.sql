@@ -1,5 +1,7 @@
 -- Receivables at the period's end: dispatched, not cancelled orders with no sale credited yet,
 -- aged by days since their first dispatch, by channel.
+-- Orders with a cash-on-delivery parcel are the couriers' to remit (cod_outstanding.sql), not a
+-- platform's receivable.
 with
 
 dispatched as (
@@ -7,6 +9,7 @@ dispatched as (
     from shipments
     where ship_time < cast($period_end as timestamp)
     group by order_id
+    having count(cod_amount) = 0
 ),
 
 sold as (

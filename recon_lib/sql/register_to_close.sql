@@ -122,12 +122,21 @@ deposited_late as (
     group by i.item_id
 ),
 
+compensated_late as (   -- a lost or damaged parcel the courier paid for later (docs/claims.md)
+    select i.item_id, 'auto: compensation on the bill of ' || min(b.bill_date) || ' ('
+                      || any_value(b.source_file) || ')' as reason
+    from open_items as i
+    join courier_bill_lines as b on b.waybill_no = i.key and b.fee_type = 'compensation'
+    where i.reason_code = 'CLM_NOT_COMPENSATED' and b.bill_date < cast($period_end as date)
+    group by i.item_id
+),
+
 final as (
     select item_id, min(reason) as reason
     from (select * from gone_on_rerun union all select * from shipped_late
           union all select * from billed_late union all select * from received_late
           union all select * from refunded_late union all select * from settled_late
-          union all select * from deposited_late)
+          union all select * from deposited_late union all select * from compensated_late)
     group by item_id
 )
 

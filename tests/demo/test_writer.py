@@ -102,7 +102,7 @@ def test_a_workbook_loads_through_its_profile(tmp_path, profiles):
     grid = read_grid(path, profile)
     assert grid.sheet == profile.sheet
     assert grid.rows[1][1] == ["FH1", "O&1", "01", "中通快递", "标快", "上海仓", "2026-10-01 08:00:05",
-                               "1.234", "10", "5", "5", "广东", "0"]
+                               "1.234", "10", "5", "5", "广东", "0", ""]  # not COD: 代收货款 empty
     assert grid.rows[2][1][5] == "" and grid.rows[2][1][7:9] == ["0.05", "12.5"]
     assert grid.rows[2][1][12] == "999.99"
 

@@ -1,0 +1,40 @@
+-- Bank deposits that may be COD remittances (positive lines from one deposit window before the
+-- period): those whose memo carries the COD words ($cod_memo, e.g. 代收货款) or quotes a batch.
+-- The batch a deposit quotes links the two for sure; otherwise the courier is the one whose
+-- name (cod_terms.payer) is the deposit's counterparty, and the engine pairs by amount and day.
+create or replace temp table cod_deposits as
+with
+
+deposits as (
+    select b.*
+    from bank_transactions as b
+    where b.amount > 0
+      and b.booked_at >= cast($period_start as timestamp) - $window_days * interval '1' day
+      and b.booked_at < cast($period_end as timestamp)
+),
+
+quoted as (
+    select d.account, d.txn_id, min(c.batch_id) as batch_id, min(c.carrier) as carrier
+    from deposits as d
+    join cod_batches as c on d.reference like '%' || c.batch_no || '%'
+    group by d.account, d.txn_id
+),
+
+payers as (
+    select payer, min(carrier) as carrier
+    from cod_terms
+    where payer is not null
+    group by payer
+    having count(distinct carrier) = 1
+),
+
+final as (
+    select d.account, d.txn_id, d.booked_at, d.amount, d.counterparty, d.reference,
+           q.batch_id, coalesce(q.carrier, p.carrier) as carrier
+    from deposits as d
+    left join quoted as q on q.account = d.account and q.txn_id = d.txn_id
+    left join payers as p on p.payer = d.counterparty
+    where q.batch_id is not null or coalesce(d.reference, '') like '%' || $cod_memo || '%'
+)
+
+select * from final
