@@ -479,7 +479,7 @@ _EXPLAIN: dict[str, Callable[[str, str, Mapping], str]] = {
                                        f"累计已付 {_y(d['paid_so_far'])}，发票金额 {_y(d['total'])}"),
     "PUR_PAID_NOT_INVOICED": lambda k, o, d: (f"{_t(d['booked_at'])[:10]} 付给 {d['supplier']} "
                                               f"{_y(d['amount'])}（流水 {d['txn_id']}），摘要"
-                                              f"「{d.get('reference') or ''}」没有对应的发票"),
+                                              f"「{d.get('reference') or ''}」没有对应的发票，也没有金额相同的未付发票"),
     "PAY_NOT_SETTLED": lambda k, o, d: _not_settled(d),
     "PAY_GROSS_MISMATCH": lambda k, o, d: (f"买家实付 {_y(_check(d, 'amount')['left'])}，平台结算 "
                                            f"{_y(_check(d, 'amount')['right'])}"),

@@ -234,8 +234,9 @@ _reason("PUR_PAID_TWICE", "purchase", "high", "Invoice paid twice",
         "total: the invoice was paid again.", "amount paid beyond the invoice total",
         title_zh="发票重复付款")
 _reason("PUR_PAID_NOT_INVOICED", "purchase", "medium", "Paid, not invoiced",
-        "A payment to a supplier quotes none of its invoices: a prepayment or a payment without "
-        "an invoice to book it against.", "amount paid", title_zh="付款无发票")
+        "A payment to a supplier quotes none of its invoices and pays none by its amount: a "
+        "prepayment or a payment without an invoice to book it against.", "amount paid",
+        title_zh="付款无发票")
 
 # -- claims: lost and damaged parcels vs the couriers' compensation rules (丢件破损理赔) --------
 _reason("CLM_NOT_COMPENSATED", "claims", "high", "Loss or damage not compensated",

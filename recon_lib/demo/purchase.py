@@ -294,9 +294,9 @@ PAYMENT_DAYS = 30
 
 
 def _pay(month: DemoMonth) -> None:
-    """A bank payment per invoice (one invoice in six in two instalments that add up, near
-    misses), then an invoice paid twice and payments quoting no invoice (findings), each booked
-    in the month. They join the bank statement before it is finished and carried."""
+    """A bank payment per invoice (one invoice in six in two instalments that add up, and a few
+    paid by a transfer quoting no invoice number: near misses), then an invoice paid twice and
+    payments quoting no invoice (findings), each booked in the month. They join the bank statement before it is finished and carried."""
     rng = np.random.default_rng(month.seed + 508)
     t = month.tables
     heads = t["supplier_invoices"]
@@ -324,6 +324,12 @@ def _pay(month: DemoMonth) -> None:
         "amount_fen": -rng.integers(50, 500, n) * 100,
         "counterparty": [SUPPLIERS[k % len(SUPPLIERS)] for k in range(n)],
         "invoice_no": None})
+    # near misses: invoices paid in full by a transfer that quotes no number (货款 only), paid
+    # by their amount
+    rest = once.drop(index=again.index)
+    rest = rest[~rest.duplicated(["counterparty", "amount_fen"], keep=False)]
+    plain = rest.index[rng.permutation(len(rest))[:n]]
+    pay["plain"] = pay.index.isin(plain)
     pay = pd.concat([pay, again.assign(dup=True), unquoted.assign(unquoted=True)],
                     ignore_index=True).sort_values("booked_at", kind="stable")
     ym = month.period.start.strftime("%y%m")
@@ -333,7 +339,8 @@ def _pay(month: DemoMonth) -> None:
     for row in pay[pay["unquoted"].eq(True)].itertuples(index=False):
         _truth(month, "PUR_PAID_NOT_INVOICED", row.txn_id, -int(row.amount_fen), "no invoice")
     reference = np.where(pay["invoice_no"].isna(), "预付货款",
-                         "货款 " + pay["invoice_no"].fillna("").astype(str))
+                         np.where(pay["plain"].eq(True), "货款",
+                                  "货款 " + pay["invoice_no"].fillna("").astype(str)))
     bank = pd.DataFrame({"account": ACCOUNT, "txn_id": pay["txn_id"].to_numpy(),
                          "booked_at": pay["booked_at"].to_numpy(),
                          "amount_fen": pay["amount_fen"].to_numpy(dtype=np.int64),

@@ -66,7 +66,11 @@ CREATE OR REPLACE MACRO supplier_invoice_totals(p_end) AS TABLE
 
 -- Payments booked before p_end to a supplier we have invoices from (a debit on our statement),
 -- each once, with the invoice(s) its reference quotes (reference_numbers) and each one's share
--- of the payment by their totals (allocated); invoice_no null when it quotes none.
+-- of the payment by their totals (allocated). A payment quoting none of the supplier's invoices
+-- pays one of exactly its amount that no payment quotes, dated by the payment's day: several of
+-- the same supplier and amount pair in order (the first payment with the first invoice), and a
+-- pair whose invoice is dated after its payment stays apart. paired_by: 'reference' or
+-- 'amount'; invoice_no null when the payment pays none.
 CREATE OR REPLACE MACRO supplier_payment_shares(p_end) AS TABLE
   WITH invoices AS (SELECT * FROM supplier_invoice_totals(p_end)),
   paid AS (
@@ -79,13 +83,38 @@ CREATE OR REPLACE MACRO supplier_payment_shares(p_end) AS TABLE
     SELECT account, txn_id, counterparty, unnest(reference_numbers(reference)) AS number
     FROM paid),
   matched AS (
-    SELECT DISTINCT n.account, n.txn_id, i.invoice_no, i.total, i.invoice_date
+    SELECT DISTINCT n.account, n.txn_id, i.supplier, i.invoice_no, i.total, i.invoice_date
     FROM numbers AS n
     JOIN invoices AS i ON i.supplier = n.counterparty AND i.invoice_no = n.number),
-  quoted AS (
-    SELECT p.*, m.invoice_no, m.total, m.invoice_date
+  unquoted AS (
+    SELECT p.account, p.txn_id, p.counterparty, p.amount, p.booked_at,
+           row_number() OVER (PARTITION BY p.counterparty, p.amount
+                              ORDER BY p.booked_at, p.account, p.txn_id) AS k
     FROM paid AS p
-    LEFT JOIN matched AS m ON m.account = p.account AND m.txn_id = p.txn_id)
+    WHERE NOT EXISTS (SELECT 1 FROM matched AS m
+                      WHERE m.account = p.account AND m.txn_id = p.txn_id)),
+  unpaid AS (
+    SELECT i.supplier, i.invoice_no, i.total, i.invoice_date,
+           row_number() OVER (PARTITION BY i.supplier, i.total
+                              ORDER BY i.invoice_date, i.invoice_no) AS k
+    FROM invoices AS i
+    WHERE NOT EXISTS (SELECT 1 FROM matched AS m
+                      WHERE m.supplier = i.supplier AND m.invoice_no = i.invoice_no)),
+  by_amount AS (
+    SELECT u.account, u.txn_id, i.invoice_no, i.total, i.invoice_date
+    FROM unquoted AS u
+    JOIN unpaid AS i ON i.supplier = u.counterparty AND i.total = u.amount AND i.k = u.k
+    WHERE i.invoice_date <= cast(u.booked_at AS date)),
+  pairs AS (
+    SELECT account, txn_id, invoice_no, total, invoice_date, 'reference' AS paired_by
+    FROM matched
+    UNION ALL
+    SELECT account, txn_id, invoice_no, total, invoice_date, 'amount' AS paired_by
+    FROM by_amount),
+  quoted AS (
+    SELECT p.*, m.invoice_no, m.total, m.invoice_date, m.paired_by
+    FROM paid AS p
+    LEFT JOIN pairs AS m ON m.account = p.account AND m.txn_id = p.txn_id)
   SELECT q.*,
          coalesce(round(q.amount * q.total
                         / nullif(sum(q.total) OVER (PARTITION BY q.account, q.txn_id), 0), 2),

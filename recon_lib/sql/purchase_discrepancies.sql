@@ -260,7 +260,8 @@ paid_not_invoiced as (
         p.amount,
         'payment ' || p.txn_id || ' of ' || p.amount || ' to ' || p.counterparty || ' on '
             || strftime(p.booked_at, '%Y-%m-%d') || ' quotes none of its invoices ('
-            || coalesce(p.reference, 'no reference') || ')' as explanation,
+            || coalesce(p.reference, 'no reference') || ') and pays none by its amount'
+            as explanation,
         to_json({'txn_id': p.txn_id, 'supplier': p.counterparty, 'amount': p.amount,
                  'reference': p.reference, 'booked_at': p.booked_at}) as details
     from purchase_payments as p, params as pr

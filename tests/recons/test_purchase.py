@@ -213,6 +213,28 @@ def test_one_payment_for_two_invoices_pays_each_its_share(month):
     assert found(month)["PUR_PAID_TWICE"] == {"B2": 565}
 
 
+def test_a_payment_quoting_no_invoice_pays_one_of_its_amount(month):
+    # I8 is 135.60; I6 and I7 are 56.50 each (dated 20 and 21 Oct); I4 565; I3 1,130 (9 Oct)
+    insert(month, "bank_transactions", [
+        pay("B1", 135.60, "货款", "2026-10-20"),                                # pays I8
+        pay("B2", 56.50, "3月货款", "2026-10-22"), pay("B3", 56.50, "货款", "2026-10-23"),
+        pay("B4", 56.50, "货款", "2026-10-24"),            # I6, then I7; the third pays nothing
+        pay("B5", 565, "货款", "2026-10-20"), pay("B6", 565, "货款 I4", "2026-10-20"),
+        pay("B7", 1130, "货款", "2026-10-05")])            # before I3 was issued
+    f = found(month)
+    assert "PUR_PAID_TWICE" not in f
+    assert f["PUR_PAID_NOT_INVOICED"] == {"B4": 56.50, "B5": 565, "B7": 1130}
+    paid = month.df("select txn_id, invoice_no, paired_by from purchase_payments "
+                    "where invoice_no is not null order by txn_id")
+    assert paid.values.tolist() == [["B1", "I8", "amount"], ["B2", "I6", "amount"],
+                                    ["B3", "I7", "amount"], ["B6", "I4", "reference"]]
+    from recon_lib import results
+
+    row = results.purchase_payables(month, "2026-10").set_index("supplier").loc["S1"]
+    assert row["paid_to_date"] == pytest.approx(135.60 + 56.50 * 2 + 565)
+    assert row["unallocated"] == pytest.approx(56.50 + 565 + 1130)
+
+
 def test_supplier_balance_is_invoices_less_payments_aged_by_invoice_date(month):
     from recon_lib import results
 
