@@ -94,6 +94,12 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     # invoices priced above their POs (PUR_PRICE_OVER findings of the period), yuan
     Kind("purchase_price_overrun", "above", "CNY", (), "purchase", "purchase",
          checks=("purchase.invoiced_ordered",)),
+    # COD money still with the couriers at the period's end past the contract's days, yuan
+    Kind("cod_overdue", "above", "CNY", ("carrier",), "cod", SHEET_NAMES["cod"],
+         checks=("cod.remitted",)),
+    # lost and damaged parcels past their claim deadline with nothing paid (CLM_NOT_COMPENSATED)
+    Kind("claims_uncompensated", "above", "CNY", ("carrier",), "claims", SHEET_NAMES["claims"],
+         checks=("claims.compensated",)),
 )}
 
 SCOPE_VALUES = {"carrier": CARRIER_CODES, "channel": CHANNELS}
@@ -372,6 +378,14 @@ class _Measures:
         return self.db.query("alerts_purchase_price_overrun", period=self.period.label)
 
     @cached_property
+    def cod(self) -> pd.DataFrame:
+        return self.db.query("cod_outstanding", period_end=self.period.end_ts)
+
+    @cached_property
+    def claims(self) -> pd.DataFrame:
+        return self.db.query("alerts_claims_uncompensated", period=self.period.label)
+
+    @cached_property
     def abc(self) -> pd.DataFrame:
         return analytics.abc_classes(self.db, self.period)
 
@@ -513,6 +527,35 @@ def _read_purchase_price_overrun(rule: Rule, m: _Measures) -> list[_Reading]:
                      {"findings": int(row["findings"])})]
 
 
+def _read_cod_overdue(rule: Rule, m: _Measures) -> list[_Reading]:
+    rows = m.cod[m.cod["carrier"] == rule.carrier] if rule.carrier else m.cod
+    subject = rule.carrier or "all couriers"
+    unknown = rows[rows["overdue"].isna()]
+    overdue = round(float(rows["overdue"].astype(float).sum()), 2) if len(rows) else 0.0
+    details = {"parcels_outstanding": int(rows["parcels"].sum()) if len(rows) else 0,
+               "outstanding": round(float(rows["amount"].astype(float).sum()), 2)}
+    if len(unknown):  # delivered parcels no contract terms cover: their due day is not known
+        details["parcels_without_terms"] = int(unknown["parcels"].sum())
+        if overdue <= rule.threshold:
+            return [_Reading(rule.scope, None, subject, details, missing=(
+                f"{details['parcels_without_terms']} parcel(s) without COD terms: their "
+                "due day is not known"))]
+    return [_Reading(rule.scope, overdue, subject, details)]
+
+
+def _read_claims_uncompensated(rule: Rule, m: _Measures) -> list[_Reading]:
+    rows = m.claims[m.claims["carrier"] == rule.carrier] if rule.carrier else m.claims
+    subject = rule.carrier or "all couriers"
+    owed = round(float(rows["owed"].astype(float).sum()), 2) if len(rows) else 0.0
+    unknown = int(rows["without_amount"].sum()) if len(rows) else 0
+    details = {"findings": int(rows["findings"].sum()) if len(rows) else 0,
+               "without_amount": unknown}
+    if unknown and owed <= rule.threshold:  # the part known does not decide it
+        return [_Reading(rule.scope, None, subject, details, missing=(
+            f"{unknown} parcel(s) whose compensation owed is not known"))]
+    return [_Reading(rule.scope, owed, subject, details)]
+
+
 _READERS = {
     "freight_overcharge": _read_freight_overcharge,
     "freight_overcharge_share": _read_freight_overcharge_share,
@@ -523,6 +566,8 @@ _READERS = {
     "on_time_rate": _read_on_time_rate,
     "grni_over_60_days": _read_grni_over_60_days,
     "purchase_price_overrun": _read_purchase_price_overrun,
+    "cod_overdue": _read_cod_overdue,
+    "claims_uncompensated": _read_claims_uncompensated,
 }
 
 
@@ -558,6 +603,9 @@ _WHAT = {
     "on_time_rate": "on-time delivery ({subject})",
     "grni_over_60_days": "goods received over 60 days ago and not invoiced ({subject})",
     "purchase_price_overrun": "supplier invoices priced above their POs ({subject})",
+    "cod_overdue": "COD money overdue at the couriers ({subject})",
+    "claims_uncompensated": "lost and damaged parcels past their claim deadline, not "
+                            "compensated ({subject})",
 }
 
 
@@ -571,6 +619,8 @@ _WHAT_ZH = {
     "on_time_rate": "准时交付率",
     "grni_over_60_days": "入库超 60 天未开票",
     "purchase_price_overrun": "发票单价高于订单价",
+    "cod_overdue": "代收货款超期未回款",
+    "claims_uncompensated": "丢件破损逾期未赔付",
 }
 """The Chinese name each message opens with (the English sentence follows)."""
 
@@ -598,6 +648,12 @@ def _message(rule: Rule, kind: Kind, reading: _Reading, breached: bool) -> str:
         text += f"; {d['findings']} return(s)"
     elif rule.kind == "purchase_price_overrun" and d.get("findings"):
         text += f"; {d['findings']} invoice line(s)"
+    elif rule.kind == "claims_uncompensated" and d.get("findings"):
+        text += f"; {d['findings']} parcel(s)"
+        if d.get("without_amount"):
+            text += f", at least: {d['without_amount']} with what is owed not known"
+    elif rule.kind == "cod_overdue" and d.get("parcels_without_terms"):
+        text += f"; at least: {d['parcels_without_terms']} parcel(s) without COD terms"
     elif rule.kind == "grni_over_60_days" and d.get("suppliers"):
         text += ": " + ", ".join(f"{x['supplier']} {yuan(x['amount'])}"
                                  for x in d["suppliers"][:NAMED])
@@ -622,7 +678,7 @@ def _amount(kind: str, reading: _Reading) -> float | None:
     if reading.value is None:
         return None
     if kind in ("freight_overcharge", "refunds_not_received", "grni_over_60_days",
-                "purchase_price_overrun"):
+                "purchase_price_overrun", "cod_overdue", "claims_uncompensated"):
         return reading.value
     if kind in ("freight_overcharge_share", "billing_accuracy"):
         return reading.details.get("overcharge")

@@ -2,7 +2,8 @@
 mapping (``accounts.yml``; see docs/pnl.md).
 
 One voucher per kind of transaction and channel (sales, refunds, platform fees, payment fees,
-freight, packaging, freight accrual, COGS, FX differences), each balanced to the cent: a
+COD fees, freight, lost and damaged parcels' compensation received and owed, packaging, freight
+accrual, COGS, FX differences), each balanced to the cent: a
 voucher whose debits and credits differ cannot be made (:class:`UnbalancedVoucher`), so it is
 never written. A figure the P&L does not know gives no voucher; it is listed as skipped.
 """
@@ -27,9 +28,9 @@ from recon_lib.yaml_keys import read_yaml, unique_keys
 
 log = logging.getLogger(__name__)
 
-KINDS = ("receivable", "revenue", "output_vat", "platform_fees", "payment_fees", "freight",
-         "packaging", "freight_claims", "freight_payable", "freight_accrued", "cogs",
-         "inventory", "fx")
+KINDS = ("receivable", "revenue", "output_vat", "platform_fees", "payment_fees", "cod_fees",
+         "freight", "packaging", "freight_claims", "freight_payable", "freight_accrued",
+         "parcel_claims", "compensation_income", "cogs", "inventory", "fx")
 """Every kind of amount the vouchers post, each mapped to an account."""
 TOP_KEYS = ("voucher_word", "preparer", "vat_rate", "currency_code", "accounts", "channels",
             "currencies")
@@ -249,8 +250,10 @@ class Voucher:
 VOUCHERS = (  # kind, P&L figure its total equals, summary (zh)
     ("sales", "net_sales", "销售收入"), ("refunds", "refunds", "销售退款"),
     ("platform_fees", "platform_fees", "平台佣金及服务费"),
-    ("payment_fees", "payment_fees", "支付手续费"),
-    ("freight", "freight_billed", "快递运费"), ("packaging", "packaging", "包装费"),
+    ("payment_fees", "payment_fees", "支付手续费"), ("cod_fees", "cod_fees", "代收货款手续费"),
+    ("freight", "freight_billed", "快递运费"),
+    ("parcel_compensation", "parcel_compensation", "丢件破损赔款（账单抵扣）"),
+    ("parcel_claims", "parcel_claims", "丢件破损应收赔款"), ("packaging", "packaging", "包装费"),
     ("freight_accrued", "freight_accrued", "暂估未开票运费"), ("cogs", "cogs", "结转销售成本"),
     ("fx", "fx_difference", "汇兑损益"),
 )
@@ -275,6 +278,16 @@ def _entries(kind: str, v: dict[str, Decimal], vat_rate: Decimal) -> list[tuple[
         return [("revenue", net), ("output_vat", tax), ("receivable", -v["refunds"])]
     if kind in ("platform_fees", "payment_fees"):
         return [(kind, v[kind]), ("receivable", -v[kind])]
+    if kind == "cod_fees":  # deducted from the COD money; the part above the contract claimed
+        after = v["cod_fees"] - v["cod_fee_claims"]
+        return [("cod_fees", after), ("freight_claims", v["cod_fee_claims"]),
+                ("receivable", -v["cod_fees"])]
+    if kind == "parcel_compensation":  # a credit on the bill: less owed to the courier
+        return [("freight_payable", v["parcel_compensation"]),
+                ("compensation_income", -v["parcel_compensation"])]
+    if kind == "parcel_claims":
+        return [("parcel_claims", v["parcel_claims"]),
+                ("compensation_income", -v["parcel_claims"])]
     if kind == "freight":
         after = v["freight_billed"] - v["freight_claims"]
         return [("freight", after), ("freight_claims", v["freight_claims"]),
@@ -290,7 +303,8 @@ def _entries(kind: str, v: dict[str, Decimal], vat_rate: Decimal) -> list[tuple[
     raise ValueError(f"unknown voucher kind {kind!r}")
 
 
-NEEDS = {"freight": ("freight_billed", "freight_claims")}
+NEEDS = {"freight": ("freight_billed", "freight_claims"),
+         "cod_fees": ("cod_fees", "cod_fee_claims")}
 """Figures a voucher needs besides its own."""
 
 

@@ -24,36 +24,47 @@ UNASSIGNED = "(unassigned)"
 ALL = "all"
 
 LINE_FIGURES = ("gross_sales", "discounts", "refunds", "platform_fees", "payment_fees",
-                "freight_billed", "freight_claims", "packaging", "cogs", "fx_difference",
-                "freight_accrued")
+                "cod_fees", "cod_fee_claims", "freight_billed", "freight_claims",
+                "parcel_compensation", "parcel_claims", "packaging", "cogs", "fx_difference",
+                "freight_accrued", "cod_receivable")
 """Figures summed from their lines (sql/pnl_stage.sql)."""
 PNL = ("gross_sales", "discounts", "net_sales", "refunds", "platform_fees", "payment_fees",
-       "freight_billed", "freight_claims", "freight_after_claims", "cogs", "fx_difference",
+       "cod_fees", "cod_fee_claims", "freight_billed", "freight_claims", "freight_after_claims",
+       "parcel_compensation", "parcel_claims", "cogs", "fx_difference",
        "contribution_before_packaging", "packaging", "net_contribution")
 """The P&L's lines, top to bottom."""
-BALANCES = ("receivables", "supplier_payables", "freight_accrued", "freight_unpaid")
+BALANCES = ("receivables", "cod_receivable", "supplier_payables", "freight_accrued",
+            "freight_unpaid")
 """Balances at the period's end, shown under the P&L (not part of the contribution)."""
+_CONTRIBUTION = ("gross_sales", "discounts", "refunds", "platform_fees", "payment_fees",
+                 "cod_fees", "cod_fee_claims", "freight_billed", "freight_claims",
+                 "parcel_compensation", "parcel_claims", "cogs", "fx_difference")
 DERIVED = {"net_sales": ("gross_sales", "discounts"),
            "freight_after_claims": ("freight_billed", "freight_claims"),
-           "contribution_before_packaging": ("gross_sales", "discounts", "refunds",
-                                             "platform_fees", "payment_fees", "freight_billed",
-                                             "freight_claims", "cogs", "fx_difference"),
-           "net_contribution": ("gross_sales", "discounts", "refunds", "platform_fees",
-                                "payment_fees", "freight_billed", "freight_claims", "packaging",
-                                "cogs", "fx_difference")}
+           "contribution_before_packaging": _CONTRIBUTION,
+           "net_contribution": (*_CONTRIBUTION, "packaging")}
 """Computed figures and the lines they are made of (what they drill down to). Packaging is
 known only where the couriers' bills carry it: the contribution before it is shown apart."""
 SIGNS = {"gross_sales": 1, "discounts": -1, "refunds": -1, "platform_fees": -1,
-         "payment_fees": -1, "freight_billed": -1, "freight_claims": 1, "packaging": -1,
+         "payment_fees": -1, "cod_fees": -1, "cod_fee_claims": 1, "freight_billed": -1,
+         "freight_claims": 1, "parcel_compensation": 1, "parcel_claims": 1, "packaging": -1,
          "cogs": -1, "fx_difference": 1}
 """How each line enters net contribution (costs are positive amounts)."""
 NEEDS = {"gross_sales": ("orders", "shipments"), "discounts": ("orders", "shipments"),
          "refunds": ("refunds",), "platform_fees": ("settlement_lines",),
          "payment_fees": ("settlement_lines",), "freight_billed": ("courier_bill_lines",),
          "freight_claims": ("courier_bill_lines",), "packaging": ("courier_bill_lines",),
+         "parcel_compensation": ("courier_bill_lines",),
+         "parcel_claims": ("courier_bill_lines", "tracking_events"),
          "cogs": ("shipment_lines", "products"), "freight_accrued": ("courier_bill_lines",),
          "receivables": ("settlement_lines",)}
 """The period's sources each figure is computed from: one not loaded makes it not known."""
+COD_NEEDS = {"cod_fees": ("cod_remittances",), "cod_fee_claims": ("cod_remittances",),
+             "cod_receivable": ("cod_remittances", "tracking_events")}
+"""What the COD figures need once there are COD parcels (shipments.cod_amount) by the
+period's end; a merchant without any has no COD fee and nothing with the couriers (0)."""
+CLAIMS_NEEDS = ("compensation_rules",)
+"""What parcel_claims needs besides NEEDS once a parcel of ours was lost or damaged."""
 
 
 def _line_label(figure: str) -> labels.Label:
@@ -70,8 +81,21 @@ def _stage(db: Database, period: str) -> None:
     db.run("pnl_stage", period=p.label, payment_channels=list(PAYMENT_CHANNELS), **p.bounds())
 
 
-def _missing(states: dict[str, str], figure: str) -> list[str]:
-    return [s for s in NEEDS.get(figure, ()) if states.get(s) != coverage.LOADED]
+def _missing(states: dict[str, str], figure: str, context=None) -> list[str]:
+    needs = list(NEEDS.get(figure, ()))
+    if context is not None and context.cod_parcels:
+        needs += COD_NEEDS.get(figure, ())
+    if context is not None and context.incidents and figure == "parcel_claims":
+        needs += CLAIMS_NEEDS
+    return [s for s in dict.fromkeys(needs) if states.get(s) != coverage.LOADED]
+
+
+WITHOUT_AMOUNT = {
+    "parcel_claims": ("条理赔差异缺少金额（理赔标准所需数值未知）",
+                      "claims findings without an amount (a value the compensation rule needs "
+                      "is not known)"),
+}
+"""Why a line of a figure has no amount (default: a SKU without a unit cost)."""
 
 
 def pnl(db: Database, period: str) -> pd.DataFrame:
@@ -84,7 +108,9 @@ def pnl(db: Database, period: str) -> pd.DataFrame:
     sources = db.query("pnl_sources", **p.bounds())
     states = {s.name: s.state for s in coverage.source_states(
         db, p, ["orders", "shipments", "refunds", "settlement_lines", "courier_bill_lines",
-                "shipment_lines", "products", "bank_transactions"], {}, ["supplier_invoices"])}
+                "shipment_lines", "products", "bank_transactions", "tracking_events",
+                "cod_remittances"], {}, ["supplier_invoices", "compensation_rules"])}
+    context = db.query("pnl_context", period_end=p.bounds()["period_end"]).iloc[0]
     channels = _channel_order(set(sources["channel"]) | set(figures["channel"]))
     found = {(r.figure, r.channel): r for r in figures.itertuples(index=False)}
     currencies = dict(zip(sources["channel"], sources["currency"], strict=True))
@@ -95,17 +121,18 @@ def pnl(db: Database, period: str) -> pd.DataFrame:
     notes: dict[tuple[str, str], str] = {}
 
     for figure in LINE_FIGURES:
-        missing = _missing(states, figure)
+        missing = _missing(states, figure, context)
         for ch in channels:
             row = found.get((figure, ch))
             value: float | None = float(row.amount) if row is not None and row.amount is not None \
                 and row.lines_without_amount == 0 else 0.0
             note = ""
             if row is not None and row.lines_without_amount:
-                value, note = None, both(
-                    f"{row.lines_without_amount:,} 行缺少金额（商品无单位成本）",
-                    f"{row.lines_without_amount:,} lines without an amount (SKU without a "
-                    "unit cost in products)")
+                zh, en = WITHOUT_AMOUNT.get(figure, (
+                    "行缺少金额（商品无单位成本）",
+                    "lines without an amount (SKU without a unit cost in products)"))
+                value, note = None, both(f"{row.lines_without_amount:,} {zh}",
+                                         f"{row.lines_without_amount:,} {en}")
             if missing:
                 value, note = None, _no_source(missing, p.label)
             elif figure in ("platform_fees", "payment_fees") and ch in unsettled:
@@ -132,6 +159,14 @@ def pnl(db: Database, period: str) -> pd.DataFrame:
     notes.setdefault(("payment_fees", ALL), both(
         "平台渠道的支付手续费已含在平台费用中", "a marketplace's payment fee is inside its "
         "platform fees"))
+    if not context.cod_parcels:
+        for figure in COD_NEEDS:
+            notes.setdefault((figure, ALL), both(
+                "截至期末没有货到付款包裹", f"no COD parcel shipped by the end of {p.label}"))
+    notes.setdefault(("parcel_compensation", ALL), both(
+        "本期快递账单上的理赔贷项；银行转账收到的赔款不在损益中",
+        "compensation credits on the period's courier bills; compensation paid by bank "
+        "transfer is not in the P&L"))
     for ch in [*channels, ALL]:
         for figure, parts in DERIVED.items():
             unknown = [f for f in parts if values.get((f, ch)) is None]
@@ -188,9 +223,9 @@ def _balances(db: Database, period: str, states, channels, values, notes) -> lis
     else:
         rows.append(("balance", "supplier_payables", ALL, None,
                      both("没有加载供应商发票", f"no supplier_invoices loaded up to {period}")))
-    for ch in [*channels, ALL]:
-        rows.append(("balance", "freight_accrued", ch, values["freight_accrued", ch],
-                     notes.get(("freight_accrued", ch), "")))
+    for figure in ("freight_accrued", "cod_receivable"):
+        for ch in [*channels, ALL]:
+            rows.append(("balance", figure, ch, values[figure, ch], notes.get((figure, ch), "")))
     rows.append(("balance", "freight_unpaid", ALL, None, both(
         "没有快递费付款记录来源，已开票未付运费未知",
         "no source records payments to couriers: billed freight not yet paid is not known")))
@@ -224,7 +259,7 @@ def pnl_lines(db: Database, period: str, figure: str, channel: str | None = None
         return results.purchase_payables(db, period)
     parts = DERIVED.get(figure, (figure,))
     if any(f not in LINE_FIGURES for f in parts):
-        raise ValueError(f"figure must be one of {', '.join((*PNL, *BALANCES[:3]))}, "
+        raise ValueError(f"figure must be one of {', '.join((*PNL, *BALANCES[:4]))}, "
                          f"got {figure!r}")
     _stage(db, period)
     frames = [db.query("pnl_drill", figure=f, channel=ch) for f in parts]
@@ -244,8 +279,9 @@ def pnl_table(df: pd.DataFrame, section: str = "pnl") -> pd.DataFrame:
     return table.reset_index().rename(columns={"figure": "pnl_line"}).rename_axis(columns=None)
 
 
-BRIDGE = ("discounts", "refunds", "platform_fees", "payment_fees", "freight_after_claims",
-          "cogs", "fx_difference", "packaging")
+BRIDGE = ("discounts", "refunds", "platform_fees", "payment_fees", "cod_fees", "cod_fee_claims",
+          "freight_after_claims", "parcel_compensation", "parcel_claims", "cogs",
+          "fx_difference", "packaging")
 
 
 def pnl_bridge(df: pd.DataFrame, channel: str = ALL) -> pd.DataFrame:

@@ -4,7 +4,8 @@ refunds, settlement, payouts and the bank, with every finding on any of them.
 ``trace(id)`` takes an id from any leg: an order number (also one only a settlement or a parcel
 names), a shipment, a waybill (ours, a return's, or one only a courier bill or the tracking
 carries), a return, a return receipt, a refund, a settlement line, a payout or a bank transaction
-(or a payout number a bank reference quotes), or on the purchasing side a purchase order, a goods
+(or a payout number a bank reference quotes), a COD remittance batch (its lines, the orders of its
+waybills, and its deposit), or on the purchasing side a purchase order, a goods
 receipt or a supplier invoice (followed through the PO's receipts, invoices and the payments
 quoting them). It shows, in this order:
 
@@ -40,6 +41,7 @@ LEGS = [  # (title, query): an order's records, by $order_id
     ("退货入库 Return receipts", "trace_receipts"),
     ("退款 Refunds", "trace_refunds"),
     ("平台结算 Settlement", "trace_settlements"),
+    ("代收货款回款 COD remittance", "trace_cod"),
     ("提现与到账 Payouts and deposits", "trace_payouts"),
 ]
 
@@ -51,6 +53,7 @@ OWN_LEGS = [  # (title, query, what a row is, which rows come first): the id's o
     ("物流 Tracking events", "trace_id_tracking", "event", ""),
     ("退货入库 Return receipts", "trace_id_receipts", "receipt", ""),
     ("退款 Refunds", "trace_id_refunds", "refund", ""),
+    ("代收货款回款 COD remittance lines", "trace_cod", "line", ""),
     ("采购订单 Purchase order", "trace_id_purchase_orders", "line", ""),
     ("采购入库 Goods received", "trace_id_goods_receipts", "receipt", ""),
     ("供应商发票 Supplier invoices", "trace_id_supplier_invoices", "line", ""),
@@ -60,17 +63,31 @@ OWN_LEGS = [  # (title, query, what a row is, which rows come first): the id's o
 KINDS = ("order", "order not in the order export", "shipment", "tracking number",
          "waybill on a courier bill", "tracked parcel", "return", "return waybill",
          "return receipt", "refund", "settlement line", "payout", "bank transaction",
-         "quoted by a bank transaction", "purchase order", "goods receipt", "supplier invoice")
+         "quoted by a bank transaction", "COD remittance batch", "waybill on a COD statement",
+         "purchase order", "goods receipt", "supplier invoice")
 """What an id can be (``sql/trace_resolve.sql``), in the order they are named."""
 
 RECORD_IDS = ("settlement_id", "payout_id", "txn_id", "waybill_no", "tracking_no", "receipt_id",
               "refund_id", "po_no", "grn_no", "invoice_no")
 """Columns of the id's own records whose values findings may be keyed by."""
 
-CARRY_MANY = {"payout", "bank transaction", "quoted by a bank transaction"}
+CARRY_MANY = {"payout", "bank transaction", "quoted by a bank transaction",
+              "COD remittance batch"}
 """Kinds of record that carry many orders: their own records are shown before the orders."""
 
 LIMIT = 20
+
+COD_LEG = "trace_cod"
+"""The COD remittance query: an order's lines (``order_id``) or an id's (``id``), with the
+deposit window of the batch pairing (the project's ``deposit_window_days``, recon.yml)."""
+
+
+def _params(query: str, *, order_id: str | None = None, id: str | None = None) -> dict:
+    if query != COD_LEG:
+        return {"order_id": order_id} if order_id is not None else {"id": id}
+    from recon_lib.settings_file import load_settings
+
+    return {"order_id": order_id, "id": id, "window_days": load_settings().deposit_window_days}
 """Lines and orders shown by default; ``None`` shows every one (``recon trace --all``)."""
 
 
@@ -246,7 +263,7 @@ def trace(id: str, db: Database | None = None, *, db_path: str | Path | None = N
         records, ids = {}, set()
         if hits["order_id"].isna().any() or set(hits["kind"]) & CARRY_MANY:
             for title, query, noun, first in OWN_LEGS:
-                frame = db.query(query, id=key)
+                frame = db.query(query, **_params(query, id=key))
                 if len(frame):
                     records[title] = _listing(frame, max_rows, noun, first)
                     for col in set(RECORD_IDS) & set(frame.columns):
@@ -259,7 +276,7 @@ def trace(id: str, db: Database | None = None, *, db_path: str | Path | None = N
         picked = order_ids if max_orders is None else order_ids[:max_orders]
         orders = []
         for order_id in picked:
-            legs = {title: mask_frame(db.query(query, order_id=order_id))
+            legs = {title: mask_frame(db.query(query, **_params(query, order_id=order_id)))
                     for title, query in LEGS}
             kinds = _kinds(led.loc[led["order_id"] == order_id, "kind"])
             orders.append(OrderTrace(order_id, kinds, legs,

@@ -6,9 +6,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from recon_lib import schema
 from recon_lib.db import Database
+
+# No time limit per example: a busy machine made hypothesis' 200 ms deadline fail a correct
+# test. Speed is measured by benchmarks/, never asserted in tests.
+settings.register_profile("recon", deadline=None)
+settings.load_profile("recon")
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 

@@ -503,3 +503,50 @@ def test_a_payout_closed_after_the_period_was_late_in_it(month):
                   name="closed in October")
     [alert] = measure(month, kind="payout_late", threshold=3)
     assert [p["payout_id"] for p in alert.details["latest"]] == ["PO1"]
+
+
+# -- cash on delivery and lost parcels ---------------------------------------------------------
+def cod_month(db, terms=True):
+    insert(db, "shipments", [
+        {"shipment_id": f"S{i}", "order_id": f"O{i}", "tracking_no": f"T{i}", "carrier": c,
+         "ship_time": "2026-10-01 10:00:00", "cod_amount": amount}
+        for i, (c, amount) in enumerate([("SF", 600), ("SF", 500), ("ZTO", 300)])])
+    insert(db, "tracking_events", [
+        {"tracking_no": f"T{i}", "carrier": c, "event_type": "delivered", "event_time": at}
+        for i, (c, at) in enumerate([("SF", "2026-10-03 10:00:00"), ("SF", "2026-10-29 10:00:00"),
+                                     ("ZTO", "2026-10-03 10:00:00")])])
+    if terms:
+        insert(db, "cod_terms", [{"carrier": c, "remit_days": 7, "fee_rate": 0.01, "fee_min": 1,
+                                  "effective_from": "2026-01-01"} for c in ("SF", "ZTO")])
+
+
+def test_cod_overdue_counts_only_money_past_the_contracts_days(db):
+    cod_month(db)
+    (sf,) = measure(db, kind="cod_overdue", threshold=599.99, carrier="SF")
+    assert sf.value == 600.0 and sf.breached and sf.amount == 600.0  # T1 is within its 7 days
+    assert sf.details["outstanding"] == 1100.0
+    assert sf.message.startswith("代收货款超期未回款")
+    (every,) = measure(db, kind="cod_overdue", threshold=900)
+    assert every.value == 900.0 and not every.breached
+
+
+def test_cod_overdue_without_terms_is_not_measured_unless_the_known_part_breaches(db):
+    cod_month(db, terms=False)
+    (alert,) = measure(db, kind="cod_overdue", threshold=100)
+    assert alert.value is None and not alert.breached
+    assert "without COD terms" in alert.message
+
+
+def test_claims_uncompensated_sums_the_findings_and_never_counts_unknown_as_zero(db):
+    insert(db, "shipments", [
+        {"shipment_id": f"S{i}", "order_id": f"O{i}", "tracking_no": f"T{i}", "carrier": c,
+         "ship_time": "2026-10-01 10:00:00"} for i, c in enumerate(["SF", "SF", "ZTO"])])
+    add_findings(db, [finding("CLM_NOT_COMPENSATED", "T0", 84.0, "claims"),
+                      finding("CLM_SHORT", "T1", 40.0, "claims"),   # paid short: not this rule
+                      finding("CLM_NOT_COMPENSATED", "T2", None, "claims")])
+    (sf,) = measure(db, kind="claims_uncompensated", threshold=50, carrier="SF")
+    assert sf.value == 84.0 and sf.breached and sf.details["findings"] == 1
+    (zto,) = measure(db, kind="claims_uncompensated", threshold=0, carrier="ZTO")
+    assert zto.value is None and "not known" in zto.message
+    (every,) = measure(db, kind="claims_uncompensated", threshold=50)
+    assert every.value == 84.0 and every.breached and "at least" in every.message

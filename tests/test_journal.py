@@ -99,6 +99,28 @@ def test_freight_and_fx_post_to_the_right_sides():
     assert (journal.frame(made)["voucher_date"] == date(2026, 10, 31)).all()
 
 
+def test_cod_fees_and_parcel_compensation_post_to_the_right_sides():
+    made = journal.build(figures({"cod_fees": 26.53, "cod_fee_claims": 1.0,
+                                  "parcel_compensation": 84.0, "parcel_claims": 19.5}),
+                         "2026-10", journal.load_accounts())
+    assert [v.kind for v in made.vouchers] == ["cod_fees", "parcel_compensation",
+                                               "parcel_claims"]
+    entries = journal.frame(made).set_index(["voucher_kind", "account_code"])
+    assert entries.loc[("cod_fees", "6603.03"), "debit"] == 25.53    # the contract's fee
+    assert entries.loc[("cod_fees", "1221"), "debit"] == 1.0         # above it: claimed back
+    assert entries.loc[("cod_fees", "1122"), "credit"] == 26.53      # kept from the COD money
+    assert entries.loc[("parcel_compensation", "2202"), "debit"] == 84.0  # less owed the courier
+    assert entries.loc[("parcel_compensation", "6301"), "credit"] == 84.0
+    assert entries.loc[("parcel_claims", "1221"), "debit"] == 19.5
+    assert entries.loc[("parcel_claims", "6301"), "credit"] == 19.5
+
+
+def test_cod_fees_not_known_make_no_voucher():
+    made = journal.build(figures({"cod_fees": None, "cod_fee_claims": None}), "2026-10",
+                         journal.load_accounts())
+    assert not made.vouchers and [k for k, _, _ in made.skipped] == ["cod_fees"]
+
+
 def test_a_run_with_a_broken_project_mapping_stops_before_anything(tmp_path, monkeypatch):
     from recon_lib import config
     from recon_lib.periods import parse_period

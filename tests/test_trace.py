@@ -13,6 +13,7 @@ from recon_lib.errors import InputError
 from recon_lib.periods import parse_period
 from recon_lib.pipeline import reconcile_period
 from recon_lib.trace import trace
+from tests.conftest import insert
 
 OCT = parse_period("2026-10")
 
@@ -243,3 +244,84 @@ def test_the_command_lists_everything_with_all(tmp_path, capsys):
     assert main([*args, "--all"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "showing" not in out and out.count(f" {payout}\n") >= lines
+
+
+def test_a_cod_waybill_shows_its_remittance_batch_and_deposit(month):
+    db, _, m = month
+    lines = db.con.sql("select * from cod_remittances").df()
+    row = lines.iloc[0]
+    result = trace(row["tracking_no"], db)
+    (order,) = result.orders
+    cod = order.legs["代收货款回款 COD remittance"]
+    assert list(cod["tracking_no"]) == [row["tracking_no"]]
+    assert cod["batch_no"].iloc[0] == row["batch_no"]
+    batch = lines[(lines["carrier"] == row["carrier"]) & (lines["batch_no"] == row["batch_no"])]
+    assert cod["batch_total"].iloc[0] == pytest.approx(batch["remitted_amount"].sum())
+    assert cod["batch_lines"].iloc[0] == len(batch)
+
+
+def test_each_courier_batch_finds_its_deposit_quoted_or_paired(month):
+    db, truth, m = month
+    lines = db.con.sql("select * from cod_remittances").df()
+    bad = set(truth.loc[truth["reason_code"].str.startswith("COD_BATCH"), "key"])
+    checked = 0
+    for carrier in sorted(set(lines["carrier"])):
+        ok = lines[(lines["carrier"] == carrier)
+                   & ~(lines["carrier"] + "|" + lines["batch_no"]).isin(bad)]
+        if ok.empty:
+            continue
+        checked += 1
+        batch_no = ok["batch_no"].iloc[0]
+        result = trace(batch_no, db, max_rows=None)
+        assert "COD remittance batch" in result.found_as
+        shown = result.records["代收货款回款 COD remittance lines"].frame
+        assert set(shown["batch_no"]) == {batch_no} and len(shown) == (ok["batch_no"] == batch_no).sum()
+        assert shown["deposited"].iloc[0] == pytest.approx(shown["batch_total"].iloc[0]), carrier
+        assert result.orders_total == len(shown)   # the orders of its waybills
+    assert checked >= 2
+
+
+def test_a_batch_no_deposit_quotes_is_paired_by_courier_and_amount(db):
+    insert(db, "cod_terms", [{"carrier": "YTO", "remit_days": 7, "fee_rate": 0.01, "fee_min": 1,
+                              "payer": "圆通速递", "effective_from": "2026-01-01"}])
+    insert(db, "cod_remittances", [
+        {"carrier": "YTO", "batch_no": "YB1", "remit_date": "2026-10-09", "tracking_no": t,
+         "collected_amount": 50, "service_fee": 1, "remitted_amount": 49} for t in ("Y1", "Y2")])
+    insert(db, "bank_transactions", [
+        {"account": "A", "txn_id": "T1", "booked_at": "2026-10-10 09:00:00", "amount": 98,
+         "currency": "CNY", "counterparty": "圆通速递", "reference": "代收货款"},
+        {"account": "A", "txn_id": "T2", "booked_at": "2026-10-10 09:00:00", "amount": 98,
+         "currency": "CNY", "counterparty": "别的公司", "reference": "货款"},
+        {"account": "A", "txn_id": "T3", "booked_at": "2026-10-30 09:00:00", "amount": 98,
+         "currency": "CNY", "counterparty": "圆通速递", "reference": "代收货款"}])
+    result = trace("YB1", db)
+    assert result.found_as == "COD remittance batch"
+    shown = result.records["代收货款回款 COD remittance lines"].frame
+    assert list(shown["tracking_no"]) == ["Y1", "Y2"] and (shown["batch_total"] == 98).all()
+    assert (shown["deposits"] == "T1 2026-10-10 98.00").all()  # not another payer's, nor late
+    assert (shown["deposit_found_by"] == "same courier and amount").all()
+    assert not result.orders   # waybills none of our parcels
+    assert trace("Y2", db).found_as == "waybill on a COD statement"
+
+
+def test_a_batch_not_deposited_shows_its_finding_first(month):
+    db, truth, _ = month
+    key = truth.loc[truth["reason_code"] == "COD_BATCH_NOT_DEPOSITED", "key"].iloc[0]
+    batch_no = key.split("|")[1]
+    result = trace(batch_no, db)
+    assert "COD_BATCH_NOT_DEPOSITED" in set(result.findings["reason_code"])
+    shown = result.records["代收货款回款 COD remittance lines"].frame
+    assert shown["deposits"].isna().all()
+    # and on the trace of one of its parcels' orders
+    (order,) = trace(shown["tracking_no"].iloc[0], db).orders
+    assert "COD_BATCH_NOT_DEPOSITED" in set(order.findings["reason_code"])
+
+
+def test_a_lost_parcel_shows_its_claim(month):
+    db, truth, _ = month
+    key = truth.loc[truth["reason_code"] == "CLM_NOT_COMPENSATED", "key"].iloc[0]
+    (order,) = trace(key, db).orders
+    assert {"lost", "damaged"} & set(order.legs["物流 Tracking"]["event_type"])
+    bills = order.legs["快递账单 Courier bills"]
+    assert len(bills) and "freight" in set(bills["fee_type"])
+    assert "CLM_NOT_COMPENSATED" in set(order.findings["reason_code"])

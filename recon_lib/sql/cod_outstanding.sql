@@ -6,11 +6,7 @@ with
 open as (
     select p.*,
            date_diff('day', p.delivered_at, cast($period_end as timestamp)) as days
-    from cod_parcel_events($period_end) as p
-    where p.delivered_at is not null and p.refused_at is null
-      and not exists (select 1 from cod_remittances as r
-                      where r.tracking_no = p.tracking_no
-                        and r.remit_date < cast($period_end as date))
+    from cod_unremitted($period_end) as p
 ),
 
 termed as (

@@ -146,3 +146,13 @@ CREATE OR REPLACE MACRO cod_parcel_events(period_end) AS TABLE
               THEN e.refused_at END AS refused_at
   FROM parcels AS p
   LEFT JOIN events AS e ON e.tracking_no = p.tracking_no;
+
+-- COD parcels delivered (and not refused after) before period_end with no remittance line dated
+-- before it: the money still with the couriers (the COD page's outstanding, the P&L's
+-- cod_receivable).
+CREATE OR REPLACE MACRO cod_unremitted(period_end) AS TABLE
+  SELECT p.* FROM cod_parcel_events(period_end) AS p
+  WHERE p.delivered_at IS NOT NULL AND p.refused_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM cod_remittances AS r
+                    WHERE r.tracking_no = p.tracking_no
+                      AND r.remit_date < CAST(period_end AS DATE));

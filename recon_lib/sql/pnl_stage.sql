@@ -6,8 +6,14 @@
 -- end, foreign-currency settlement lines at their settlement day's rate rounded per line, so
 --   gross_sales - discounts = waterfall paid - not_shipped, refunds = its refunded, and
 --   platform_fees + payment_fees = -(its fees), to the cent.
--- Freight is what the couriers' bills of the period charge (packaging lines apart), its claims
--- the period's freight findings; COGS the units shipped of those orders at products.unit_cost;
+-- Freight is what the couriers' bills of the period charge (packaging and compensation credits
+-- apart), its claims the period's freight findings; compensation credits on those bills are
+-- parcel_compensation (received, positive) and the period's claims findings (CLM_) what the
+-- couriers still owe for lost and damaged parcels (parcel_claims); the COD fees the couriers
+-- deducted on the period's remittance lines are cod_fees (as cod_by_carrier.sql sums them), the
+-- period's COD_FEE_OVER findings what we claim back of them (cod_fee_claims); cod_receivable is
+-- the COD money still with the couriers at the period's end (cod_outstanding.sql's rule).
+-- COGS the units shipped of those orders at products.unit_cost;
 -- FX differences the period's payouts credited within the FX tolerance (fx_differences).
 -- amount is NULL where a record has no value (a SKU without a unit cost): the figure is then
 -- not known, never summed as 0.
@@ -48,7 +54,7 @@ settled_lines as (   -- settlement lines of sold orders, in CNY (as the waterfal
 settled as (select distinct order_id from settled_lines where line_type = 'sale'),
 
 waybill_channel as (
-    select s.tracking_no, any_value(o.channel) as channel
+    select s.tracking_no, any_value(o.channel) as channel, any_value(o.order_id) as order_id
     from one_shipment_per_waybill() as s
     join orders as o on o.order_id = s.order_id
     group by s.tracking_no
@@ -63,6 +69,25 @@ bill as (
 found as (
     select reason_code, key, amount, waybill_no, carrier
     from freight_findings_by_carrier($period)
+),
+
+courier_found as (   -- findings of the period on a parcel, keyed by its waybill
+    select d.recon, d.reason_code, d.key, d.amount, split_part(d.key, '|', 1) as waybill_no
+    from discrepancies as d
+    where d.period = $period
+      and (d.recon = 'claims' or (d.recon = 'cod' and d.reason_code = 'COD_FEE_OVER'))
+),
+
+cod_fee as (   -- the fee deducted: the statement's, or collected - remitted (cod_by_carrier.sql)
+    select r.carrier, r.batch_no, r.tracking_no,
+           coalesce(r.service_fee, r.collected_amount - r.remitted_amount) as fee
+    from cod_remittances as r, bounds as b
+    where r.remit_date >= cast(b.p_start as date) and r.remit_date < cast(b.p_end as date)
+),
+
+cod_open as (   -- delivered, not refused after, no remittance line before the end
+    select p.carrier, p.tracking_no, p.order_id, p.cod_amount
+    from cod_unremitted($period_end) as p
 ),
 
 lines as (
@@ -85,11 +110,31 @@ lines as (
     from settled_lines as l
     where l.line_type in ('commission', 'fee') and l.order_id in (select order_id from settled)
     union all
-    select case when c.fee_type = 'packaging' then 'packaging' else 'freight_billed' end,
+    select case when c.fee_type = 'packaging' then 'packaging'
+                when c.fee_type = 'compensation' then 'parcel_compensation'
+                else 'freight_billed' end,
            coalesce(w.channel, '(unassigned)'), 'courier_bill_lines',
-           c.carrier || ' ' || c.waybill_no || ' ' || c.fee_type, null, c.payable
+           c.carrier || ' ' || c.waybill_no || ' ' || c.fee_type, w.order_id,
+           case when c.fee_type = 'compensation' then -c.payable    -- a credit: received
+                else c.payable end
     from bill as c
     left join waybill_channel as w on w.tracking_no = c.waybill_no
+    union all
+    select case when f.recon = 'claims' then 'parcel_claims' else 'cod_fee_claims' end,
+           coalesce(w.channel, '(unassigned)'), 'discrepancies', f.reason_code || ' ' || f.key,
+           w.order_id, f.amount                       -- NULL: what the rule owes is not known
+    from courier_found as f
+    left join waybill_channel as w on w.tracking_no = f.waybill_no
+    union all
+    select 'cod_fees', coalesce(w.channel, '(unassigned)'), 'cod_remittances',
+           r.carrier || ' ' || r.batch_no || ' ' || r.tracking_no, w.order_id, r.fee
+    from cod_fee as r
+    left join waybill_channel as w on w.tracking_no = r.tracking_no
+    union all
+    select 'cod_receivable', coalesce(w.channel, '(unassigned)'), 'shipments',
+           p.carrier || ' ' || p.tracking_no, p.order_id, p.cod_amount
+    from cod_open as p
+    left join waybill_channel as w on w.tracking_no = p.tracking_no
     union all
     select case when f.reason_code = 'FRT_UNBILLED' then 'freight_accrued'
                 else 'freight_claims' end,

@@ -1,6 +1,7 @@
 -- Every finding on any of the order's records, on whichever leg: keyed by the order, one of its
 -- parcels, waybills, stock movements, returns, return parcels, receipts, refunds or settlement
--- lines (the key, or its first part before a '|'), or naming the order.
+-- lines (the key, or its first part before a '|'), or naming the order; and the findings on the
+-- COD remittance batches that paid for its parcels (keyed courier|batch).
 with
 
 keys as (
@@ -23,6 +24,10 @@ final as (
     from discrepancies as d
     left join register as r on r.item_id = d.recon || '|' || d.reason_code || '|' || d.key
     where d.order_id = $order_id or split_part(d.key, '|', 1) in (select k from keys)
+       or (d.recon = 'cod' and d.key in (
+              select carrier || '|' || batch_no from cod_remittances
+              where tracking_no in (select tracking_no from shipments
+                                    where order_id = $order_id)))
 )
 
 select * from final order by period, recon, reason_code, key

@@ -10,6 +10,7 @@ ids as (
     union all select refund_id, 'refund' from refunds
     union all select payout_id, 'payout' from payouts
     union all select txn_id, 'bank transaction' from bank_transactions
+    union all select batch_no, 'COD remittance batch' from cod_remittances
 ),
 
 known as (   -- one row per id, with every kind it is

@@ -37,11 +37,19 @@ hits as (
     union all select 'purchase order', null from purchase_orders where po_no = $id
     union all select 'goods receipt', null from goods_receipts where grn_no = $id
     union all select 'supplier invoice', null from supplier_invoices where invoice_no = $id
+    -- cash on delivery: a remittance batch leads to the orders of its waybills
+    union all select 'COD remittance batch', s.order_id
+              from cod_remittances as r
+              left join shipments as s on s.tracking_no = r.tracking_no
+              where r.batch_no = $id
     -- a waybill or tracked parcel that is none of our parcels or return parcels
     union all select 'waybill on a courier bill', null from courier_bill_lines
               where waybill_no = $id
                 and not exists (select 1 from shipments where tracking_no = $id)
                 and not exists (select 1 from return_requests where return_tracking_no = $id)
+    union all select 'waybill on a COD statement', null from cod_remittances
+              where tracking_no = $id
+                and not exists (select 1 from shipments where tracking_no = $id)
     union all select 'tracked parcel', null from tracking_events
               where tracking_no = $id
                 and not exists (select 1 from shipments where tracking_no = $id)

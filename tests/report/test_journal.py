@@ -55,6 +55,7 @@ def test_each_vouchers_total_is_its_pnl_figure(book):
     kinds = {kind: figure for kind, figure, _ in journal.VOUCHERS}
     per_voucher = entries.groupby(["voucher_kind", "channel"])["debit"].sum().round(2)
     assert len(per_voucher)
+    assert {"cod_fees", "parcel_compensation", "parcel_claims"} <= set(entries["voucher_kind"])
     for (kind, channel), total in per_voucher.items():
         amount = figures.loc[(figures["figure"] == kinds[kind]) & (figures["channel"] == channel),
                              "amount"].iloc[0]
