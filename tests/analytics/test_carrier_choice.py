@@ -258,3 +258,29 @@ def test_constraints_are_validated():
 def test_empty_period_saves_nothing_known(db):
     r = cc.carrier_choice(db, P, RULES)
     assert r.total["parcels"] == 0 and r.saving is None and r.not_priced.empty
+
+
+def test_the_saving_alert_reads_the_carrier_choice(month, db):
+    from recon_lib import alerts
+
+    def saving(threshold, database):
+        rule = alerts.Rule(name="cc", kind="carrier_choice_saving", threshold=threshold,
+                           severity="info")
+        [alert] = alerts.evaluate(database, parse_period(P), [rule],
+                                  Settings(carrier_min_on_time_rate=0.8,
+                                           carrier_max_damage_rate=0.01))
+        return alert
+
+    at, past = saving(20.80, month), saving(20.79, month)
+    assert (at.value, at.breached, past.breached) == (20.80, False, True)
+    assert past.message.startswith("改派快递可省运费")
+    assert "¥93.00 as carried, ¥72.20 at best; 3 of 5 priced parcel(s)" in past.message
+    assert "3 not priced" in past.message
+
+
+def test_the_saving_alert_is_not_measured_when_nothing_can_be_priced(db):
+    from recon_lib import alerts
+
+    rule = alerts.Rule(name="cc", kind="carrier_choice_saving", threshold=0, severity="info")
+    [alert] = alerts.evaluate(db, parse_period(P), [rule])
+    assert alert.value is None and not alert.breached and "not measured" in alert.message
