@@ -26,26 +26,28 @@ batches as (
     select distinct carrier, batch_no from cod_remittances
 ),
 
-payers as (
-    select payer, min(carrier) as carrier
-    from cod_terms
-    where payer is not null
-    group by payer
-    having count(distinct carrier) = 1
-),
-
-deposits as (
-    select coalesce(
-               (select min(b.carrier) from batches as b where t.reference like '%' || b.batch_no || '%'),
-               p.carrier) as carrier,
-           t.amount
+credits as (
+    select t.account, t.txn_id, t.amount, t.counterparty, t.reference
     from bank_transactions as t
-    left join payers as p on p.payer = t.counterparty
     where t.amount > 0
       and t.booked_at >= cast($period_start as timestamp)
       and t.booked_at < cast($period_end as timestamp)
-      and (coalesce(t.reference, '') like '%' || $cod_memo || '%'
-           or exists (select 1 from batches as b where t.reference like '%' || b.batch_no || '%'))
+),
+
+quoted as (   -- a batch number the memo quotes, whole (macro reference_numbers)
+    select n.account, n.txn_id, min(b.carrier) as carrier
+    from (select account, txn_id, unnest(reference_numbers(reference)) as number
+          from credits) as n
+    join batches as b on b.batch_no = n.number
+    group by n.account, n.txn_id
+),
+
+deposits as (
+    select coalesce(q.carrier, p.carrier) as carrier, t.amount
+    from credits as t
+    left join quoted as q on q.account = t.account and q.txn_id = t.txn_id
+    left join cod_payer_carriers() as p on p.payer = t.counterparty
+    where q.carrier is not null or coalesce(t.reference, '') like '%' || $cod_memo || '%'
 ),
 
 deposited as (

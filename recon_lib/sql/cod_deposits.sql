@@ -13,19 +13,16 @@ deposits as (
       and b.booked_at < cast($period_end as timestamp)
 ),
 
-quoted as (
-    select d.account, d.txn_id, min(c.batch_id) as batch_id, min(c.carrier) as carrier
+numbers as (   -- the numbers a memo quotes, whole (macro reference_numbers)
+    select d.account, d.txn_id, unnest(reference_numbers(d.reference)) as number
     from deposits as d
-    join cod_batches as c on d.reference like '%' || c.batch_no || '%'
-    group by d.account, d.txn_id
 ),
 
-payers as (
-    select payer, min(carrier) as carrier
-    from cod_terms
-    where payer is not null
-    group by payer
-    having count(distinct carrier) = 1
+quoted as (
+    select n.account, n.txn_id, min(c.batch_id) as batch_id, min(c.carrier) as carrier
+    from numbers as n
+    join cod_batches as c on c.batch_no = n.number
+    group by n.account, n.txn_id
 ),
 
 final as (
@@ -33,7 +30,7 @@ final as (
            q.batch_id, coalesce(q.carrier, p.carrier) as carrier
     from deposits as d
     left join quoted as q on q.account = d.account and q.txn_id = d.txn_id
-    left join payers as p on p.payer = d.counterparty
+    left join cod_payer_carriers() as p on p.payer = d.counterparty
     where q.batch_id is not null or coalesce(d.reference, '') like '%' || $cod_memo || '%'
 )
 

@@ -156,3 +156,12 @@ CREATE OR REPLACE MACRO cod_unremitted(period_end) AS TABLE
     AND NOT EXISTS (SELECT 1 FROM cod_remittances AS r
                     WHERE r.tracking_no = p.tracking_no
                       AND r.remit_date < CAST(period_end AS DATE));
+
+-- The courier a COD deposit's counterparty names (cod_terms.payer), where the name is one
+-- courier's only.
+CREATE OR REPLACE MACRO cod_payer_carriers() AS TABLE
+  SELECT payer, min(carrier) AS carrier
+  FROM cod_terms
+  WHERE payer IS NOT NULL
+  GROUP BY payer
+  HAVING count(DISTINCT carrier) = 1;
