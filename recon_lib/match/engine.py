@@ -49,6 +49,9 @@ def run_match(
         raise TypeError(f"spec must be a MatchSpec, got {type(spec).__name__}")
     if not isinstance(run_id, str) or not run_id.strip():
         raise ValueError(f"run_id must be a non-empty str, got {run_id!r}")
+    on_other_engine = getattr(db, "run_match", None)   # e.g. recon_lib.spark.SparkDatabase
+    if on_other_engine is not None:
+        return on_other_engine(spec, run_id, keep_matched=keep_matched)
     db.run("match_create")
     check_relations(db, spec, dialect)
     keys = {"run_id": run_id, "spec": spec.name}

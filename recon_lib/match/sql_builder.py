@@ -99,7 +99,7 @@ class Params:
         return self.dialect.param(name)
 
     def text(self, name: str, value: str | None) -> str:
-        return f"CAST({self.bind(name, value)} AS VARCHAR)"
+        return self.dialect.text(self.bind(name, value))
 
     def number(self, name: str, value: Decimal) -> str:
         return f"CAST({self.bind(name, value)} AS DECIMAL(38,10))"
@@ -327,7 +327,7 @@ def key_text_sql(ctx: Ctx, prefix: str = "") -> str:
     """The normalised key shown in results: parts joined by ``|``; NULL if any part is empty."""
     keys = key_columns(ctx, prefix)
     if not keys:
-        return "CAST(NULL AS VARCHAR)"
+        return ctx.dialect.text("NULL")
     joined = " || '|' || ".join(keys)
     return f"CASE WHEN {key_ok_sql(ctx, prefix)} THEN {joined} END"
 
@@ -470,7 +470,7 @@ def _keyed_unit_side(side: str, ctx: Ctx, first: bool = True) -> list[str]:
     dup = f"g.{a}_n > 1"
     first = first and not many
     cols = [
-        f"f{a}.id" if first else "CAST(NULL AS VARCHAR)",
+        f"f{a}.id" if first else ctx.dialect.text("NULL"),
         "FALSE" if many else dup,
         f"CASE WHEN {present} THEN {f'g.{a}_n' if many else '1'} END",
         *(f"CASE WHEN {present} THEN g.{k} END" for k in key_columns(ctx)),
@@ -1085,9 +1085,19 @@ def keyed_units_sql(
     """
     if spec.mode != "keyed":
         raise ValueError(f"spec {spec.name!r} is not keyed")
+    select, params = keyed_units_select(spec, dialect, keep_matched=keep_matched)
+    return dialect.temp_table_as(UNITS_TABLE, select), params
+
+
+def keyed_units_select(
+    spec: MatchSpec, dialect: Dialect = DUCKDB, *, keep_matched: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """The query of :func:`keyed_units_sql` alone (an engine that keeps ``match_units``
+    another way, e.g. a cached Spark view, runs it itself)."""
+    if spec.mode != "keyed":
+        raise ValueError(f"spec {spec.name!r} is not keyed")
     ctx = Ctx(spec, dialect)
-    select = with_ctes(_quick_ctes(ctx), kept_sql(ctx, keep_matched))
-    return dialect.temp_table_as(UNITS_TABLE, select), ctx.params.values
+    return with_ctes(_quick_ctes(ctx), kept_sql(ctx, keep_matched)), ctx.params.values
 
 
 def keyed_pending_sql(
@@ -1103,9 +1113,18 @@ def keyed_pending_sql(
     """
     if spec.mode != "keyed":
         raise ValueError(f"spec {spec.name!r} is not keyed")
+    select, params = keyed_pending_select(spec, dialect, keep_matched=keep_matched)
+    return f"INSERT INTO {dialect.temp_table(UNITS_TABLE)}\n{select}", params
+
+
+def keyed_pending_select(
+    spec: MatchSpec, dialect: Dialect = DUCKDB, *, keep_matched: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """The query of :func:`keyed_pending_sql` alone: the units replacing the pending ones."""
+    if spec.mode != "keyed":
+        raise ValueError(f"spec {spec.name!r} is not keyed")
     ctx = Ctx(spec, dialect)
-    select = with_ctes(_pending_ctes(ctx), kept_sql(ctx, keep_matched))
-    return f"INSERT INTO {dialect.temp_table(UNITS_TABLE)}\n{select}", ctx.params.values
+    return with_ctes(_pending_ctes(ctx), kept_sql(ctx, keep_matched)), ctx.params.values
 
 
 def count_pending_sql(dialect: Dialect = DUCKDB) -> str:
@@ -1154,6 +1173,12 @@ def keyed_results_sql(spec: MatchSpec, dialect: Dialect = DUCKDB) -> tuple[str, 
     """Statement 3 of a keyed run: the stored units of ``match_units`` into ``match_results``,
     with ids (looked up by key for the few units stored), explanations and details.
     ``run_id`` is left for the caller to bind."""
+    select, params = keyed_results_select(spec, dialect)
+    return insert_sql(select), params
+
+
+def keyed_results_select(spec: MatchSpec, dialect: Dialect = DUCKDB) -> tuple[str, dict[str, Any]]:
+    """The query of :func:`keyed_results_sql` alone: the rows to store, ``RESULT_COLUMNS``."""
     if spec.mode != "keyed":
         raise ValueError(f"spec {spec.name!r} is not keyed")
     ctx = Ctx(spec, dialect)
@@ -1164,8 +1189,7 @@ def keyed_results_sql(spec: MatchSpec, dialect: Dialect = DUCKDB) -> tuple[str, 
     )
     ctes += [cte(f"{side}_ids", ids_sql(side, ctx)) for side in SIDES]
     ctes += [cte("classified", labelled_sql(ctx)), cte("final", final_sql(ctx))]
-    sql = with_ctes(ctes, f"SELECT {', '.join(RESULT_COLUMNS)} FROM final")
-    return insert_sql(sql), ctx.params.values
+    return with_ctes(ctes, f"SELECT {', '.join(RESULT_COLUMNS)} FROM final"), ctx.params.values
 
 
 def drop_units_sql(dialect: Dialect = DUCKDB) -> str:

@@ -26,6 +26,9 @@ def store_findings(ctx: RunContext, recon: str, query: str, **params) -> int:
     The query returns ``reason_code, key, order_id, amount, explanation, details``; re-running a
     period therefore never duplicates a finding.
     """
+    on_other_engine = getattr(ctx.db, "store_findings", None)   # e.g. SparkDatabase
+    if on_other_engine is not None:
+        return on_other_engine(ctx, recon, query, **params)
     bound = {"run_id": ctx.run_id, "period": ctx.period.label, "recon": recon, **params}
     # the named query is composed as a sub-select; every value stays a bound parameter
     insert = (
