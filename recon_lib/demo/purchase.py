@@ -319,10 +319,18 @@ def _pay(month: DemoMonth) -> None:
                & (pay["booked_at"] + pd.Timedelta(days=4) < end)]
     again = once.iloc[rng.permutation(len(once))[:n]].copy()
     again["booked_at"] += pd.to_timedelta(rng.integers(1, 4, len(again)), unit="D")
+    # payments quoting no invoice, of an amount no invoice of that supplier has (one that had
+    # would pay it, as purchase_payments pairs them: a near miss, not this finding)
+    totals = heads.groupby("supplier")["total_fen"].agg(set).to_dict()
+    suppliers = [SUPPLIERS[k % len(SUPPLIERS)] for k in range(n)]
+    amounts = rng.integers(50, 500, n) * 100
+    for k, supplier in enumerate(suppliers):
+        while int(amounts[k]) in totals.get(supplier, set()):
+            amounts[k] += 100
     unquoted = pd.DataFrame({
         "booked_at": [start + pd.Timedelta(days=int(d), hours=15) for d in rng.integers(1, 25, n)],
-        "amount_fen": -rng.integers(50, 500, n) * 100,
-        "counterparty": [SUPPLIERS[k % len(SUPPLIERS)] for k in range(n)],
+        "amount_fen": -amounts,
+        "counterparty": suppliers,
         "invoice_no": None})
     # near misses: invoices paid in full by a transfer that quotes no number (货款 only), paid
     # by their amount
