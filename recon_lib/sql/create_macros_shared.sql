@@ -165,3 +165,23 @@ CREATE OR REPLACE MACRO cod_payer_carriers() AS TABLE
   WHERE payer IS NOT NULL
   GROUP BY payer
   HAVING count(DISTINCT carrier) = 1;
+
+-- The orders paid in [p_start, p_end), each with whether a parcel of it left before p_end: the
+-- population the money waterfall and the channel P&L both start from (they tie to the cent).
+CREATE OR REPLACE MACRO period_paid_orders(p_start, p_end) AS TABLE
+  SELECT o.*,
+         o.order_id IN (SELECT s.order_id FROM shipments AS s
+                        WHERE s.ship_time < CAST(p_end AS TIMESTAMP)) AS shipped
+  FROM orders AS o
+  WHERE o.paid_at >= CAST(p_start AS TIMESTAMP) AND o.paid_at < CAST(p_end AS TIMESTAMP);
+
+-- Settlement lines settled before p_end, each in CNY at its settlement day's reference rate,
+-- rounded per line (amount_cny; NULL when no rate is known): as the waterfall and the P&L count.
+CREATE OR REPLACE MACRO settlement_lines_cny(p_end) AS TABLE
+  SELECT l.*,
+         round(l.amount * CASE WHEN l.currency = 'CNY' THEN 1 ELSE fx.rate_to_cny END, 2)
+           AS amount_cny
+  FROM settlement_lines AS l
+  LEFT JOIN fx_rates AS fx
+    ON fx.currency = l.currency AND fx.rate_date = CAST(l.settled_at AS DATE)
+  WHERE l.settled_at < CAST(p_end AS TIMESTAMP);

@@ -11,17 +11,13 @@ bounds as (
     select cast($period_start as timestamp) as p_start, cast($period_end as timestamp) as p_end
 ),
 
-paid as (
-    select o.order_id, o.paid_amount
-    from orders as o, bounds as b
-    where o.paid_at >= b.p_start and o.paid_at < b.p_end
+orders_paid as (   -- paid in the period, and whether shipped by its end (the P&L's too)
+    select * from period_paid_orders($period_start, $period_end)
 ),
 
-shipped as (
-    select distinct s.order_id
-    from shipments as s, bounds as b
-    where s.ship_time < b.p_end and s.order_id in (select order_id from paid)
-),
+paid as (select order_id, paid_amount from orders_paid),
+
+shipped as (select order_id from orders_paid where shipped),
 
 refunds_by_order as (
     select f.order_id, sum(f.amount) as refunded
@@ -31,14 +27,9 @@ refunds_by_order as (
 ),
 
 lines as (   -- settlement lines of shipped orders, in CNY
-    select l.order_id, l.line_type, l.payout_id,
-           round(l.amount * case when l.currency = 'CNY' then 1 else fx.rate_to_cny end, 2)
-               as amount_cny
-    from settlement_lines as l
-    cross join bounds as b
-    left join fx_rates as fx
-      on fx.currency = l.currency and fx.rate_date = cast(l.settled_at as date)
-    where l.settled_at < b.p_end and l.order_id in (select order_id from shipped)
+    select l.order_id, l.line_type, l.payout_id, l.amount_cny
+    from settlement_lines_cny($period_end) as l
+    where l.order_id in (select order_id from shipped)
 ),
 
 settled as (select distinct order_id from lines where line_type = 'sale'),

@@ -24,31 +24,16 @@ bounds as (
     select cast($period_start as timestamp) as p_start, cast($period_end as timestamp) as p_end
 ),
 
-paid as (
+sold as (   -- the waterfall's population: paid in the period, shipped by its end
     select o.order_id, o.channel, o.paid_amount, o.discount
-    from orders as o, bounds as b
-    where o.paid_at >= b.p_start and o.paid_at < b.p_end
-),
-
-shipped as (
-    select distinct s.order_id
-    from shipments as s, bounds as b
-    where s.ship_time < b.p_end and s.order_id in (select order_id from paid)
-),
-
-sold as (
-    select * from paid where order_id in (select order_id from shipped)
+    from period_paid_orders($period_start, $period_end) as o
+    where o.shipped
 ),
 
 settled_lines as (   -- settlement lines of sold orders, in CNY (as the waterfall converts them)
-    select l.channel, l.settlement_id, l.order_id, l.line_type,
-           round(l.amount * case when l.currency = 'CNY' then 1 else fx.rate_to_cny end, 2)
-               as amount_cny
-    from settlement_lines as l
-    cross join bounds as b
-    left join fx_rates as fx
-      on fx.currency = l.currency and fx.rate_date = cast(l.settled_at as date)
-    where l.settled_at < b.p_end and l.order_id in (select order_id from sold)
+    select l.channel, l.settlement_id, l.order_id, l.line_type, l.amount_cny
+    from settlement_lines_cny($period_end) as l
+    where l.order_id in (select order_id from sold)
 ),
 
 settled as (select distinct order_id from settled_lines where line_type = 'sale'),
